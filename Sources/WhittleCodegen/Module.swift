@@ -1,0 +1,1 @@
+// WhittleCodegen: see ../shared/DESIGN.md.

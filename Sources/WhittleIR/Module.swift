@@ -1,0 +1,1 @@
+// WhittleIR: see ../shared/DESIGN.md.

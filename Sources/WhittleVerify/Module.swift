@@ -1,0 +1,1 @@
+// WhittleVerify: see ../shared/DESIGN.md.

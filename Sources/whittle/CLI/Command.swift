@@ -1,0 +1,14 @@
+/// One verb of the command line. Each command lives in its own file under Commands/ and is
+/// listed once in `allCommands`.
+protocol Command {
+    static var name: String { get }
+    /// One line for `whittle --help`.
+    static var summary: String { get }
+    /// Full usage text for `whittle NAME --help`.
+    static var usage: String { get }
+    /// Runs the command; returns the process exit code.
+    static func run(_ args: inout Arguments) throws -> Int32
+}
+
+let allCommands: [Command.Type] = [
+]

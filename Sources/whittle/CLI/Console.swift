@@ -1,0 +1,20 @@
+import Foundation
+
+/// Where messages go: results to stdout, progress and errors to stderr (so `--json` output on
+/// stdout stays one clean object).
+enum Console {
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data(("whittle: error: " + message + "\n").utf8))
+    }
+
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    /// Prints one JSON object on stdout (for --json).
+    static func json(_ object: Any) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+        FileHandle.standardOutput.write(data)
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+}

@@ -1,0 +1,2 @@
+import XCTest
+final class WhittleCLITestsPlaceholder: XCTestCase { func testBuilds() {} }

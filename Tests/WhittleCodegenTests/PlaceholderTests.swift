@@ -1,0 +1,2 @@
+import XCTest
+final class WhittleCodegenTestsPlaceholder: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class WhittleIRTestsPlaceholder: XCTestCase { func testBuilds() {} }
