@@ -25,6 +25,16 @@ public enum Parallel {
         }
     }
 
+    /// Like `forEachChunk`, also passing the chunk's index (0..<chunks) so each chunk can own a
+    /// partial result; use `chunks: reductionChunks` for reductions.
+    public static func forEachIndexedChunk(_ count: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let n = max(1, min(chunks, count))
+        DispatchQueue.concurrentPerform(iterations: n) { i in
+            body(i, chunkRange(i, of: n, count: count))
+        }
+    }
+
     /// The `i`th of `n` near-equal contiguous chunks of `0..<count`.
     public static func chunkRange(_ i: Int, of n: Int, count: Int) -> Range<Int> {
         let base = count / n, extra = count % n

@@ -11,4 +11,8 @@ protocol Command {
 }
 
 let allCommands: [Command.Type] = [
+    TrainCommand.self,
+    EvalCommand.self,
+    InspectCommand.self,
+    DemoCommand.self,
 ]

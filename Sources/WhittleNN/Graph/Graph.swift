@@ -1,0 +1,126 @@
+import WhittleTensor
+
+/// A model: named nodes run in topological order. Each node applies one `Layer` to one
+/// producer, or adds several producers (`add`, for residual connections). The last node is the
+/// output. Sequential models are the common case: each node reads the one before it.
+public final class Graph {
+    public enum Op {
+        case layer(Layer)
+        case add
+    }
+
+    public struct Node {
+        public let name: String
+        public let op: Op
+        /// Producer node indices; `Graph.input` is the model input.
+        public let inputs: [Int]
+        /// Per-sample shapes (batch dimension omitted).
+        public let inputShape: [Int]
+        public let outputShape: [Int]
+
+        public var layer: Layer? { if case .layer(let l) = op { return l } else { return nil } }
+    }
+
+    /// Producer index meaning "the model input".
+    public static let input = -1
+
+    public let inputShape: [Int]
+    public private(set) var nodes: [Node] = []
+    /// Every node's output from the most recent forward pass (for backward and feature taps).
+    public private(set) var activations: [Tensor] = []
+
+    public init(inputShape: [Int]) {
+        self.inputShape = inputShape
+    }
+
+    public var outputShape: [Int] { nodes.last?.outputShape ?? inputShape }
+
+    /// Appends a node after checking its producers and inferring its output shape.
+    /// Errors name the node, e.g. "layer 'fc1' (linear): expects 256 input features, got 400".
+    public func append(_ name: String, _ op: Op, inputs: [Int]? = nil) throws {
+        let producers = inputs ?? [nodes.count - 1]
+        guard !producers.isEmpty, producers.allSatisfy({ $0 >= Graph.input && $0 < nodes.count }) else {
+            throw GraphError("layer '\(name)': inputs must name earlier layers")
+        }
+        let shapes = producers.map { $0 == Graph.input ? inputShape : nodes[$0].outputShape }
+        let out: [Int]
+        switch op {
+        case .layer(let layer):
+            guard shapes.count == 1 else { throw GraphError("layer '\(name)' (\(layer.kind)) takes one input, got \(shapes.count)") }
+            do { out = try layer.outputShape(for: shapes[0]) } catch {
+                throw GraphError("layer '\(name)' (\(layer.kind)): \(error)")
+            }
+            layer.needsInputGradient = producers[0] != Graph.input
+        case .add:
+            guard shapes.count >= 2, shapes.allSatisfy({ $0 == shapes[0] }) else {
+                throw GraphError("layer '\(name)' (add): needs two or more inputs of one shape, got \(shapes)")
+            }
+            out = shapes[0]
+        }
+        nodes.append(Node(name: name, op: op, inputs: producers, inputShape: shapes[0], outputShape: out))
+    }
+
+    public func index(of name: String) -> Int? { nodes.firstIndex { $0.name == name } }
+
+    /// Runs the graph on a batch [N, …inputShape] and returns the last node's output.
+    @discardableResult
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        activations = []
+        activations.reserveCapacity(nodes.count)
+        for node in nodes {
+            let ins = node.inputs.map { $0 == Graph.input ? x : activations[$0] }
+            switch node.op {
+            case .layer(let layer): activations.append(layer.forward(ins[0], mode: mode))
+            case .add:
+                var sum = ins[0]
+                for other in ins.dropFirst() { for i in 0..<sum.count { sum.storage[i] += other.storage[i] } }
+                activations.append(sum)
+            }
+        }
+        return activations.last ?? x
+    }
+
+    /// Back-propagates dL/d(output) through the graph, accumulating parameter gradients.
+    /// `extra` adds gradients at named intermediate nodes (feature-distillation hints).
+    public func backward(_ gradOutput: Tensor, extra: [String: Tensor] = [:]) {
+        var grads = [Tensor?](repeating: nil, count: nodes.count)
+        grads[nodes.count - 1] = gradOutput
+        for (name, g) in extra { if let i = index(of: name) { grads[i] = Graph.sum(grads[i], g) } }
+        for i in stride(from: nodes.count - 1, through: 0, by: -1) {
+            guard let g = grads[i] else { continue }
+            let node = nodes[i]
+            switch node.op {
+            case .layer(let layer):
+                let dx = layer.backward(g)
+                if node.inputs[0] != Graph.input { grads[node.inputs[0]] = Graph.sum(grads[node.inputs[0]], dx) }
+            case .add:
+                for p in node.inputs where p != Graph.input { grads[p] = Graph.sum(grads[p], g) }
+            }
+        }
+    }
+
+    private static func sum(_ a: Tensor?, _ b: Tensor) -> Tensor {
+        guard var a else { return b }
+        for i in 0..<a.count { a.storage[i] += b.storage[i] }
+        return a
+    }
+
+    /// Parameters with PyTorch state_dict names ("conv1.weight"), in node order.
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        nodes.flatMap { node in (node.layer?.parameters ?? []).map { ("\(node.name).\($0.name)", $0.parameter) } }
+    }
+
+    /// Non-trainable state with state_dict names ("bn1.running_mean").
+    public var namedBuffers: [(name: String, tensor: Tensor)] {
+        nodes.flatMap { node in (node.layer?.buffers ?? []).map { ("\(node.name).\($0.name)", $0.tensor) } }
+    }
+
+    public func zeroGrad() { for (_, p) in namedParameters { p.zeroGrad() } }
+
+    public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.parameter.value.count } }
+}
+
+public struct GraphError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,137 @@
+import WhittleTensor
+
+/// 2-D convolution over NCHW input, weight [out, in/groups, kh, kw] as in PyTorch.
+/// `groups == in == out` is a depthwise convolution.
+///
+/// Each image is unfolded (im2col) and multiplied per group; images run in parallel. The
+/// column matrices are kept for the backward pass, so it does not unfold again.
+public final class Conv2d: LayerBase, Layer {
+    public let inChannels, outChannels, groups: Int
+    public let kernel: (h: Int, w: Int), stride: (h: Int, w: Int), padding: (h: Int, w: Int)
+    public let weight: Parameter
+    public let bias: Parameter?
+
+    private var inputShape: [Int] = []
+    private var columns: [Float] = []   // batch × patchSize × outPixels (training only)
+
+    public init(inChannels: Int, outChannels: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1),
+                padding: (Int, Int) = (0, 0), groups: Int = 1, bias: Bool = true, rng: inout RNG) {
+        self.inChannels = inChannels; self.outChannels = outChannels; self.groups = groups
+        self.kernel = (kernel.0, kernel.1); self.stride = (stride.0, stride.1); self.padding = (padding.0, padding.1)
+        let fanIn = inChannels / groups * kernel.0 * kernel.1
+        weight = Parameter(Initialization.uniformFanIn(
+            shape: [outChannels, inChannels / groups, kernel.0, kernel.1], fanIn: fanIn, rng: &rng))
+        self.bias = bias ? Parameter(Initialization.uniformFanIn(shape: [outChannels], fanIn: fanIn, rng: &rng)) : nil
+    }
+
+    public var kind: String { "conv2d" }
+
+    public var parameters: [(name: String, parameter: Parameter)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    func geometry(height: Int, width: Int) -> ConvGeometry {
+        ConvGeometry(channels: inChannels, height: height, width: width, kernelH: kernel.h, kernelW: kernel.w,
+                     strideH: stride.h, strideW: stride.w, padH: padding.h, padW: padding.w)
+    }
+
+    public func outputShape(for input: [Int]) throws -> [Int] {
+        guard input.count == 3 else { throw ShapeError("expects a [channels, height, width] input, got shape \(input)") }
+        guard input[0] == inChannels else { throw ShapeError("expects \(inChannels) input channels, got \(input[0])") }
+        let g = geometry(height: input[1], width: input[2])
+        guard g.outHeight > 0, g.outWidth > 0 else {
+            throw ShapeError("kernel \(kernel.h)×\(kernel.w) does not fit a \(input[1])×\(input[2]) input with padding \(padding.h)×\(padding.w)")
+        }
+        return [outChannels, g.outHeight, g.outWidth]
+    }
+
+    public func macs(for input: [Int]) -> Int {
+        let g = geometry(height: input[1], width: input[2])
+        return outChannels * g.outPixels * (inChannels / groups) * kernel.h * kernel.w
+    }
+
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        let n = x.shape[0], g = geometry(height: x.shape[2], width: x.shape[3])
+        let patch = g.patchSize, pixels = g.outPixels, imageSize = inChannels * g.height * g.width
+        let groupPatch = patch / groups, groupOut = outChannels / groups
+        inputShape = x.shape
+        var y = Tensor(shape: [n, outChannels, g.outHeight, g.outWidth])
+        var cols = [Float](repeating: 0, count: n * patch * pixels)
+        let hasBias = bias != nil
+        let biasValues = bias?.value.storage ?? []
+        x.withUnsafePointer { xp in weight.value.withUnsafePointer { wp in
+            y.withUnsafeMutablePointer { yp in cols.withUnsafeMutableBufferPointer { cb in
+                let cp = cb.baseAddress!
+                Parallel.forEachChunk(n) { images in
+                    for i in images {
+                        let col = cp + i * patch * pixels, out = yp + i * outChannels * pixels
+                        Im2col.unfold(g, image: xp + i * imageSize, columns: col)
+                        if hasBias {
+                            for c in 0..<outChannels { (out + c * pixels).update(repeating: biasValues[c], count: pixels) }
+                        }
+                        for grp in 0..<groups {
+                            Gemm.multiply(m: groupOut, n: pixels, k: groupPatch,
+                                          a: wp + grp * groupOut * groupPatch, lda: groupPatch,
+                                          b: col + grp * groupPatch * pixels, ldb: pixels,
+                                          beta: hasBias ? 1 : 0, c: out + grp * groupOut * pixels, ldc: pixels)
+                        }
+                    }
+                }
+            }}
+        }}
+        columns = mode == .train ? cols : []
+        return y
+    }
+
+    public func backward(_ gradOutput: Tensor) -> Tensor {
+        let n = inputShape[0], g = geometry(height: inputShape[2], width: inputShape[3])
+        let patch = g.patchSize, pixels = g.outPixels, imageSize = inChannels * g.height * g.width
+        let groupPatch = patch / groups, groupOut = outChannels / groups
+        let weightCount = outChannels * groupPatch
+        let chunks = Parallel.reductionChunks
+        // Per-chunk partial weight and bias gradients, summed in chunk order afterwards.
+        var partialW = [Float](repeating: 0, count: chunks * weightCount)
+        var partialB = [Float](repeating: 0, count: chunks * outChannels)
+        var dx = Tensor(shape: needsInputGradient ? inputShape : [0])
+        let wantInput = needsInputGradient
+        gradOutput.withUnsafePointer { gp in weight.value.withUnsafePointer { wp in
+            columns.withUnsafeBufferPointer { cb in dx.withUnsafeMutablePointer { dxp in
+                partialW.withUnsafeMutableBufferPointer { pw in partialB.withUnsafeMutableBufferPointer { pb in
+                    let cp = cb.baseAddress!, pwp = pw.baseAddress!, pbp = pb.baseAddress!
+                    Parallel.forEachIndexedChunk(n, chunks: chunks) { chunk, images in
+                        let dW = pwp + chunk * weightCount, dB = pbp + chunk * outChannels
+                        let dcols = wantInput ? UnsafeMutablePointer<Float>.allocate(capacity: patch * pixels) : nil
+                        defer { dcols?.deallocate() }
+                        for i in images {
+                            let col = cp + i * patch * pixels, dy = gp + i * outChannels * pixels
+                            for c in 0..<outChannels {
+                                var s: Float = 0
+                                for p in 0..<pixels { s += dy[c * pixels + p] }
+                                dB[c] += s
+                            }
+                            for grp in 0..<groups {
+                                Gemm.multiply(transB: true, m: groupOut, n: groupPatch, k: pixels,
+                                              a: dy + grp * groupOut * pixels, lda: pixels,
+                                              b: col + grp * groupPatch * pixels, ldb: pixels,
+                                              beta: 1, c: dW + grp * groupOut * groupPatch, ldc: groupPatch)
+                            }
+                            guard let dcols else { continue }
+                            for grp in 0..<groups {
+                                Gemm.multiply(transA: true, m: groupPatch, n: pixels, k: groupOut,
+                                              a: wp + grp * groupOut * groupPatch, lda: groupPatch,
+                                              b: dy + grp * groupOut * pixels, ldb: pixels,
+                                              beta: 0, c: dcols + grp * groupPatch * pixels, ldc: pixels)
+                            }
+                            Im2col.fold(g, columns: dcols, image: dxp + i * imageSize)
+                        }
+                    }
+                }}
+            }}
+        }}
+        for chunk in 0..<chunks {
+            for j in 0..<weightCount { weight.grad.storage[j] += partialW[chunk * weightCount + j] }
+            if let b = bias { for c in 0..<outChannels { b.grad.storage[c] += partialB[chunk * outChannels + c] } }
+        }
+        return dx
+    }
+}

@@ -1,0 +1,37 @@
+import WhittleTensor
+
+/// Accuracy and mean loss of a model on a dataset, in evaluation mode.
+public struct Evaluation: Sendable {
+    public var accuracy: Double
+    public var loss: Double
+    public var predictions: [Int]
+}
+
+public enum Evaluator {
+    /// Runs the model over `data` in batches; `logits` receives each batch's outputs in order.
+    public static func evaluate(_ graph: Graph, on data: Dataset, batchSize: Int = 500,
+                                logits: ((Tensor) -> Void)? = nil) -> Evaluation {
+        var correct = 0, totalLoss = 0.0
+        var predictions: [Int] = []
+        predictions.reserveCapacity(data.count)
+        for start in stride(from: 0, to: data.count, by: batchSize) {
+            let (x, labels) = data.batch(start..<min(start + batchSize, data.count))
+            let y = graph.forward(x, mode: .eval)
+            logits?(y)
+            totalLoss += Double(Loss.softmaxCrossEntropy(logits: y, labels: labels).loss) * Double(labels.count)
+            let p = argmaxRows(y)
+            predictions += p
+            correct += zip(p, labels).filter { $0 == Int($1) }.count
+        }
+        let n = Double(max(data.count, 1))
+        return Evaluation(accuracy: Double(correct) / n, loss: totalLoss / n, predictions: predictions)
+    }
+
+    /// All logits [count, classes] of the model on `data`.
+    public static func logits(_ graph: Graph, on data: Dataset, batchSize: Int = 500) -> Tensor {
+        var all: [Float] = []
+        var classes = 0
+        _ = evaluate(graph, on: data, batchSize: batchSize) { y in all += y.storage; classes = y.shape[1] }
+        return Tensor(shape: [data.count, classes], storage: all)
+    }
+}

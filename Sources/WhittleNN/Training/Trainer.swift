@@ -1,0 +1,87 @@
+import Foundation
+import WhittleTensor
+
+/// What one epoch of training measured.
+public struct EpochReport: Codable, Sendable {
+    public var epoch: Int
+    public var learningRate: Double
+    public var loss: Double
+    public var trainAccuracy: Double
+    public var testAccuracy: Double?
+    public var seconds: Double
+    /// Training samples per second, forward + backward + update (evaluation excluded).
+    public var samplesPerSecond: Double
+}
+
+/// Mini-batch training with a seeded sample order. Hooks let later stages join in without
+/// the trainer knowing them: `objective` replaces the loss (distillation), `afterBackward`
+/// edits gradients (sparsity penalties), `afterStep` edits weights (pruning masks).
+public final class Trainer {
+    public let graph: Graph
+    public let recipe: TrainSpec
+    public var objective: ((_ logits: Tensor, _ inputs: Tensor, _ labels: [Int32]) -> LossValue)?
+    public var afterBackward: [(Graph) -> Void] = []
+    public var afterStep: [(Graph) -> Void] = []
+    public var progress: ProgressLine?
+    /// Label shown before progress lines ("train", "fine-tune", …).
+    public var label = "epoch"
+
+    public init(graph: Graph, recipe: TrainSpec) {
+        self.graph = graph
+        self.recipe = recipe
+    }
+
+    /// Trains for `recipe.epochs` epochs; evaluates on `test` after each epoch when given.
+    public func fit(train: Dataset, test: Dataset?) throws -> [EpochReport] {
+        let classes = graph.outputShape.reduce(1, *)
+        if let bad = train.labels.first(where: { Int($0) >= classes }) {
+            throw DataError("\(train.name): label \(bad) but the model has \(classes) outputs")
+        }
+        let parameters = graph.namedParameters.map(\.parameter)
+        let optimizer = recipe.optimizer.makeOptimizer(parameters)
+        let schedule = recipe.schedule?.schedule ?? .constant
+        var shuffle: RNG? = RNG(seed: recipe.seed).derived("shuffle")
+        var reports: [EpochReport] = []
+        for epoch in 0..<recipe.epochs {
+            let lr = schedule.rate(base: recipe.optimizer.lr, epoch: epoch, epochs: recipe.epochs)
+            let batches = train.batchOrder(batchSize: recipe.batchSize, shuffle: &shuffle)
+            let start = Date()
+            var lossSum = 0.0, correct = 0, seen = 0
+            for (b, indices) in batches.enumerated() {
+                let (x, labels) = train.batch(indices)
+                graph.zeroGrad()
+                let logits = graph.forward(x, mode: .train)
+                let value = objective?(logits, x, labels) ?? recipe.loss.evaluate(logits: logits, labels: labels)
+                guard value.loss.isFinite else {
+                    throw TrainingError("training diverged in epoch \(epoch + 1), batch \(b + 1): loss is \(value.loss) (lower the learning rate)")
+                }
+                graph.backward(value.gradient)
+                for hook in afterBackward { hook(graph) }
+                optimizer.step(learningRate: Float(lr))
+                for hook in afterStep { hook(graph) }
+                lossSum += Double(value.loss) * Double(labels.count)
+                correct += zip(argmaxRows(logits), labels).filter { $0 == Int($1) }.count
+                seen += labels.count
+                let rate = Double(seen) / max(Date().timeIntervalSince(start), 1e-9)
+                progress?.update(String(format: "%@ %d/%d %@ %d/%d  loss %.4f  acc %.2f%%  %.0f samples/s",
+                                        label, epoch + 1, recipe.epochs, ProgressLine.bar(Double(seen) / Double(train.count)),
+                                        seen, train.count, lossSum / Double(seen), 100 * Double(correct) / Double(seen), rate))
+            }
+            let seconds = Date().timeIntervalSince(start)
+            let testAccuracy = test.map { Evaluator.evaluate(graph, on: $0).accuracy }
+            let report = EpochReport(epoch: epoch + 1, learningRate: lr, loss: lossSum / Double(max(seen, 1)),
+                                     trainAccuracy: Double(correct) / Double(max(seen, 1)), testAccuracy: testAccuracy,
+                                     seconds: seconds, samplesPerSecond: Double(seen) / max(seconds, 1e-9))
+            reports.append(report)
+            progress?.finish(String(format: "%@ %d/%d  lr %.4g  loss %.4f  train %.2f%%%@  %.1f s  %.0f samples/s",
+                                    label, report.epoch, recipe.epochs, lr, report.loss, 100 * report.trainAccuracy,
+                                    testAccuracy.map { String(format: "  test %.2f%%", 100 * $0) } ?? "", seconds, report.samplesPerSecond))
+        }
+        return reports
+    }
+}
+
+public struct TrainingError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,36 @@
+import WhittleNN
+
+/// Shared by the commands that take a SPEC: load it, apply command-line overrides, load data.
+struct Workbench {
+    var spec: Spec
+    let specPath: String
+    let dataOverride: String?
+
+    /// Reads the common options (--data, --epochs, --seed) and the SPEC positional.
+    init(_ args: inout Arguments) throws {
+        specPath = try args.positional("SPEC (a JSON model spec, e.g. examples/lenet.json)")
+        spec = try Spec.load(specPath)
+        dataOverride = try args.option("--data")
+        if let e = try args.int("--epochs") {
+            guard e >= 0 else { throw UsageError(args.command, "--epochs must be 0 or more") }
+            spec.train.epochs = e
+        }
+        if let s = try args.int("--seed") {
+            guard s >= 0 else { throw UsageError(args.command, "--seed must be 0 or more") }
+            spec.train.seed = UInt64(s)
+        }
+    }
+
+    var source: DataSource { DataSource.resolve(spec, override: dataOverride) }
+
+    func data(_ split: IDXDataset.Split) throws -> Dataset { try source.load(split, spec: spec) }
+
+    func graph() throws -> Graph { try spec.buildGraph(file: specPath) }
+
+    /// The spec's model with weights from a checkpoint.
+    func graph(loading model: String) throws -> Graph {
+        let g = try graph()
+        try Checkpoint.load(model, into: g)
+        return g
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import WhittleNN
+
+enum TrainCommand: Command {
+    static let name = "train"
+    static let summary = "train the spec's float model and save a safetensors checkpoint"
+    static let usage = """
+    usage: whittle train SPEC -o MODEL.safetensors [--data DIR] [--epochs N] [--seed S] [--json]
+
+    Trains the model described by SPEC with its recipe (train section) and writes the
+    weights with PyTorch state_dict names. Data comes from --data DIR (an MNIST-layout IDX
+    folder), else the spec's data.dir, else the built-in synthetic digits.
+
+      -o, --output FILE   checkpoint to write (written atomically)
+      --data DIR          IDX folder, e.g. /usr/share/datasets/fashion-mnist
+      --epochs N          override train.epochs
+      --seed S            override train.seed (same seed → identical checkpoint)
+      --json              print one JSON object with the per-epoch figures
+    """
+
+    static func run(_ args: inout Arguments) throws -> Int32 {
+        let bench = try Workbench(&args)
+        let output = try args.option("-o", "--output")
+        let json = args.flag("--json")
+        try args.finish()
+        guard let output else { throw UsageError(name, "missing -o MODEL.safetensors") }
+
+        let train = try bench.data(.train), test = try bench.data(.test)
+        let graph = try bench.graph()
+        if !json { Console.note("training \(bench.spec.name) (\(grouped(graph.parameterCount)) parameters) on \(bench.source.summary)") }
+        let trainer = Trainer(graph: graph, recipe: bench.spec.train)
+        trainer.progress = ProgressLine(quiet: json)
+        let reports = try trainer.fit(train: train, test: test)
+        try Checkpoint.save(graph, to: output)
+        let final = Evaluator.evaluate(graph, on: test)
+        let rates = reports.map(\.samplesPerSecond).sorted()
+        let median = rates.isEmpty ? 0 : rates[rates.count / 2]
+        if json {
+            try Console.json([
+                "checkpoint": output, "test_accuracy": final.accuracy, "test_loss": final.loss,
+                "median_samples_per_second": median,
+                "epochs": reports.map { ["epoch": $0.epoch, "loss": $0.loss, "train_accuracy": $0.trainAccuracy,
+                                         "test_accuracy": $0.testAccuracy ?? 0, "seconds": $0.seconds,
+                                         "samples_per_second": $0.samplesPerSecond, "learning_rate": $0.learningRate] },
+            ])
+        } else {
+            print("test accuracy \(percent(final.accuracy)) (\(test.count) samples), median \(Int(median)) samples/s; saved \(output)")
+        }
+        return 0
+    }
+}
