@@ -1,2 +1,0 @@
-import XCTest
-final class WhittleCLITestsPlaceholder: XCTestCase { func testBuilds() {} }
