@@ -15,4 +15,5 @@ let allCommands: [Command.Type] = [
     EvalCommand.self,
     InspectCommand.self,
     DemoCommand.self,
+    BenchCommand.self,
 ]
