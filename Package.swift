@@ -21,19 +21,25 @@ let package = Package(
         // Float side.
         .target(name: "WhittleTensor", swiftSettings: fast),
         .target(name: "WhittleNN", dependencies: ["WhittleTensor", "CZlib"], swiftSettings: fast),
+        .target(name: "WhittleCompress", dependencies: ["WhittleNN", "WhittleTensor"], swiftSettings: fast),
 
         // Integer side: never imports the float side.
         .target(name: "WhittleIR", swiftSettings: fast),
         .target(name: "WhittleCodegen", dependencies: ["WhittleIR"], swiftSettings: fast),
         .target(name: "WhittleVerify", dependencies: ["WhittleIR", "WhittleCodegen"], swiftSettings: fast),
 
+        // The single bridge from float to integer.
+        .target(name: "WhittleLower", dependencies: ["WhittleNN", "WhittleCompress", "WhittleTensor", "WhittleIR"], swiftSettings: fast),
+
         .executableTarget(
             name: "whittle",
-            dependencies: ["WhittleTensor", "WhittleNN", "WhittleIR", "WhittleCodegen", "WhittleVerify"],
+            dependencies: ["WhittleTensor", "WhittleNN", "WhittleCompress", "WhittleLower", "WhittleIR", "WhittleCodegen", "WhittleVerify"],
             swiftSettings: fast),
 
         .testTarget(name: "WhittleTensorTests", dependencies: ["WhittleTensor"]),
         .testTarget(name: "WhittleNNTests", dependencies: ["WhittleNN", "WhittleTensor"]),
+        .testTarget(name: "WhittleCompressTests", dependencies: ["WhittleCompress", "WhittleNN", "WhittleTensor"]),
+        .testTarget(name: "WhittleLowerTests", dependencies: ["WhittleLower", "WhittleCompress", "WhittleNN", "WhittleTensor", "WhittleIR"]),
         .testTarget(name: "WhittleIRTests", dependencies: ["WhittleIR"]),
         .testTarget(name: "WhittleCodegenTests", dependencies: ["WhittleCodegen", "WhittleIR"]),
         .testTarget(name: "WhittleVerifyTests", dependencies: ["WhittleVerify", "WhittleCodegen", "WhittleIR"]),
