@@ -15,10 +15,18 @@ final class Im2colTests: XCTestCase {
         }
     }
 
-    private static let lenet = [
-        ConvGeometry(channels: 1, height: 28, width: 28, kernelH: 5, kernelW: 5),
-        ConvGeometry(channels: 6, height: 12, width: 12, kernelH: 5, kernelW: 5),
-    ]
+    /// Stride 1, no padding: the fast path, with output widths around its 8-wide copies.
+    private func randomDenseGeometry(_ rng: inout RNG) -> ConvGeometry {
+        let kh = 1 + rng.int(below: 5), kw = 1 + rng.int(below: 5)
+        return ConvGeometry(channels: 1 + rng.int(below: 3), height: kh + rng.int(below: 12), width: kw + rng.int(below: 26),
+                            kernelH: kh, kernelW: kw)
+    }
+
+    private func geometries(_ rng: inout RNG) -> [ConvGeometry] {
+        let lenet = [ConvGeometry(channels: 1, height: 28, width: 28, kernelH: 5, kernelW: 5),
+                     ConvGeometry(channels: 6, height: 12, width: 12, kernelH: 5, kernelW: 5)]
+        return lenet + (0..<100).map { _ in randomDenseGeometry(&rng) } + (0..<300).map { _ in randomGeometry(&rng) }
+    }
 
     private func unfold(_ g: ConvGeometry, _ image: [Float]) -> [Float] {
         var columns = [Float](repeating: .nan, count: g.patchSize * g.outPixels)
@@ -51,7 +59,7 @@ final class Im2colTests: XCTestCase {
 
     func testUnfoldMatchesDefinition() {
         var rng = RNG(seed: 11)
-        for g in Self.lenet + (0..<300).map({ _ in randomGeometry(&rng) }) {
+        for g in geometries(&rng) {
             let image = (0..<(g.channels * g.height * g.width)).map { _ in rng.uniform(-1, 1) }
             XCTAssertEqual(unfold(g, image), naiveUnfold(g, image), "\(g)")
         }
@@ -60,7 +68,7 @@ final class Im2colTests: XCTestCase {
     /// fold is the adjoint of unfold: ⟨unfold(x), y⟩ == ⟨x, fold(y)⟩.
     func testFoldIsAdjointOfUnfold() {
         var rng = RNG(seed: 12)
-        for g in Self.lenet + (0..<300).map({ _ in randomGeometry(&rng) }) {
+        for g in geometries(&rng) {
             let x = (0..<(g.channels * g.height * g.width)).map { _ in rng.uniform(-1, 1) }
             let y = (0..<(g.patchSize * g.outPixels)).map { _ in rng.uniform(-1, 1) }
             let zero = [Float](repeating: 0, count: x.count)
@@ -73,8 +81,7 @@ final class Im2colTests: XCTestCase {
     /// fold accumulates onto the image rather than overwriting it.
     func testFoldAccumulates() {
         var rng = RNG(seed: 13)
-        for _ in 0..<50 {
-            let g = randomGeometry(&rng)
+        for g in geometries(&rng) {
             let base = (0..<(g.channels * g.height * g.width)).map { _ in rng.uniform(-1, 1) }
             let y = (0..<(g.patchSize * g.outPixels)).map { _ in rng.uniform(-1, 1) }
             let onZero = fold(g, y, onto: [Float](repeating: 0, count: base.count))
