@@ -23,19 +23,20 @@ extension SIMD8 where Scalar == Float {
     }
 }
 
-/// Writes `alpha · acc + beta · c` over the first `count` (≥ 1) elements of `c`; beta == 0
-/// never reads C. Whole vectors and single lanes do the same two roundings, so a value
-/// does not depend on whether its column fell in a full or a partial vector.
+/// Writes `alpha · acc + beta · c` over the first `count` (≥ 1) lanes into c[0], c[stride],
+/// …; beta == 0 never reads C. Whole vectors and single lanes do the same two roundings, so a
+/// value does not depend on whether its column fell in a full or a partial vector, or on
+/// whether the tile was stored transposed.
 @inline(__always)
-func storeScaled(_ acc: SIMD8<Float>, to c: UnsafeMutablePointer<Float>, count: Int, alpha: Float, beta: Float) {
-    if count >= 8 {
+func storeScaled(_ acc: SIMD8<Float>, to c: UnsafeMutablePointer<Float>, stride: Int, count: Int, alpha: Float, beta: Float) {
+    if count >= 8 && stride == 1 {
         var r = alpha * acc
         if beta != 0 { r += beta * SIMD8(unalignedAt: c) }
         r.store(to: c)
     } else {
-        for l in 0..<count {
-            let r = alpha * acc[l]
-            c[l] = beta == 0 ? r : r + beta * c[l]
+        for l in 0..<min(count, 8) {
+            let r = alpha * acc[l], dst = c + l &* stride
+            dst.pointee = beta == 0 ? r : r + beta * dst.pointee
         }
     }
 }
@@ -64,12 +65,14 @@ enum Extent6: TileExtent { static var count: Int { 6 } }
 /// - a: element (i, p) at `a[i · aRowStride + p · aStride]`, read for the tile's rows only,
 ///   so A is used in place whether it is stored transposed or not.
 /// - b: element (p, j) at `b[p · bStride + j]`, read for j < 8 (`width` ≤ 8) or j < 16.
-/// - c: the tile's top-left element; `width` (1…16) columns are written.
+/// - c: element (i, j) of the tile at `c[i · cRowStride + j · cColumnStride]`; `width` (1…16)
+///   columns are written. A column stride other than 1 stores the tile transposed, for
+///   products computed as Cᵀ.
 struct OuterTile {
     var k: Int
     var a: UnsafePointer<Float>, aRowStride: Int, aStride: Int
     var b: UnsafePointer<Float>, bStride: Int
-    var c: UnsafeMutablePointer<Float>, ldc: Int, width: Int
+    var c: UnsafeMutablePointer<Float>, cRowStride: Int, cColumnStride: Int, width: Int
     var alpha: Float, beta: Float
 }
 
@@ -95,11 +98,11 @@ private func outerProductKernel<Rows: TileExtent, Vectors: TileExtent>(_: Rows.T
         ap += t.aStride
         bp += t.bStride
     }
-    let width = t.width, rest = width - 8
+    let width = t.width, rest = width - 8, stride = t.cColumnStride
     @inline(__always) func put(_ i: Int, _ lo: SIMD8<Float>, _ hi: SIMD8<Float>) {
-        let row = t.c + i * t.ldc
-        storeScaled(lo, to: row, count: min(width, 8), alpha: t.alpha, beta: t.beta)
-        if rest > 0 { storeScaled(hi, to: row + 8, count: rest, alpha: t.alpha, beta: t.beta) }
+        let row = t.c + i * t.cRowStride
+        storeScaled(lo, to: row, stride: stride, count: width, alpha: t.alpha, beta: t.beta)
+        if rest > 0 { storeScaled(hi, to: row + 8 * stride, stride: stride, count: rest, alpha: t.alpha, beta: t.beta) }
     }
     put(0, c00, c01)
     if rows > 1 { put(1, c10, c11) }

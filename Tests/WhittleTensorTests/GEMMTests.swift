@@ -157,29 +157,65 @@ final class GEMMTests: XCTestCase {
         }
     }
 
-    /// The value of an element must not depend on where tile boundaries fall: any block of C
-    /// computed on its own (shifted operands, other tails) gives the same bits. This is what
-    /// makes `multiplyParallel` and any other split of C deterministic.
+    /// Within one plan, the value of an element must not depend on where tile boundaries
+    /// fall: any block of C computed on its own (shifted operands, other tails) with the plan
+    /// of the whole product gives the same bits. This is what makes `multiplyParallel` and any
+    /// other split of C deterministic.
     func testSubblocksAreBitIdentical() {
         var rng = RNG(seed: 6)
-        for _ in 0..<60 {
+        for _ in 0..<100 {
             let g = GemmCase.random(&rng, maxSize: 70)
             let x = Operands(g, &rng)
             let whole = product(fast, g, x)
             let i0 = rng.int(below: g.m), j0 = rng.int(below: g.n)
+            let plan = GemmPlan(transA: g.transA, transB: g.transB, m: g.m, n: g.n, k: g.k)
             var block = x.c
             x.a.withUnsafeBufferPointer { ap in x.b.withUnsafeBufferPointer { bp in
                 block.withUnsafeMutableBufferPointer { cp in
-                    Gemm.multiply(transA: g.transA, transB: g.transB, m: g.m - i0, n: g.n - j0, k: g.k, alpha: g.alpha,
-                                  a: ap.baseAddress! + (g.transA ? i0 : i0 * g.lda), lda: g.lda,
-                                  b: bp.baseAddress! + (g.transB ? j0 * g.ldb : j0), ldb: g.ldb,
-                                  beta: g.beta, c: cp.baseAddress! + i0 * g.ldc + j0, ldc: g.ldc)
+                    let a = StridedMatrix(base: ap.baseAddress!, rowStride: g.transA ? 1 : g.lda, columnStride: g.transA ? g.lda : 1)
+                    let b = StridedMatrix(base: bp.baseAddress!, rowStride: g.transB ? 1 : g.ldb, columnStride: g.transB ? g.ldb : 1)
+                    Gemm.run(plan, m: g.m - i0, n: g.n - j0, k: g.k, alpha: g.alpha,
+                             a: StridedMatrix(base: a.offset(i0, 0), rowStride: a.rowStride, columnStride: a.columnStride),
+                             b: StridedMatrix(base: b.offset(0, j0), rowStride: b.rowStride, columnStride: b.columnStride),
+                             beta: g.beta, c: StridedMutableMatrix(base: cp.baseAddress! + i0 * g.ldc + j0, rowStride: g.ldc, columnStride: 1))
                 }
             }}
             for i in i0..<g.m {
                 for j in j0..<g.n where block[i * g.ldc + j].bitPattern != whole[i * g.ldc + j].bitPattern {
-                    XCTFail("\(g): block from (\(i0), \(j0)) differs at (\(i), \(j))")
+                    XCTFail("\(g), \(plan): block from (\(i0), \(j0)) differs at (\(i), \(j))")
                     return
+                }
+            }
+        }
+    }
+
+    /// Every plan on the same shapes agrees with the reference (the shape rules pick only
+    /// one plan per shape, so force each in turn).
+    func testEveryPlanMatchesReference() {
+        var rng = RNG(seed: 9)
+        for _ in 0..<100 {
+            var g = GemmCase.random(&rng, maxSize: 60)
+            g.transB = true
+            g.transA = false
+            g.k = max(g.k, DotTile.minimumK)
+            let x = Operands(g, &rng)
+            let want = product(reference, g, x)
+            for plan in [GemmPlan.outerProduct, .transposedOuterProduct, .dotProduct] {
+                var got = x.c
+                x.a.withUnsafeBufferPointer { ap in x.b.withUnsafeBufferPointer { bp in
+                    got.withUnsafeMutableBufferPointer { cp in
+                        Gemm.run(plan, m: g.m, n: g.n, k: g.k, alpha: g.alpha,
+                                 a: StridedMatrix(base: ap.baseAddress!, rowStride: g.lda, columnStride: 1),
+                                 b: StridedMatrix(base: bp.baseAddress!, rowStride: 1, columnStride: g.ldb),
+                                 beta: g.beta, c: StridedMutableMatrix(base: cp.baseAddress!, rowStride: g.ldc, columnStride: 1))
+                    }
+                }}
+                for i in 0..<g.m {
+                    for j in 0..<g.ldc {
+                        let at = i * g.ldc + j
+                        let ok = j < g.n ? abs(got[at] - want[at]) <= 1e-4 * Float(g.k) : got[at] == Operands.sentinel
+                        if !ok { XCTFail("\(g), \(plan): C[\(i), \(j)] = \(got[at]), reference \(want[at])"); return }
+                    }
                 }
             }
         }
