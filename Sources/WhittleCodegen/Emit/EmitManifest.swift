@@ -1,0 +1,73 @@
+import Foundation
+
+/// `whittle.json` in an emitted folder: what `verify` and reports need to know about the model
+/// without reading the `.q` file again. Written with sorted keys, so it is reproducible.
+public struct EmitManifest: Codable, Hashable, Sendable {
+    public static let fileName = "whittle.json"
+    public static let currentFormat = 1
+
+    public struct Tensor: Codable, Hashable, Sendable {
+        /// Height, width, channels.
+        public var shape: [Int]
+        public var size: Int
+        public var scale: Double
+        public var zeroPoint: Int32
+    }
+
+    public struct Vectors: Codable, Hashable, Sendable {
+        public var count: Int
+        /// "validation set" or "random".
+        public var source: String
+        /// Paths relative to the folder.
+        public var inputs: String
+        public var expected: String
+        public var labels: String?
+        public var floatLogits: String?
+    }
+
+    public struct Memory: Codable, Hashable, Sendable {
+        public var arenaBytes: Int
+        public var naiveArenaBytes: Int
+        public var naiveActivationBytes: Int
+        public var alignment: Int
+    }
+
+    public var format: Int
+    public var model: String
+    public var target: String
+    public var input: Tensor
+    public var output: Tensor
+    public var vectors: Vectors
+    public var memory: Memory
+    /// Bytes of every table in model_weights.c.
+    public var constantBytes: Int
+    /// What the same parameters take as float32.
+    public var float32ParameterBytes: Int
+    public var macs: Int
+    public var kernels: [String]
+    public var layers: [LayerReport]
+
+    public func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return Array(try encoder.encode(self)) + [0x0A]
+    }
+
+    /// Reads `whittle.json` from an emitted folder; one-line errors name the file.
+    public static func read(from folder: URL) throws -> EmitManifest {
+        let url = folder.appendingPathComponent(fileName)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw CodegenError("\(url.path): missing; is \(folder.path) a folder written by whittle emit?")
+        }
+        let manifest: EmitManifest
+        do {
+            manifest = try JSONDecoder().decode(EmitManifest.self, from: data)
+        } catch {
+            throw CodegenError("\(url.path): not a valid whittle manifest (\(error.localizedDescription))")
+        }
+        guard manifest.format == currentFormat else {
+            throw CodegenError("\(url.path): manifest format \(manifest.format), this whittle reads \(currentFormat); emit the folder again")
+        }
+        return manifest
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import WhittleIR
+
+/// What `emit` is asked for besides the graph.
+public struct EmitOptions: Sendable {
+    public var target: TargetDescriptor
+    /// Shown in file headers and the manifest (usually the `.q` file name).
+    public var modelName: String
+    /// Test vectors to write: nil takes every validation input, or 16 random ones without.
+    public var vectorCount: Int?
+    /// Seed of random test vectors.
+    public var seed: UInt64
+
+    public init(target: TargetDescriptor, modelName: String, vectorCount: Int? = nil, seed: UInt64 = 1) {
+        self.target = target
+        self.modelName = modelName
+        self.vectorCount = vectorCount
+        self.seed = seed
+    }
+}
+
+/// The files of an emitted folder and what was decided to print them.
+public struct Emission: Sendable {
+    /// Relative path and contents of every file, in a fixed order.
+    public var files: [(path: String, bytes: [UInt8])]
+    public var manifest: EmitManifest
+    public var plan: EmissionPlan
+}
+
+/// `whittle emit`: QGraph + target → the C folder of DESIGN.md contract 2. Every pass runs
+/// before any text is printed — verifier, accumulator-range analysis, memory plan, kernel plan —
+/// and the folder appears all at once or not at all.
+public enum Emitter {
+    public static func emission(of graph: QGraph, options: EmitOptions, resources: WhittleResources) throws -> Emission {
+        let interpreter = try ReferenceInterpreter(graph: graph) // runs the verifier
+        let bounds = try AccumulatorRangeAnalysis.check(graph)
+        let memory = MemoryPlanner.plan(graph, alignment: options.target.arenaAlignment)
+        let plan = KernelPlanner.plan(graph, memory: memory, bounds: bounds)
+        if let count = options.vectorCount, count < 1 {
+            throw CodegenError("--vectors must be at least 1, got \(count)")
+        }
+        let vectors = TestVectors.make(for: interpreter, requested: options.vectorCount, seed: options.seed)
+        let (name, target) = (options.modelName, options.target.name)
+
+        var files: [(path: String, bytes: [UInt8])] = [
+            ("model.h", Array(ModelHeaderPrinter.text(graph, plan: plan, modelName: name, target: target).utf8)),
+            ("model.c", Array(ModelSourcePrinter.text(plan, modelName: name, target: target).utf8)),
+            ("model_weights.c", Array(WeightsPrinter.text(plan, modelName: name, target: target).utf8)),
+        ]
+        files += try kernelFiles(plan.kernels, target: options.target, resources: resources)
+        files += try harnessFiles(options.target, resources: resources)
+        files += vectorFiles(vectors)
+        let manifest = makeManifest(graph, plan: plan, vectors: vectors, options: options)
+        files.append((EmitManifest.fileName, try manifest.encoded()))
+        return Emission(files: files, manifest: manifest, plan: plan)
+    }
+
+    /// Emits into `folder`, replacing an earlier emission there; nothing is written on error.
+    @discardableResult
+    public static func emit(_ graph: QGraph, options: EmitOptions, resources: WhittleResources, to folder: URL) throws -> Emission {
+        let emission = try emission(of: graph, options: options, resources: resources)
+        try FolderWriter.write(emission.files, to: folder)
+        return emission
+    }
+
+    // MARK: - Files
+
+    /// The shared headers and each kernel used, from the target's variant folders first.
+    private static func kernelFiles(_ kernels: [String], target: TargetDescriptor,
+                                    resources: WhittleResources) throws -> [(path: String, bytes: [UInt8])] {
+        let folder = resources.templates.appendingPathComponent("kernels")
+        let searched = target.kernelVariants.map { folder.appendingPathComponent($0) } + [folder]
+        return try (["whittle_kernel.h", "whittle_fixedpoint.h"] + kernels.map { "\($0).c" }).map { file in
+            for candidate in searched.map({ $0.appendingPathComponent(file) }) {
+                if let data = FileManager.default.contents(atPath: candidate.path) {
+                    return ("kernels/\(file)", Array(data))
+                }
+            }
+            throw CodegenError("\(folder.appendingPathComponent(file).path): kernel template missing; reinstall whittle's templates/")
+        }
+    }
+
+    private static func harnessFiles(_ target: TargetDescriptor, resources: WhittleResources) throws -> [(path: String, bytes: [UInt8])] {
+        let folder = resources.templates.appendingPathComponent("harness").appendingPathComponent(target.harness)
+        func read(_ file: String) throws -> String {
+            let url = folder.appendingPathComponent(file)
+            guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+                throw CodegenError("\(url.path): harness template missing (target '\(target.name)' names harness '\(target.harness)')")
+            }
+            return text
+        }
+        let makefile = try read("Makefile.in")
+            .replacingOccurrences(of: "@TARGET@", with: target.name)
+            .replacingOccurrences(of: "@CC@", with: target.compiler)
+            .replacingOccurrences(of: "@CFLAGS@", with: target.cflags.joined(separator: " "))
+            .replacingOccurrences(of: "@LDFLAGS@", with: target.ldflags.joined(separator: " "))
+            .replacingOccurrences(of: "@SANITIZE@", with: target.sanitizerFlags.joined(separator: " "))
+        return [("Makefile", Array(makefile.utf8)),
+                ("test_main.c", Array(try read("test_main.c").utf8)),
+                ("bench_main.c", Array(try read("bench_main.c").utf8))]
+    }
+
+    private static func vectorFiles(_ v: TestVectors) -> [(path: String, bytes: [UInt8])] {
+        var files: [(path: String, bytes: [UInt8])] = [
+            ("vectors/inputs.bin", v.inputs.map { UInt8(bitPattern: $0) }),
+            ("vectors/expected.bin", v.expected.map { UInt8(bitPattern: $0) }),
+        ]
+        if let labels = v.labels {
+            files.append(("vectors/labels.bin", littleEndianBytes(labels)))
+        }
+        if let logits = v.floatLogits {
+            files.append(("vectors/float_logits.bin", littleEndianBytes(logits.map(\.bitPattern))))
+        }
+        return files
+    }
+
+    private static func littleEndianBytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
+        values.flatMap { v in withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+    }
+
+    private static func makeManifest(_ graph: QGraph, plan: EmissionPlan, vectors: TestVectors, options: EmitOptions) -> EmitManifest {
+        func summary(_ t: QTensor) -> EmitManifest.Tensor {
+            EmitManifest.Tensor(shape: [t.shape.height, t.shape.width, t.shape.channels], size: t.byteCount,
+                                scale: t.quant.scale, zeroPoint: t.quant.zeroPoint)
+        }
+        let memory = plan.memory
+        return EmitManifest(
+            format: EmitManifest.currentFormat, model: options.modelName, target: options.target.name,
+            input: summary(graph.inputTensor), output: summary(graph.outputTensor),
+            vectors: EmitManifest.Vectors(count: vectors.count, source: vectors.source, inputs: "vectors/inputs.bin",
+                                          expected: "vectors/expected.bin",
+                                          labels: vectors.labels == nil ? nil : "vectors/labels.bin",
+                                          floatLogits: vectors.floatLogits == nil ? nil : "vectors/float_logits.bin"),
+            memory: EmitManifest.Memory(arenaBytes: memory.arenaBytes, naiveArenaBytes: memory.naiveArenaBytes,
+                                        naiveActivationBytes: memory.naiveActivationBytes, alignment: memory.alignment),
+            constantBytes: plan.constantBytes,
+            float32ParameterBytes: 4 * plan.layers.map(\.parameters).reduce(0, +),
+            macs: plan.layers.map(\.macs).reduce(0, +),
+            kernels: plan.kernels, layers: plan.layers)
+    }
+}

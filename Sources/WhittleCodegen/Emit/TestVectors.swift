@@ -1,0 +1,39 @@
+import WhittleIR
+
+/// The inputs an emitted folder is checked on, with the reference interpreter's outputs (the
+/// golden vectors) and, for validation inputs, the labels and float logits.
+struct TestVectors {
+    var count: Int
+    var inputs: [Int8]
+    var expected: [Int8]
+    var labels: [Int32]?
+    var floatLogits: [Float]?
+    var source: String
+
+    static let defaultRandomCount = 16
+
+    /// The first `requested` validation inputs if the graph carries any (all by default);
+    /// otherwise `requested` (default 16) seeded random inputs, the first three all −128, all 127
+    /// and all at the input zero point.
+    static func make(for interpreter: ReferenceInterpreter, requested: Int?, seed: UInt64) -> TestVectors {
+        let graph = interpreter.graph
+        let inSize = graph.inputTensor.byteCount
+        var vectors: TestVectors
+        if let validation = graph.validation, validation.count > 0 {
+            let set = validation.prefix(requested ?? validation.count)
+            vectors = TestVectors(count: set.count, inputs: set.inputs, expected: [], labels: set.labels,
+                                  floatLogits: set.floatLogits, source: "validation set")
+        } else {
+            let count = requested ?? defaultRandomCount
+            var random = SeededGenerator(seed: seed)
+            let fills: [Int8] = [-128, 127, Int8(graph.inputTensor.quant.zeroPoint)]
+            let inputs = (0..<count).flatMap { i -> [Int8] in
+                i < fills.count ? Array(repeating: fills[i], count: inSize)
+                                : (0..<inSize).map { _ in random.nextInt8() }
+            }
+            vectors = TestVectors(count: count, inputs: inputs, expected: [], labels: nil, floatLogits: nil, source: "random")
+        }
+        vectors.expected = interpreter.run(batch: vectors.inputs, count: vectors.count)
+        return vectors
+    }
+}

@@ -1,1 +1,0 @@
-// WhittleCodegen: see ../shared/DESIGN.md.

@@ -1,0 +1,90 @@
+import WhittleIR
+
+/// The pass between the IR and the printer: picks a kernel for every node, lays out its
+/// tables, names them, and resolves every tensor to a buffer expression from the memory plan.
+/// The printer then only prints what this plan says.
+public enum KernelPlanner {
+    public static func plan(_ graph: QGraph, memory: MemoryPlan, bounds: [AccumulatorBound]) -> EmissionPlan {
+        var identifiers = Set<String>()
+        var steps: [PlanStep] = []
+        var tables: [ConstantTable] = []
+        var kernels: [String] = []
+        var layers: [LayerReport] = []
+        for node in graph.nodes {
+            let input = graph.tensors[node.inputs[0]], output = graph.tensors[node.output]
+            let buffers = (buffer(memory.placements[node.inputs[0]]), buffer(memory.placements[node.output]))
+            let identifier = CIdentifier.unique(node.name, taken: &identifiers)
+            var call: KernelCall?
+            var layerTables: [ConstantTable] = []
+            var weightFormat: String?
+            var parameters = 0
+            switch node.op {
+            case .conv2d(let conv):
+                (call, layerTables) = Conv2DLowering.lower(conv, identifier: identifier, input: input, output: output, buffers: buffers)
+                weightFormat = conv.weights.formatName
+                parameters = conv.weights.count + conv.bias.count
+            case .fullyConnected(let fc):
+                (call, layerTables) = FullyConnectedLowering.lower(fc, identifier: identifier, input: input, output: output, buffers: buffers)
+                weightFormat = fc.weights.formatName
+                parameters = fc.weights.count + fc.bias.count
+            case .maxPool(let pool):
+                call = PoolLowering.lower(pool, kernel: "maxpool_s8", input: input, output: output, buffers: buffers)
+            case .averagePool(let pool):
+                call = PoolLowering.lower(pool, kernel: "avgpool_s8", input: input, output: output, buffers: buffers)
+            case .reshape:
+                call = nil
+            }
+            if let kernel = call?.kernel, !kernels.contains(kernel) { kernels.append(kernel) }
+            tables += layerTables
+            steps.append(PlanStep(comment: summary(node, input, output, kernel: call?.kernel), call: call))
+            layers.append(LayerReport(
+                name: node.name, op: node.op.kindName, kernel: call?.kernel ?? "alias", weightFormat: weightFormat,
+                inputShape: dimensions(input.shape), outputShape: dimensions(output.shape),
+                macs: multiplyAccumulates(node.op, input: input.shape, output: output.shape),
+                constantBytes: layerTables.map(\.byteCount).reduce(0, +), parameters: parameters,
+                accumulatorBound: bounds.first { $0.layer == node.name }?.worst))
+        }
+        return EmissionPlan(steps: steps, tables: tables, kernels: kernels, memory: memory, layers: layers)
+    }
+
+    /// Multiply-accumulates per inference of one node.
+    public static func multiplyAccumulates(_ op: QOp, input: TensorShape, output: TensorShape) -> Int {
+        switch op {
+        case .conv2d(let conv):
+            return output.elementCount * conv.window.kernelHeight * conv.window.kernelWidth * (input.channels / conv.groups)
+        case .fullyConnected:
+            return input.elementCount * output.elementCount
+        case .maxPool, .averagePool, .reshape:
+            return 0
+        }
+    }
+
+    private static func buffer(_ placement: MemoryPlan.Placement) -> String {
+        switch placement {
+        case .input: return "input"
+        case .output: return "output"
+        case .arena(let offset): return "arena + \(offset)"
+        }
+    }
+
+    private static func dimensions(_ s: TensorShape) -> [Int] { [s.height, s.width, s.channels] }
+
+    private static func summary(_ node: QNode, _ input: QTensor, _ output: QTensor, kernel: String?) -> String {
+        var text = "\(node.name): \(node.op.kindName) \(input.shape) -> \(output.shape)"
+        switch node.op {
+        case .conv2d(let conv):
+            text += ", \(windowText(conv.window)), groups \(conv.groups), clamp \(conv.clamp.min)..\(conv.clamp.max)"
+        case .fullyConnected(let fc):
+            text += ", clamp \(fc.clamp.min)..\(fc.clamp.max)"
+        case .maxPool(let pool), .averagePool(let pool):
+            text += ", \(windowText(pool.window)), clamp \(pool.clamp.min)..\(pool.clamp.max)"
+        case .reshape:
+            text += ", an alias of '\(input.name)' (no copy)"
+        }
+        return text
+    }
+
+    private static func windowText(_ w: Window2D) -> String {
+        "kernel \(w.kernelHeight)x\(w.kernelWidth), stride \(w.strideHeight)x\(w.strideWidth), pad \(w.padTop)/\(w.padLeft)/\(w.padBottom)/\(w.padRight)"
+    }
+}

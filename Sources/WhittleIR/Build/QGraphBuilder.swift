@@ -1,0 +1,178 @@
+/// Builds a `QGraph` from what a front end (the float → integer lowering) knows: int8 weights
+/// in PyTorch's layouts, int32 biases, real-valued scales and layer geometry. It computes every
+/// integer kernel parameter — per-channel (M0, shift) from `s_in · s_w[c] / s_out`, clamp
+/// bounds of fused activations — and reorders weights into the IR's channels-last order.
+///
+/// ```swift
+/// var b = QGraphBuilder(inputShape: TensorShape(height: 28, width: 28, channels: 1),
+///                       inputQuant: QuantParams(scale: 1.0 / 255, zeroPoint: -128),
+///                       inputDescription: "28x28 grey, pixel/255")
+/// var x = b.input
+/// x = try b.conv2d(x, name: "conv1", weights: w1, weightScales: s1, bias: b1, outputChannels: 6,
+///                  window: Window2D(kernel: 5), output: q1, activation: .relu)
+/// x = try b.maxPool(x, name: "pool1", window: Window2D(kernel: 2, stride: 2))
+/// x = try b.flatten(x, name: "flatten")
+/// x = try b.fullyConnected(x, name: "fc", weights: w2, weightScales: s2, bias: b2,
+///                          outputCount: 10, output: q2, activation: .none)
+/// let graph = try b.finish(output: x)
+/// ```
+public struct QGraphBuilder {
+    /// A tensor of the graph under construction.
+    public struct TensorRef: Hashable, Sendable {
+        public let id: TensorID
+    }
+
+    private var tensors: [QTensor]
+    private var nodes: [QNode] = []
+    private let inputDescription: String
+    /// For tensors that are a flatten of a channels-last tensor: that tensor's shape, so a fully
+    /// connected layer can map PyTorch's channels-first flatten order onto ours.
+    private var flattenedFrom: [TensorID: TensorShape] = [:]
+
+    public init(inputShape: TensorShape, inputQuant: QuantParams, inputName: String = "input",
+                inputDescription: String) {
+        tensors = [QTensor(name: inputName, shape: inputShape, quant: inputQuant)]
+        self.inputDescription = inputDescription
+    }
+
+    public var input: TensorRef { TensorRef(id: 0) }
+
+    public func shape(of tensor: TensorRef) -> TensorShape { tensors[tensor.id].shape }
+
+    public func quant(of tensor: TensorRef) -> QuantParams { tensors[tensor.id].quant }
+
+    /// A convolution. `weights` are in PyTorch's `[out][in / groups][kernelY][kernelX]` order;
+    /// `groups == in channels` makes it depthwise. Padding taps read the input zero point.
+    public mutating func conv2d(_ x: TensorRef, name: String, weights: [Int8], weightScales: [Double],
+                                bias: [Int32], outputChannels: Int, window: Window2D, groups: Int = 1,
+                                output: QuantParams, activation: FusedActivation) throws -> TensorRef {
+        let inShape = tensors[x.id].shape
+        guard groups >= 1, inShape.channels % groups == 0, outputChannels % groups == 0 else {
+            throw GraphBuildError(layer: name, "groups \(groups) must divide input channels \(inShape.channels) and output channels \(outputChannels)")
+        }
+        guard let size = window.outputSize(height: inShape.height, width: inShape.width) else {
+            throw GraphBuildError(layer: name, "a \(window.kernelHeight)x\(window.kernelWidth) kernel does not fit the input \(inShape)")
+        }
+        let perGroup = inShape.channels / groups
+        let (kh, kw) = (window.kernelHeight, window.kernelWidth)
+        try expectCount(weights.count, outputChannels * perGroup * kh * kw, "weights", name)
+        var reordered = weights
+        for o in 0..<outputChannels {
+            for i in 0..<perGroup {
+                for y in 0..<kh {
+                    for x in 0..<kw {
+                        reordered[((o * kh + y) * kw + x) * perGroup + i] = weights[((o * perGroup + i) * kh + y) * kw + x]
+                    }
+                }
+            }
+        }
+        let op = Conv2D(window: window, groups: groups, weights: .dense(reordered), weightScales: weightScales,
+                        bias: bias, requantization: [], clamp: ClampRange(activation, output: output))
+        let outShape = TensorShape(height: size.height, width: size.width, channels: outputChannels)
+        return try append(name: name, input: x, outShape: outShape, quant: output) { inputScale in
+            var conv = op
+            conv.requantization = try Self.requantization(name, inputScale, weightScales, bias.count, outputChannels, output)
+            return .conv2d(conv)
+        }
+    }
+
+    /// A fully connected layer. `weights` are `[out][in]` with `in` in PyTorch's flatten order
+    /// (channels-first) of the input; they are reordered to the channels-last order here.
+    public mutating func fullyConnected(_ x: TensorRef, name: String, weights: [Int8], weightScales: [Double],
+                                        bias: [Int32], outputCount: Int, output: QuantParams,
+                                        activation: FusedActivation) throws -> TensorRef {
+        let source = flattenedFrom[x.id] ?? tensors[x.id].shape
+        let inCount = source.elementCount
+        try expectCount(weights.count, outputCount * inCount, "weights", name)
+        var reordered = weights
+        for o in 0..<outputCount {
+            let row = Array(weights[(o * inCount)..<((o + 1) * inCount)])
+            reordered.replaceSubrange((o * inCount)..<((o + 1) * inCount), with: source.channelsLast(fromChannelsFirst: row))
+        }
+        let op = FullyConnected(weights: .dense(reordered), weightScales: weightScales, bias: bias,
+                                requantization: [], clamp: ClampRange(activation, output: output))
+        return try append(name: name, input: x, outShape: TensorShape(vector: outputCount), quant: output) { inputScale in
+            var fc = op
+            fc.requantization = try Self.requantization(name, inputScale, weightScales, bias.count, outputCount, output)
+            return .fullyConnected(fc)
+        }
+    }
+
+    public mutating func maxPool(_ x: TensorRef, name: String, window: Window2D,
+                                 activation: FusedActivation = .none) throws -> TensorRef {
+        try pool(x, name: name, window: window, activation: activation, makeOp: QOp.maxPool)
+    }
+
+    public mutating func averagePool(_ x: TensorRef, name: String, window: Window2D,
+                                     activation: FusedActivation = .none) throws -> TensorRef {
+        try pool(x, name: name, window: window, activation: activation, makeOp: QOp.averagePool)
+    }
+
+    /// Flattens to a vector (no copy). A following fully connected layer takes its weights in
+    /// the channels-first flatten order of the tensor flattened here.
+    public mutating func flatten(_ x: TensorRef, name: String) throws -> TensorRef {
+        let shape = tensors[x.id].shape
+        let flat = try append(name: name, input: x, outShape: TensorShape(vector: shape.elementCount),
+                              quant: tensors[x.id].quant) { _ in .reshape }
+        flattenedFrom[flat.id] = flattenedFrom[x.id] ?? shape
+        return flat
+    }
+
+    /// The finished graph, checked by `GraphVerifier` and the accumulator-range analysis.
+    public func finish(output: TensorRef, validation: ValidationSet? = nil) throws -> QGraph {
+        let graph = QGraph(tensors: tensors, nodes: nodes, input: 0, output: output.id,
+                           inputDescription: inputDescription, validation: validation)
+        try GraphVerifier.verify(graph)
+        _ = try AccumulatorRangeAnalysis.check(graph)
+        return graph
+    }
+
+    // MARK: - Helpers
+
+    private mutating func pool(_ x: TensorRef, name: String, window: Window2D, activation: FusedActivation,
+                               makeOp: (Pool2D) -> QOp) throws -> TensorRef {
+        let inShape = tensors[x.id].shape
+        guard let size = window.outputSize(height: inShape.height, width: inShape.width) else {
+            throw GraphBuildError(layer: name, "a \(window.kernelHeight)x\(window.kernelWidth) window does not fit the input \(inShape)")
+        }
+        let quant = tensors[x.id].quant
+        let op = makeOp(Pool2D(window: window, clamp: ClampRange(activation, output: quant)))
+        let outShape = TensorShape(height: size.height, width: size.width, channels: inShape.channels)
+        return try append(name: name, input: x, outShape: outShape, quant: quant) { _ in op }
+    }
+
+    private mutating func append(name: String, input: TensorRef, outShape: TensorShape, quant: QuantParams,
+                                 makeOp: (_ inputScale: Double) throws -> QOp) throws -> TensorRef {
+        guard tensors.indices.contains(input.id) else {
+            throw GraphBuildError(layer: name, "input tensor \(input.id) does not belong to this builder")
+        }
+        guard !nodes.contains(where: { $0.name == name }) else {
+            throw GraphBuildError(layer: name, "a layer of that name already exists")
+        }
+        let op = try makeOp(tensors[input.id].quant.scale)
+        tensors.append(QTensor(name: name, shape: outShape, quant: quant))
+        let output = tensors.count - 1
+        nodes.append(QNode(name: name, op: op, inputs: [input.id], output: output))
+        return TensorRef(id: output)
+    }
+
+    private func expectCount(_ actual: Int, _ expected: Int, _ what: String, _ layer: String) throws {
+        guard actual == expected else {
+            throw GraphBuildError(layer: layer, "\(actual) \(what), expected \(expected)")
+        }
+    }
+
+    /// Per-channel (M0, shift) of `s_in · s_w[c] / s_out`, the only place a scale becomes an
+    /// integer kernel parameter.
+    private static func requantization(_ layer: String, _ inputScale: Double, _ weightScales: [Double],
+                                       _ biasCount: Int, _ channels: Int, _ output: QuantParams) throws -> [QuantizedMultiplier] {
+        guard weightScales.count == channels, biasCount == channels else {
+            throw GraphBuildError(layer: layer, "\(weightScales.count) weight scales and \(biasCount) biases for \(channels) output channels")
+        }
+        let scales = weightScales + [inputScale, output.scale]
+        if let bad = scales.first(where: { !$0.isFinite || $0 <= 0 }) {
+            throw GraphBuildError(layer: layer, "scale \(bad) must be finite and > 0")
+        }
+        return weightScales.map { QuantizedMultiplier(real: inputScale * $0 / output.scale) }
+    }
+}

@@ -1,0 +1,191 @@
+/// The payload of a `.q` file: the graph field by field, in the order `QGraphFile` documents.
+enum QGraphCoding {
+    private enum OpTag: UInt8 {
+        case conv2d = 1, fullyConnected = 2, maxPool = 3, averagePool = 4, reshape = 5
+    }
+
+    private enum StorageTag: UInt8 {
+        case dense = 0
+    }
+
+    /// Dimensions, counts and ids are stored as Int32 and must stay below this on reading.
+    private static let sizeLimit = 1 << 30
+
+    // MARK: - Encoding
+
+    static func encode(_ graph: QGraph, into w: inout BinaryWriter) {
+        w.write(graph.inputDescription)
+        w.write(UInt32(graph.tensors.count))
+        for t in graph.tensors {
+            w.write(t.name)
+            for d in [t.shape.height, t.shape.width, t.shape.channels] { w.write(Int32(d)) }
+            w.write(t.quant.scale)
+            w.write(t.quant.zeroPoint)
+        }
+        w.write(Int32(graph.input))
+        w.write(Int32(graph.output))
+        w.write(UInt32(graph.nodes.count))
+        for node in graph.nodes {
+            w.write(node.name)
+            w.write(array: node.inputs.map(Int32.init))
+            w.write(Int32(node.output))
+            encode(node.op, into: &w)
+        }
+        w.write(graph.validation != nil)
+        if let v = graph.validation {
+            w.write(Int32(v.count))
+            w.write(array: v.inputs)
+            w.write(v.labels != nil)
+            if let labels = v.labels { w.write(array: labels) }
+            w.write(v.floatLogits != nil)
+            if let logits = v.floatLogits { w.write(array: logits) }
+        }
+    }
+
+    private static func encode(_ op: QOp, into w: inout BinaryWriter) {
+        switch op {
+        case .conv2d(let conv):
+            w.write(OpTag.conv2d.rawValue)
+            encode(conv.window, into: &w)
+            w.write(Int32(conv.groups))
+            encodeAffine(conv.weights, conv.weightScales, conv.bias, conv.requantization, conv.clamp, into: &w)
+        case .fullyConnected(let fc):
+            w.write(OpTag.fullyConnected.rawValue)
+            encodeAffine(fc.weights, fc.weightScales, fc.bias, fc.requantization, fc.clamp, into: &w)
+        case .maxPool(let pool), .averagePool(let pool):
+            let isMax: Bool
+            if case .maxPool = op { isMax = true } else { isMax = false }
+            w.write((isMax ? OpTag.maxPool : OpTag.averagePool).rawValue)
+            encode(pool.window, into: &w)
+            encode(pool.clamp, into: &w)
+        case .reshape:
+            w.write(OpTag.reshape.rawValue)
+        }
+    }
+
+    private static func encode(_ window: Window2D, into w: inout BinaryWriter) {
+        for v in [window.kernelHeight, window.kernelWidth, window.strideHeight, window.strideWidth,
+                  window.padTop, window.padLeft, window.padBottom, window.padRight] {
+            w.write(Int32(v))
+        }
+    }
+
+    private static func encode(_ clamp: ClampRange, into w: inout BinaryWriter) {
+        w.write(clamp.min)
+        w.write(clamp.max)
+    }
+
+    private static func encodeAffine(_ weights: WeightStorage, _ scales: [Double], _ bias: [Int32],
+                                     _ requantization: [QuantizedMultiplier], _ clamp: ClampRange,
+                                     into w: inout BinaryWriter) {
+        switch weights {
+        case .dense(let values):
+            w.write(StorageTag.dense.rawValue)
+            w.write(array: values)
+        }
+        w.write(array: scales)
+        w.write(array: bias)
+        w.write(array: requantization.map(\.multiplier))
+        w.write(array: requantization.map(\.shift))
+        encode(clamp, into: &w)
+    }
+
+    // MARK: - Decoding
+
+    static func decode(_ r: inout BinaryReader) throws -> QGraph {
+        let description = try r.readString("input description")
+        let tensorCount = Int(try r.read(UInt32.self, "tensor count"))
+        var tensors: [QTensor] = []
+        for i in 0..<tensorCount {
+            let what = "tensor \(i)"
+            let name = try r.readString("\(what) name")
+            let h = try r.readInt("\(what) height", in: 0...sizeLimit)
+            let w = try r.readInt("\(what) width", in: 0...sizeLimit)
+            let c = try r.readInt("\(what) channels", in: 0...sizeLimit)
+            let scale = try r.readDouble("\(what) scale")
+            let zero = try r.read(Int32.self, "\(what) zero point")
+            tensors.append(QTensor(name: name, shape: TensorShape(height: h, width: w, channels: c),
+                                   quant: QuantParams(scale: scale, zeroPoint: zero)))
+        }
+        let ids = 0...max(0, tensorCount - 1)
+        let input = try r.readInt("graph input id", in: ids)
+        let output = try r.readInt("graph output id", in: ids)
+        let nodeCount = Int(try r.read(UInt32.self, "node count"))
+        var nodes: [QNode] = []
+        for i in 0..<nodeCount {
+            let name = try r.readString("node \(i) name")
+            let what = "node '\(name)'"
+            let inputs = try r.readArray(of: Int32.self, "\(what) inputs").map(Int.init)
+            let out = try r.readInt("\(what) output id", in: ids)
+            nodes.append(QNode(name: name, op: try decodeOp(&r, what), inputs: inputs, output: out))
+        }
+        var validation: ValidationSet?
+        if try r.readBool("validation set") {
+            let count = try r.readInt("validation count", in: 0...sizeLimit)
+            let inputs = try r.readArray(of: Int8.self, "validation inputs")
+            let labels = try r.readBool("validation labels") ? try r.readArray(of: Int32.self, "validation labels") : nil
+            let logits = try r.readBool("validation logits") ? try r.readFloats("validation float logits") : nil
+            validation = ValidationSet(count: count, inputs: inputs, labels: labels, floatLogits: logits)
+        }
+        return QGraph(tensors: tensors, nodes: nodes, input: input, output: output,
+                      inputDescription: description, validation: validation)
+    }
+
+    private static func decodeOp(_ r: inout BinaryReader, _ what: String) throws -> QOp {
+        let raw = try r.read(UInt8.self, "\(what) op")
+        guard let tag = OpTag(rawValue: raw) else {
+            throw BinaryReader.Failure(message: "corrupt: \(what) has unknown op code \(raw)")
+        }
+        switch tag {
+        case .conv2d:
+            let window = try decodeWindow(&r, what)
+            let groups = try r.readInt("\(what) groups", in: 1...sizeLimit)
+            let a = try decodeAffine(&r, what)
+            return .conv2d(Conv2D(window: window, groups: groups, weights: a.weights, weightScales: a.scales,
+                                  bias: a.bias, requantization: a.requantization, clamp: a.clamp))
+        case .fullyConnected:
+            let a = try decodeAffine(&r, what)
+            return .fullyConnected(FullyConnected(weights: a.weights, weightScales: a.scales, bias: a.bias,
+                                                  requantization: a.requantization, clamp: a.clamp))
+        case .maxPool:
+            return .maxPool(Pool2D(window: try decodeWindow(&r, what), clamp: try decodeClamp(&r, what)))
+        case .averagePool:
+            return .averagePool(Pool2D(window: try decodeWindow(&r, what), clamp: try decodeClamp(&r, what)))
+        case .reshape:
+            return .reshape
+        }
+    }
+
+    private static func decodeWindow(_ r: inout BinaryReader, _ what: String) throws -> Window2D {
+        let fields = ["kernel height", "kernel width", "stride height", "stride width",
+                      "pad top", "pad left", "pad bottom", "pad right"]
+        let v = try fields.map { try r.readInt("\(what) \($0)", in: 0...sizeLimit) }
+        return Window2D(kernelHeight: v[0], kernelWidth: v[1], strideHeight: v[2], strideWidth: v[3],
+                        padTop: v[4], padLeft: v[5], padBottom: v[6], padRight: v[7])
+    }
+
+    private static func decodeClamp(_ r: inout BinaryReader, _ what: String) throws -> ClampRange {
+        ClampRange(min: try r.read(Int32.self, "\(what) act_min"), max: try r.read(Int32.self, "\(what) act_max"))
+    }
+
+    private static func decodeAffine(_ r: inout BinaryReader, _ what: String) throws
+        -> (weights: WeightStorage, scales: [Double], bias: [Int32], requantization: [QuantizedMultiplier], clamp: ClampRange) {
+        let raw = try r.read(UInt8.self, "\(what) weight format")
+        guard let tag = StorageTag(rawValue: raw) else {
+            throw BinaryReader.Failure(message: "corrupt: \(what) has unknown weight format \(raw)")
+        }
+        let weights: WeightStorage
+        switch tag {
+        case .dense: weights = .dense(try r.readArray(of: Int8.self, "\(what) weights"))
+        }
+        let scales = try r.readDoubles("\(what) weight scales")
+        let bias = try r.readArray(of: Int32.self, "\(what) bias")
+        let multipliers = try r.readArray(of: Int32.self, "\(what) multipliers")
+        let shifts = try r.readArray(of: Int32.self, "\(what) shifts")
+        guard multipliers.count == shifts.count else {
+            throw BinaryReader.Failure(message: "corrupt: \(what) has \(multipliers.count) multipliers but \(shifts.count) shifts")
+        }
+        let requantization = zip(multipliers, shifts).map { QuantizedMultiplier(multiplier: $0, shift: $1) }
+        return (weights, scales, bias, requantization, try decodeClamp(&r, what))
+    }
+}

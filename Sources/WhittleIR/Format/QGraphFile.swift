@@ -1,0 +1,101 @@
+import Foundation
+
+/// A `.q` file could not be read: one line naming the file and what is wrong with it.
+public struct QGraphFileError: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    public let problem: String
+
+    public var description: String { "\(path): \(problem)" }
+}
+
+/// The versioned binary QGraph file (`.q`). All numbers little-endian.
+///
+/// ```
+/// offset  size  field
+///      0     4  magic "WHQG"
+///      4     4  format version (UInt32, currently 1)
+///      8     8  payload length in bytes (UInt64)
+///     16     4  CRC-32 of the payload (UInt32)
+///     20     …  payload:
+///               input description (string) · tensors · input id · output id · nodes ·
+///               optional validation set (inputs, optional labels, optional float logits)
+/// ```
+/// Strings are a UInt32 byte count and UTF-8; arrays a UInt64 count and their elements; doubles
+/// and floats their IEEE bit patterns, so a graph reads back bit for bit.
+public enum QGraphFile {
+    public static let magic: [UInt8] = Array("WHQG".utf8)
+    public static let version: UInt32 = 1
+    static let headerSize = 20
+
+    public static func encode(_ graph: QGraph) -> [UInt8] {
+        var payload = BinaryWriter()
+        QGraphCoding.encode(graph, into: &payload)
+        var header = BinaryWriter()
+        header.write(version)
+        header.write(UInt64(payload.bytes.count))
+        header.write(CRC32.checksum(of: payload.bytes))
+        return magic + header.bytes + payload.bytes
+    }
+
+    /// Decodes and verifies a graph; `name` (usually the path) starts every error line.
+    public static func decode(_ bytes: [UInt8], name: String) throws -> QGraph {
+        func failure(_ problem: String) -> QGraphFileError { QGraphFileError(path: name, problem: problem) }
+        guard bytes.count >= 4 else {
+            throw failure("truncated: \(bytes.count) bytes, not even the 4-byte magic")
+        }
+        guard Array(bytes[0..<4]) == magic else {
+            throw failure("not a Whittle QGraph file (magic \(bytes[0..<4].map { String(format: "%02x", $0) }.joined()), expected 'WHQG')")
+        }
+        var header = BinaryReader(bytes, offset: 4)
+        do {
+            let fileVersion = try header.read(UInt32.self, "version")
+            guard fileVersion == version else {
+                throw failure("format version \(fileVersion), this whittle reads version \(version); re-create the file with this whittle's quantize")
+            }
+            let length = try header.read(UInt64.self, "payload length")
+            let storedChecksum = try header.read(UInt32.self, "checksum")
+            let available = UInt64(bytes.count - headerSize)
+            guard length <= available else {
+                throw failure("truncated: header promises \(length) payload bytes, the file holds \(available)")
+            }
+            guard length == available else {
+                throw failure("corrupt: \(available - length) unexpected bytes after the \(length)-byte payload")
+            }
+            let checksum = CRC32.checksum(of: bytes[headerSize...])
+            guard checksum == storedChecksum else {
+                throw failure(String(format: "corrupt: checksum 0x%08x, header says 0x%08x", checksum, storedChecksum))
+            }
+            var payload = BinaryReader(bytes, offset: headerSize)
+            let graph = try QGraphCoding.decode(&payload)
+            guard payload.remaining == 0 else {
+                throw failure("corrupt: \(payload.remaining) bytes left over after the graph")
+            }
+            try GraphVerifier.verify(graph)
+            return graph
+        } catch let error as BinaryReader.Failure {
+            throw failure(error.message)
+        } catch let error as GraphVerificationError {
+            throw failure(error.description)
+        }
+    }
+
+    /// Writes atomically (a temporary file renamed into place), so a failed write leaves no
+    /// half-written model behind.
+    public static func write(_ graph: QGraph, to url: URL) throws {
+        do {
+            try Data(encode(graph)).write(to: url, options: .atomic)
+        } catch {
+            throw QGraphFileError(path: url.path, problem: "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    public static func read(from url: URL) throws -> QGraph {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw QGraphFileError(path: url.path, problem: "cannot read: \(error.localizedDescription)")
+        }
+        return try decode([UInt8](data), name: url.path)
+    }
+}

@@ -1,0 +1,82 @@
+/// 2-D convolution over a channels-last input, grouped (`groups == 1` is a plain conv,
+/// `groups == inputChannels` a depthwise conv with `outputChannels / groups` as its multiplier).
+///
+/// `acc = bias[c] + Σ (x − zx) · w` over in-bounds taps; out-of-bounds taps are skipped, which
+/// equals padding with the input zero point. Then
+/// `y = clamp(zy + MultiplyByQuantizedMultiplier(acc, requantization[c]))`.
+public struct Conv2D: Hashable, Sendable {
+    public var window: Window2D
+    public var groups: Int
+    /// Logical order `[outChannel][kernelY][kernelX][inChannel within the group]`.
+    public var weights: WeightStorage
+    /// Per output channel; metadata that explains `requantization` (s_in·s_w[c]/s_out).
+    public var weightScales: [Double]
+    public var bias: [Int32]
+    public var requantization: [QuantizedMultiplier]
+    public var clamp: ClampRange
+
+    public init(window: Window2D, groups: Int, weights: WeightStorage, weightScales: [Double],
+                bias: [Int32], requantization: [QuantizedMultiplier], clamp: ClampRange) {
+        self.window = window
+        self.groups = groups
+        self.weights = weights
+        self.weightScales = weightScales
+        self.bias = bias
+        self.requantization = requantization
+        self.clamp = clamp
+    }
+}
+
+/// Fully connected layer over the input's elements in memory order:
+/// `acc[o] = bias[o] + Σ_i (x[i] − zx) · w[o][i]`, then requantized and clamped like `Conv2D`.
+public struct FullyConnected: Hashable, Sendable {
+    /// Logical order `[output][input]`.
+    public var weights: WeightStorage
+    public var weightScales: [Double]
+    public var bias: [Int32]
+    public var requantization: [QuantizedMultiplier]
+    public var clamp: ClampRange
+
+    public init(weights: WeightStorage, weightScales: [Double], bias: [Int32],
+                requantization: [QuantizedMultiplier], clamp: ClampRange) {
+        self.weights = weights
+        self.weightScales = weightScales
+        self.bias = bias
+        self.requantization = requantization
+        self.clamp = clamp
+    }
+}
+
+/// Max or average pooling per channel. The output keeps the input's scale and zero point.
+/// Average pooling sums the in-bounds taps and divides by their count, rounding
+/// `.toNearestOrAway`.
+public struct Pool2D: Hashable, Sendable {
+    public var window: Window2D
+    public var clamp: ClampRange
+
+    public init(window: Window2D, clamp: ClampRange = .int8) {
+        self.window = window
+        self.clamp = clamp
+    }
+}
+
+/// The operation of one node. A reshape (or flatten) reinterprets its input's bytes under the
+/// output's shape: no copy, the two tensors share storage.
+public enum QOp: Hashable, Sendable {
+    case conv2d(Conv2D)
+    case fullyConnected(FullyConnected)
+    case maxPool(Pool2D)
+    case averagePool(Pool2D)
+    case reshape
+
+    /// The op's name in messages, reports and files.
+    public var kindName: String {
+        switch self {
+        case .conv2d: return "conv2d"
+        case .fullyConnected: return "fully_connected"
+        case .maxPool: return "max_pool"
+        case .averagePool: return "average_pool"
+        case .reshape: return "reshape"
+        }
+    }
+}

@@ -1,0 +1,41 @@
+/// One operation applied to tensors of the graph.
+public struct QNode: Hashable, Sendable {
+    public var name: String
+    public var op: QOp
+    /// One input for every op so far; a list so that residual `Add` can join later.
+    public var inputs: [TensorID]
+    public var output: TensorID
+
+    public init(name: String, op: QOp, inputs: [TensorID], output: TensorID) {
+        self.name = name
+        self.op = op
+        self.inputs = inputs
+        self.output = output
+    }
+}
+
+/// The integer network: int8 tensors and the nodes between them, in topological order.
+/// Build one with `QGraphBuilder`; check one with `GraphVerifier`.
+public struct QGraph: Hashable, Sendable {
+    public var tensors: [QTensor]
+    public var nodes: [QNode]
+    public var input: TensorID
+    public var output: TensorID
+    /// How firmware fills the input: layout and normalisation in words, printed into model.h.
+    public var inputDescription: String
+    /// Optional labelled inputs with the float model's logits, carried for reports.
+    public var validation: ValidationSet?
+
+    public init(tensors: [QTensor], nodes: [QNode], input: TensorID, output: TensorID,
+                inputDescription: String, validation: ValidationSet? = nil) {
+        self.tensors = tensors
+        self.nodes = nodes
+        self.input = input
+        self.output = output
+        self.inputDescription = inputDescription
+        self.validation = validation
+    }
+
+    public var inputTensor: QTensor { tensors[input] }
+    public var outputTensor: QTensor { tensors[output] }
+}

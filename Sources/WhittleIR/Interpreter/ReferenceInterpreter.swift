@@ -1,0 +1,59 @@
+import Dispatch
+
+/// The oracle: runs a verified `QGraph` on int8 inputs with integer arithmetic only, following
+/// the TFLite int8 reference semantics (DESIGN.md, contract 1). Generated C must match it byte
+/// for byte. It is written for clarity, not speed: one formula per op, bounds checked per tap.
+///
+/// Arithmetic traps on overflow: the accumulator-range analysis has ruled overflow out, so a
+/// trap would be a bug, never a silent wrap.
+public struct ReferenceInterpreter: Sendable {
+    public let graph: QGraph
+
+    /// Checks the graph (verifier and accumulator ranges) once, so `run` can rely on it.
+    public init(graph: QGraph) throws {
+        try GraphVerifier.verify(graph)
+        _ = try AccumulatorRangeAnalysis.check(graph)
+        self.graph = graph
+    }
+
+    /// The output tensor's int8 values for one input (channels-last, `inputTensor.byteCount` values).
+    public func run(_ input: [Int8]) -> [Int8] {
+        precondition(input.count == graph.inputTensor.byteCount,
+                     "input has \(input.count) values, the graph takes \(graph.inputTensor.byteCount)")
+        var values = [[Int8]](repeating: [], count: graph.tensors.count)
+        values[graph.input] = input
+        for node in graph.nodes {
+            let x = values[node.inputs[0]]
+            let inTensor = graph.tensors[node.inputs[0]]
+            let outTensor = graph.tensors[node.output]
+            switch node.op {
+            case .conv2d(let conv):
+                values[node.output] = ReferenceKernels.conv2d(conv, x, inTensor, outTensor)
+            case .fullyConnected(let fc):
+                values[node.output] = ReferenceKernels.fullyConnected(fc, x, inTensor, outTensor)
+            case .maxPool(let pool):
+                values[node.output] = ReferenceKernels.pool(pool, x, inTensor.shape, outTensor.shape, average: false)
+            case .averagePool(let pool):
+                values[node.output] = ReferenceKernels.pool(pool, x, inTensor.shape, outTensor.shape, average: true)
+            case .reshape:
+                values[node.output] = x
+            }
+        }
+        return values[graph.output]
+    }
+
+    /// Runs `count` inputs stored back to back, in parallel; outputs back to back in the same order.
+    public func run(batch inputs: [Int8], count: Int) -> [Int8] {
+        let inSize = graph.inputTensor.byteCount, outSize = graph.outputTensor.byteCount
+        precondition(inputs.count == count * inSize, "batch has \(inputs.count) values for \(count) inputs of \(inSize)")
+        var outputs = [Int8](repeating: 0, count: count * outSize)
+        outputs.withUnsafeMutableBufferPointer { out in
+            let out = out
+            DispatchQueue.concurrentPerform(iterations: count) { i in
+                let y = run(Array(inputs[(i * inSize)..<((i + 1) * inSize)]))
+                for j in 0..<outSize { out[i * outSize + j] = y[j] }
+            }
+        }
+        return outputs
+    }
+}

@@ -1,0 +1,87 @@
+/// The reference formula of each op, kept apart from the interpreter's bookkeeping.
+enum ReferenceKernels {
+    /// `y = clamp(zy + MultiplyByQuantizedMultiplier(acc, m))`.
+    static func requantize(_ acc: Int32, _ m: QuantizedMultiplier, outputZero: Int32, _ clamp: ClampRange) -> Int8 {
+        Int8(clamp.clamp(outputZero + FixedPoint.multiplyByQuantizedMultiplier(acc, m)))
+    }
+
+    static func conv2d(_ conv: Conv2D, _ x: [Int8], _ inTensor: QTensor, _ outTensor: QTensor) -> [Int8] {
+        let inS = inTensor.shape, outS = outTensor.shape, w = conv.window
+        let inZero = inTensor.quant.zeroPoint, outZero = outTensor.quant.zeroPoint
+        let inPerGroup = inS.channels / conv.groups, outPerGroup = outS.channels / conv.groups
+        let weights = conv.weights.denseValues
+        var y = [Int8](repeating: 0, count: outS.elementCount)
+        for oy in 0..<outS.height {
+            for ox in 0..<outS.width {
+                for oc in 0..<outS.channels {
+                    let group = oc / outPerGroup
+                    var acc = conv.bias[oc]
+                    for ky in 0..<w.kernelHeight {
+                        let iy = oy * w.strideHeight - w.padTop + ky
+                        guard iy >= 0 && iy < inS.height else { continue }
+                        for kx in 0..<w.kernelWidth {
+                            let ix = ox * w.strideWidth - w.padLeft + kx
+                            guard ix >= 0 && ix < inS.width else { continue }
+                            for i in 0..<inPerGroup {
+                                let xv = Int32(x[(iy * inS.width + ix) * inS.channels + group * inPerGroup + i])
+                                let wv = Int32(weights[((oc * w.kernelHeight + ky) * w.kernelWidth + kx) * inPerGroup + i])
+                                acc += (xv - inZero) * wv
+                            }
+                        }
+                    }
+                    y[(oy * outS.width + ox) * outS.channels + oc] =
+                        requantize(acc, conv.requantization[oc], outputZero: outZero, conv.clamp)
+                }
+            }
+        }
+        return y
+    }
+
+    static func fullyConnected(_ fc: FullyConnected, _ x: [Int8], _ inTensor: QTensor, _ outTensor: QTensor) -> [Int8] {
+        let n = inTensor.shape.elementCount
+        let inZero = inTensor.quant.zeroPoint
+        let weights = fc.weights.denseValues
+        return (0..<outTensor.shape.elementCount).map { o in
+            var acc = fc.bias[o]
+            for i in 0..<n {
+                acc += (Int32(x[i]) - inZero) * Int32(weights[o * n + i])
+            }
+            return requantize(acc, fc.requantization[o], outputZero: outTensor.quant.zeroPoint, fc.clamp)
+        }
+    }
+
+    /// Max or average over the in-bounds taps of each window; the average divides the tap sum by
+    /// the tap count rounding `.toNearestOrAway`.
+    static func pool(_ pool: Pool2D, _ x: [Int8], _ inS: TensorShape, _ outS: TensorShape, average: Bool) -> [Int8] {
+        let w = pool.window
+        var y = [Int8](repeating: 0, count: outS.elementCount)
+        for oy in 0..<outS.height {
+            for ox in 0..<outS.width {
+                for c in 0..<outS.channels {
+                    var maximum: Int32 = -128, sum: Int32 = 0, count: Int32 = 0
+                    for ky in 0..<w.kernelHeight {
+                        let iy = oy * w.strideHeight - w.padTop + ky
+                        guard iy >= 0 && iy < inS.height else { continue }
+                        for kx in 0..<w.kernelWidth {
+                            let ix = ox * w.strideWidth - w.padLeft + kx
+                            guard ix >= 0 && ix < inS.width else { continue }
+                            let v = Int32(x[(iy * inS.width + ix) * inS.channels + c])
+                            maximum = max(maximum, v)
+                            sum += v
+                            count += 1
+                        }
+                    }
+                    let value = average ? divideRoundingToNearestOrAway(sum, count) : maximum
+                    y[(oy * outS.width + ox) * outS.channels + c] = Int8(pool.clamp.clamp(value))
+                }
+            }
+        }
+        return y
+    }
+
+    /// `numerator / denominator` (denominator > 0), a tie rounded away from zero.
+    static func divideRoundingToNearestOrAway(_ numerator: Int32, _ denominator: Int32) -> Int32 {
+        let half = denominator / 2
+        return numerator >= 0 ? (numerator + half) / denominator : (numerator - half) / denominator
+    }
+}

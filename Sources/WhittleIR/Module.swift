@@ -1,1 +1,0 @@
-// WhittleIR: see ../shared/DESIGN.md.

@@ -1,0 +1,50 @@
+/// Graphs with seeded random weights: LeNet for measurements (the shapes issue 6's anchor
+/// numbers were taken on) and small random graphs for differential testing of code generators.
+public enum SampleGraphs {
+    /// LeNet-5 as in the PyTorch tutorial — 28×28×1 → conv 6@5×5, ReLU → max pool 2 → conv
+    /// 16@5×5, ReLU → max pool 2 → flatten → fc 120, ReLU → fc 84, ReLU → fc 10 — with random
+    /// per-channel int8 weights and `validationCount` random inputs (no labels).
+    public static func leNet(seed: UInt64 = 1, validationCount: Int = 0) -> QGraph {
+        var rng = SeededGenerator(seed: seed)
+        let inputQuant = QuantParams(scale: 1.0 / 255, zeroPoint: -128)
+        var b = QGraphBuilder(inputShape: TensorShape(height: 28, width: 28, channels: 1), inputQuant: inputQuant,
+                              inputDescription: "28x28 grey image, pixel / 255 (0 = black, 1 = white)")
+        do {
+            var x = b.input
+            func layer(_ outputs: Int, _ fanIn: Int, _ x: QGraphBuilder.TensorRef) -> RandomLayer {
+                RandomLayer(outputs: outputs, fanIn: fanIn, inputScale: b.quant(of: x).scale, style: .full, spread: 1, using: &rng)
+            }
+            var p = layer(6, 25, x)
+            x = try b.conv2d(x, name: "conv1", weights: p.weights, weightScales: p.weightScales, bias: p.bias,
+                             outputChannels: 6, window: Window2D(kernel: 5), output: p.output, activation: .relu)
+            x = try b.maxPool(x, name: "pool1", window: Window2D(kernel: 2, stride: 2))
+            p = layer(16, 150, x)
+            x = try b.conv2d(x, name: "conv2", weights: p.weights, weightScales: p.weightScales, bias: p.bias,
+                             outputChannels: 16, window: Window2D(kernel: 5), output: p.output, activation: .relu)
+            x = try b.maxPool(x, name: "pool2", window: Window2D(kernel: 2, stride: 2))
+            x = try b.flatten(x, name: "flatten")
+            for (name, outputs, fanIn, relu) in [("fc1", 120, 256, true), ("fc2", 84, 120, true), ("fc3", 10, 84, false)] {
+                p = layer(outputs, fanIn, x)
+                x = try b.fullyConnected(x, name: name, weights: p.weights, weightScales: p.weightScales, bias: p.bias,
+                                         outputCount: outputs, output: p.output, activation: relu ? .relu : .none)
+            }
+            let inputs = (0..<(validationCount * 784)).map { _ in rng.nextInt8() }
+            return try b.finish(output: x, validation: validationCount > 0 ? ValidationSet(count: validationCount, inputs: inputs) : nil)
+        } catch {
+            preconditionFailure("the LeNet sample must build: \(error)")
+        }
+    }
+
+    /// A small random graph: 1 to 5 ops chosen among conv (plain, grouped, depthwise with
+    /// multiplier 1–2), max and average pooling, flatten and fully connected, with random
+    /// shapes, strides, asymmetric padding, weights, scales, zero points and fused activations.
+    /// Graphs the accumulator-range analysis would refuse are redrawn.
+    public static func random(seed: UInt64) -> QGraph {
+        var attempt: UInt64 = 0
+        while true {
+            var draw = RandomGraphDraw(seed: seed &* 0x1000 &+ attempt)
+            if let graph = try? draw.graph() { return graph }
+            attempt += 1
+        }
+    }
+}

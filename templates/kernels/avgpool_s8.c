@@ -1,0 +1,39 @@
+/*
+ * avgpool_s8.c - int8 average pooling, channels-last (HWC). The output keeps the input's scale
+ * and zero point. Included by model.c, never compiled alone (see conv2d_s8.c).
+ *
+ * Sums the in-bounds taps of each window and divides by their count, rounding to nearest with
+ * ties away from zero (TFLite's reference). Each window is clipped to the input once per pixel.
+ */
+#include "whittle_kernel.h"
+
+WHITTLE_INLINE void avgpool_s8(
+    const int8_t *input, int8_t *output,
+    int in_h, int in_w, int channels, int out_h, int out_w,
+    int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left,
+    int32_t act_min, int32_t act_max)
+{
+    for (int oy = 0; oy < out_h; ++oy) {
+        const int iy0 = oy * stride_h - pad_top;
+        const int ky_begin = iy0 < 0 ? -iy0 : 0;
+        const int ky_end = in_h - iy0 < k_h ? in_h - iy0 : k_h;
+        for (int ox = 0; ox < out_w; ++ox) {
+            const int ix0 = ox * stride_w - pad_left;
+            const int kx_begin = ix0 < 0 ? -ix0 : 0;
+            const int kx_end = in_w - ix0 < k_w ? in_w - ix0 : k_w;
+            const int32_t count = (ky_end - ky_begin) * (kx_end - kx_begin);
+            int8_t *out = output + (oy * out_w + ox) * channels;
+            for (int c = 0; c < channels; ++c) {
+                int32_t sum = 0;
+                for (int ky = ky_begin; ky < ky_end; ++ky) {
+                    for (int kx = kx_begin; kx < kx_end; ++kx) {
+                        sum += input[((iy0 + ky) * in_w + ix0 + kx) * channels + c];
+                    }
+                }
+                int32_t v = sum >= 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+                v = v < act_min ? act_min : v;
+                out[c] = (int8_t)(v > act_max ? act_max : v);
+            }
+        }
+    }
+}

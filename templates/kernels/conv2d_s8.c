@@ -1,0 +1,106 @@
+/*
+ * conv2d_s8.c - int8 2-D convolution, channels-last (HWC), grouped.
+ *
+ * Included by model.c, never compiled alone: every call is inlined with literal shapes, so the
+ * compiler specialises the loops for that layer.
+ *
+ * Output channels are computed `block` at a time (block divides out_c / groups, at most 4) so
+ * each input byte loaded feeds `block` multiply-accumulates.
+ * weights: [out_c / block][k_h][k_w][in_c / groups][block] - the filters of one block
+ *          interleaved, read front to back exactly once per output pixel.
+ * bias:    bias[c] - in_zero * sum(filter c), folded by whittle at compile time, so the interior
+ *          multiplies raw int8 inputs.
+ * Output pixels in rows [y_begin, y_end) and columns [x_begin, x_end) (computed by whittle) have
+ * every tap inside the input and run with no bounds checks. Border pixels use in_zero for taps
+ * outside the input, which is exactly skipping them under the folded bias.
+ */
+#include "whittle_fixedpoint.h"
+
+#define CONV2D_S8_MAX_BLOCK 4
+
+/* One block of output channels at one output pixel. `inside` is a literal at each call, so the
+   interior copy has no bounds checks at all. */
+WHITTLE_INLINE void conv2d_s8_block(
+    const int8_t *input, int8_t *out, const int8_t *w, const int32_t *bias,
+    const int32_t *multiplier, const int8_t *shift, int block, int inside,
+    int iy0, int ix0, int channel0, int in_h, int in_w, int in_c, int k_h, int k_w, int groups,
+    int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max)
+{
+    const int group_in = in_c / groups;
+    int32_t acc[CONV2D_S8_MAX_BLOCK];
+    WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
+        acc[j] = bias[j];
+    }
+    for (int ky = 0; ky < k_h; ++ky) {
+        const int iy = iy0 + ky;
+        if (inside && groups == 1) {
+            /* One filter row is k_w * in_c contiguous input bytes. */
+            const int8_t *x = input + (iy * in_w + ix0) * in_c;
+            for (int i = 0; i < k_w * in_c; ++i) {
+                const int32_t xv = x[i];
+                WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
+                    acc[j] += xv * w[j];
+                }
+                w += block;
+            }
+            continue;
+        }
+        for (int kx = 0; kx < k_w; ++kx) {
+            const int ix = ix0 + kx;
+            if (inside || (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w)) {
+                const int8_t *x = input + (iy * in_w + ix) * in_c + channel0;
+                for (int i = 0; i < group_in; ++i) {
+                    const int32_t xv = x[i];
+                    WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
+                        acc[j] += xv * w[j];
+                    }
+                    w += block;
+                }
+            } else {
+                for (int i = 0; i < group_in; ++i) {
+                    WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
+                        acc[j] += in_zero * w[j];
+                    }
+                    w += block;
+                }
+            }
+        }
+    }
+    WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
+        out[j] = whittle_requantize(acc[j], multiplier[j], shift[j], out_zero, act_min, act_max);
+    }
+}
+
+WHITTLE_INLINE void conv2d_s8(
+    const int8_t *input, int8_t *output,
+    const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
+    int in_h, int in_w, int in_c, int out_h, int out_w, int out_c,
+    int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left, int groups, int block,
+    int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
+    int y_begin, int y_end, int x_begin, int x_end)
+{
+    const int group_in = in_c / groups;
+    const int group_out = out_c / groups;
+    const int filter_size = k_h * k_w * group_in;
+    for (int oy = 0; oy < out_h; ++oy) {
+        const int iy0 = oy * stride_h - pad_top;
+        const int row_inside = oy >= y_begin && oy < y_end;
+        for (int ox = 0; ox < out_w; ++ox) {
+            const int ix0 = ox * stride_w - pad_left;
+            int8_t *out = output + (oy * out_w + ox) * out_c;
+            const int inside = row_inside && ox >= x_begin && ox < x_end;
+            for (int oc = 0; oc < out_c; oc += block) {
+                const int channel0 = (oc / group_out) * group_in;
+                if (inside) {
+                    conv2d_s8_block(input, out + oc, weights + oc * filter_size, bias + oc, multiplier + oc, shift + oc,
+                                    block, 1, iy0, ix0, channel0, in_h, in_w, in_c, k_h, k_w, groups,
+                                    in_zero, out_zero, act_min, act_max);
+                } else {
+                    conv2d_s8_block(input, out + oc, weights + oc * filter_size, bias + oc, multiplier + oc, shift + oc,
+                                    block, 0, iy0, ix0, channel0, in_h, in_w, in_c, k_h, k_w, groups,
+                                    in_zero, out_zero, act_min, act_max);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/*
+ * fc_s8.c - int8 fully connected layer.
+ *
+ * Included by model.c, never compiled alone (see conv2d_s8.c).
+ * Outputs are computed `block` at a time (block divides out_size, at most 4), so each input
+ * byte loaded feeds `block` multiply-accumulates.
+ * weights: [out_size / block][in_size][block] - the rows of one block interleaved.
+ * bias:    bias[o] - in_zero * sum(row o), folded by whittle at compile time.
+ */
+#include "whittle_fixedpoint.h"
+
+#define FC_S8_MAX_BLOCK 4
+
+WHITTLE_INLINE void fc_s8(
+    const int8_t *input, int8_t *output,
+    const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
+    int in_size, int out_size, int block, int32_t out_zero, int32_t act_min, int32_t act_max)
+{
+    for (int o = 0; o < out_size; o += block) {
+        const int8_t *w = weights + o * in_size;
+        int32_t acc[FC_S8_MAX_BLOCK];
+        WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
+            acc[j] = bias[o + j];
+        }
+        for (int i = 0; i < in_size; ++i) {
+            const int32_t xv = input[i];
+            WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
+                acc[j] += xv * w[j];
+            }
+            w += block;
+        }
+        WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
+            output[o + j] = whittle_requantize(acc[j], multiplier[o + j], shift[o + j], out_zero, act_min, act_max);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/*
+ * maxpool_s8.c - int8 max pooling, channels-last (HWC). The output keeps the input's scale and
+ * zero point. Included by model.c, never compiled alone (see conv2d_s8.c).
+ *
+ * Each window is clipped to the input once per pixel, so no tap is bounds-checked; the
+ * innermost loop runs over contiguous channels, using the output pixel as the running maximum.
+ */
+#include "whittle_kernel.h"
+
+WHITTLE_INLINE void maxpool_s8(
+    const int8_t *input, int8_t *output,
+    int in_h, int in_w, int channels, int out_h, int out_w,
+    int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left,
+    int32_t act_min, int32_t act_max)
+{
+    for (int oy = 0; oy < out_h; ++oy) {
+        const int iy0 = oy * stride_h - pad_top;
+        const int ky_begin = iy0 < 0 ? -iy0 : 0;
+        const int ky_end = in_h - iy0 < k_h ? in_h - iy0 : k_h;
+        for (int ox = 0; ox < out_w; ++ox) {
+            const int ix0 = ox * stride_w - pad_left;
+            const int kx_begin = ix0 < 0 ? -ix0 : 0;
+            const int kx_end = in_w - ix0 < k_w ? in_w - ix0 : k_w;
+            int8_t *out = output + (oy * out_w + ox) * channels;
+            for (int c = 0; c < channels; ++c) {
+                out[c] = INT8_MIN;
+            }
+            for (int ky = ky_begin; ky < ky_end; ++ky) {
+                for (int kx = kx_begin; kx < kx_end; ++kx) {
+                    const int8_t *x = input + ((iy0 + ky) * in_w + ix0 + kx) * channels;
+                    for (int c = 0; c < channels; ++c) {
+                        out[c] = x[c] > out[c] ? x[c] : out[c];
+                    }
+                }
+            }
+            for (int c = 0; c < channels; ++c) {
+                const int32_t v = out[c] < act_min ? act_min : out[c];
+                out[c] = (int8_t)(v > act_max ? act_max : v);
+            }
+        }
+    }
+}
