@@ -13,6 +13,13 @@ public struct Tensor: Equatable, Sendable {
         self.storage = [Float](repeating: value, count: shape.reduce(1, *))
     }
 
+    /// A tensor whose elements the caller will all overwrite before reading (skips zero-filling
+    /// large activation and column buffers in hot paths).
+    public init(uninitializedShape shape: [Int]) {
+        self.shape = shape
+        self.storage = [Float](unsafeUninitializedCapacity: shape.reduce(1, *)) { _, count in count = shape.reduce(1, *) }
+    }
+
     public init(shape: [Int], storage: [Float]) {
         precondition(shape.reduce(1, *) == storage.count,
                      "shape \(shape) needs \(shape.reduce(1, *)) elements, got \(storage.count)")

@@ -55,8 +55,8 @@ public final class Conv2d: LayerBase, Layer {
         let patch = g.patchSize, pixels = g.outPixels, imageSize = inChannels * g.height * g.width
         let groupPatch = patch / groups, groupOut = outChannels / groups
         inputShape = x.shape
-        var y = Tensor(shape: [n, outChannels, g.outHeight, g.outWidth])
-        var cols = [Float](repeating: 0, count: n * patch * pixels)
+        var y = Tensor(uninitializedShape: [n, outChannels, g.outHeight, g.outWidth])
+        var cols = Tensor(uninitializedShape: [n * patch * pixels]).storage // every entry is written by unfold
         let hasBias = bias != nil
         let biasValues = bias?.value.storage ?? []
         x.withUnsafePointer { xp in weight.value.withUnsafePointer { wp in
