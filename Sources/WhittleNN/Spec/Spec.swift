@@ -9,13 +9,15 @@ public struct Spec: Codable, Sendable {
     public var layers: [LayerSpec]
     public var data: DataSpec
     public var train: TrainSpec
+    public var quantize: QuantizeSpec
     /// The folder of the spec file, to resolve relative paths in it.
     public var baseDirectory: String = "."
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, input, layers, data, train }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, input, layers, data, train, quantize }
 
     public init(name: String, input: [Int], layers: [LayerSpec], data: DataSpec = DataSpec(), train: TrainSpec = TrainSpec()) {
         self.name = name; self.input = input; self.layers = layers; self.data = data; self.train = train
+        self.quantize = QuantizeSpec()
     }
 
     public init(from decoder: Decoder) throws {
@@ -26,6 +28,7 @@ public struct Spec: Codable, Sendable {
         layers = try c.decode([LayerSpec].self, forKey: .layers)
         data = try c.decodeIfPresent(DataSpec.self, forKey: .data) ?? DataSpec()
         train = try c.decodeIfPresent(TrainSpec.self, forKey: .train) ?? TrainSpec()
+        quantize = try c.decodeIfPresent(QuantizeSpec.self, forKey: .quantize) ?? QuantizeSpec()
     }
 
     /// Reads and checks a spec file; every error is one line naming the file and field.
@@ -49,6 +52,7 @@ public struct Spec: Codable, Sendable {
         guard !layers.isEmpty else { throw fail("layers", "the model has no layers") }
         try train.validate { fail("train.\($0)", $1) }
         try data.validate { fail("data.\($0)", $1) }
+        try quantize.validate { fail("quantize.\($0)", $1) }
     }
 }
 

@@ -15,5 +15,6 @@ let allCommands: [Command.Type] = [
     EvalCommand.self,
     InspectCommand.self,
     DemoCommand.self,
+    QuantizeCommand.self,
     BenchCommand.self,
 ]

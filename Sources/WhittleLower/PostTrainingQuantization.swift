@@ -1,0 +1,89 @@
+import WhittleCompress
+import WhittleIR
+import WhittleNN
+import WhittleTensor
+
+/// How weights are quantized; activations are always int8 asymmetric per tensor.
+public struct QuantizationScheme: Equatable, Sendable {
+    public var perChannelWeights: Bool
+    public init(perChannelWeights: Bool = true) { self.perChannelWeights = perChannelWeights }
+}
+
+/// Post-training static quantization: a float graph plus calibrated ranges → a QGraph.
+public enum PostTrainingQuantization {
+    public static func lower(_ graph: Graph, calibration: CalibrationResult, scheme: QuantizationScheme = .init(),
+                             inputDescription: String, validation: ValidationSet? = nil) throws -> QGraph {
+        let fused = try Fusion.fuse(graph)
+        let inputQuant = ActivationQuantization.params(for: calibration.input)
+        var b = QGraphBuilder(inputShape: irShape(fused.inputShape), inputQuant: inputQuant, inputDescription: inputDescription)
+        var x = b.input
+        for step in fused.steps {
+            func outputQuant() throws -> QuantParams {
+                guard let range = calibration.outputs[step.outputNode] else {
+                    throw LoweringError("layer '\(step.name)': no calibrated range for node '\(step.outputNode)'")
+                }
+                return ActivationQuantization.params(for: range)
+            }
+            do {
+                switch step.op {
+                case .conv(let c):
+                    let w = WeightQuantization.symmetric(c.weight, perChannel: scheme.perChannelWeights)
+                    let bias = try WeightQuantization.bias(c.bias, inputScale: b.quant(of: x).scale, weightScales: w.scales, layer: step.name)
+                    let window = Window2D(kernelHeight: c.weight.shape[2], kernelWidth: c.weight.shape[3],
+                                          strideHeight: c.stride.h, strideWidth: c.stride.w,
+                                          padTop: c.padding.h, padLeft: c.padding.w, padBottom: c.padding.h, padRight: c.padding.w)
+                    x = try b.conv2d(x, name: step.name, weights: w.values, weightScales: w.scales, bias: bias,
+                                     outputChannels: c.weight.shape[0], window: window, groups: c.groups,
+                                     output: try outputQuant(), activation: activation(c.activation))
+                case .fullyConnected(let f):
+                    let w = WeightQuantization.symmetric(f.weight, perChannel: scheme.perChannelWeights)
+                    let bias = try WeightQuantization.bias(f.bias, inputScale: b.quant(of: x).scale, weightScales: w.scales, layer: step.name)
+                    x = try b.fullyConnected(x, name: step.name, weights: w.values, weightScales: w.scales, bias: bias,
+                                             outputCount: f.weight.shape[0], output: try outputQuant(), activation: activation(f.activation))
+                case .maxPool(let p):
+                    x = try b.maxPool(x, name: step.name, window: Window2D(kernel: p.kernel, stride: p.stride, padding: p.padding))
+                case .avgPool(let p):
+                    x = try b.averagePool(x, name: step.name, window: Window2D(kernel: p.kernel, stride: p.stride, padding: p.padding))
+                case .reshape:
+                    x = try b.flatten(x, name: step.name)
+                }
+            } catch let e as GraphBuildError {
+                throw LoweringError(e.description)
+            }
+        }
+        return try b.finish(output: x, validation: validation)
+    }
+
+    /// The IR's channels-last shape for a float per-sample shape [C, H, W] or [F].
+    public static func irShape(_ shape: [Int]) -> TensorShape {
+        shape.count == 3 ? TensorShape(height: shape[1], width: shape[2], channels: shape[0]) : TensorShape(vector: shape.reduce(1, *))
+    }
+
+    static func activation(_ a: FusedModel.Activation) -> FusedActivation {
+        switch a {
+        case .none: return .none
+        case .relu: return .relu
+        case .relu6: return .relu6
+        }
+    }
+}
+
+/// The `.q` file's validation set: test inputs quantized with the graph's input parameters
+/// (channels-last), their labels, and the float model's logits on the same float inputs.
+public enum ValidationSetBuilder {
+    public static func make(_ graph: Graph, data: Dataset, inputQuant: QuantParams) -> ValidationSet {
+        let shape = PostTrainingQuantization.irShape(data.sampleShape)
+        var inputs: [Int8] = []
+        inputs.reserveCapacity(data.count * data.sampleSize)
+        let batchSize = 500
+        for start in stride(from: 0, to: data.count, by: batchSize) {
+            let (x, _) = data.batch(start..<min(start + batchSize, data.count))
+            for i in 0..<x.shape[0] {
+                let sample = x.storage[(i * data.sampleSize)..<((i + 1) * data.sampleSize)].map { inputQuant.quantize(Double($0)) }
+                inputs += shape.channelsLast(fromChannelsFirst: sample)
+            }
+        }
+        let logits = Evaluator.logits(graph, on: data)
+        return ValidationSet(count: data.count, inputs: inputs, labels: data.labels, floatLogits: logits.storage)
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import WhittleIR
+import WhittleNN
+
+enum QuantizeCommand: Command {
+    static let name = "quantize"
+    static let summary = "post-training int8 quantization of a trained model → QGraph file"
+    static let usage = """
+    usage: whittle quantize SPEC MODEL.safetensors -o MODEL.q [--calibration N] [--per-tensor]
+                            [--vectors N] [--data DIR] [--json]
+
+    Folds BatchNorm, fuses ReLU/ReLU6, calibrates activation ranges (min/max) on the first N
+    training images, and quantizes: activations int8 asymmetric per tensor, weights int8
+    symmetric per output channel (--per-tensor: one scale per layer), bias int32. The .q file
+    also carries the test split (or its first --vectors N images) with labels and the float
+    model's logits, so `whittle emit` and `whittle verify` can report accuracy.
+
+      --calibration N   calibration images (default: the spec's quantize.calibration, 1000)
+    """
+
+    static func run(_ args: inout Arguments) throws -> Int32 {
+        let bench = try Workbench(&args)
+        let model = try args.positional("MODEL (a .safetensors checkpoint)")
+        let output = try args.option("-o", "--output")
+        var stage = QuantizeStage(bench.spec.quantize)
+        if let n = try args.int("--calibration") { stage.calibrationCount = n }
+        if args.flag("--per-tensor") { stage.perChannel = false }
+        stage.vectors = try args.int("--vectors")
+        let json = args.flag("--json")
+        try args.finish()
+        guard let output else { throw UsageError(name, "missing -o MODEL.q") }
+
+        let graph = try bench.graph(loading: model)
+        let result = try stage.run(graph, source: bench.source, spec: bench.spec)
+        try QGraphFile.write(result.graph, to: URL(fileURLWithPath: output))
+        let plan = MemoryPlanner.plan(result.graph)
+        if json {
+            try Console.json(["output": output, "calibration_samples": result.calibrationSamples,
+                              "validation_vectors": result.graph.validation?.count ?? 0,
+                              "arena_bytes": plan.arenaBytes, "float_test_accuracy": result.floatTestAccuracy])
+        } else {
+            print("quantized \(bench.spec.name): \(result.graph.nodes.count) ops, calibrated on \(result.calibrationSamples) images, "
+                  + "\(result.graph.validation?.count ?? 0) validation vectors, arena \(grouped(plan.arenaBytes)) B; wrote \(output)")
+        }
+        return 0
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import WhittleCompress
+import WhittleIR
+import WhittleLower
+import WhittleNN
+
+/// Float graph → QGraph with a validation set: calibrate on the start of the training split,
+/// lower, and attach the test split (quantized inputs, labels, float logits).
+struct QuantizeStage {
+    var calibrationCount: Int
+    var perChannel: Bool
+    /// Test samples carried as validation vectors (nil: the whole test split).
+    var vectors: Int?
+
+    init(_ spec: QuantizeSpec) {
+        calibrationCount = spec.calibration
+        perChannel = spec.perChannel
+    }
+
+    struct Result {
+        var graph: QGraph
+        var calibrationSamples: Int
+        var floatTestAccuracy: Double
+    }
+
+    func run(_ graph: Graph, source: DataSource, spec: Spec) throws -> Result {
+        guard calibrationCount > 0 else { throw CalibrationError("calibration set is empty (give --calibration N with N ≥ 1)") }
+        let calibrationSet = try source.load(.train, spec: spec).prefix(calibrationCount)
+        let calibration = try Calibration.run(graph, on: calibrationSet)
+        var test = try source.load(.test, spec: spec)
+        if let v = vectors { test = test.prefix(v) }
+        let inputQuant = ActivationQuantization.params(for: calibration.input)
+        let validation = ValidationSetBuilder.make(graph, data: test, inputQuant: inputQuant)
+        let floatAccuracy = Evaluator.evaluate(graph, on: test).accuracy
+        let q = try PostTrainingQuantization.lower(graph, calibration: calibration,
+                                                   scheme: QuantizationScheme(perChannelWeights: perChannel),
+                                                   inputDescription: Self.describeInput(test), validation: validation)
+        return Result(graph: q, calibrationSamples: calibrationSet.count, floatTestAccuracy: floatAccuracy)
+    }
+
+    /// What firmware needs to turn a sensor reading into the model's int8 input.
+    static func describeInput(_ data: Dataset) -> String {
+        let s = data.sampleShape
+        let layout = s.count == 3 ? "\(s[1])x\(s[2]) pixels x \(s[0]) channel(s), stored channels-last: element (y, x, c) at (y*W + x)*C + c"
+                                  : "\(s.reduce(1, *)) features"
+        let n = data.normalization
+        return "\(layout). Real input x = (raw * \(n.scale) - \(n.mean)) / \(n.std), raw being the sensor value (for 8-bit images, the pixel 0..255). "
+            + "Quantize: q = clamp(round(x / MODEL_INPUT_SCALE) + MODEL_INPUT_ZERO_POINT, -128, 127)."
+    }
+}
