@@ -27,15 +27,13 @@ public enum Gemm {
         precondition(m >= 0 && n >= 0 && k >= 0, "negative GEMM size m=\(m) n=\(n) k=\(k)")
         let plan = GemmPlan(transA: transA, transB: transB, m: m, n: n, k: k)
         run(plan, m: m, n: n, k: k, alpha: alpha,
-            a: StridedMatrix(base: a, rowStride: transA ? 1 : lda, columnStride: transA ? lda : 1),
-            b: StridedMatrix(base: b, rowStride: transB ? 1 : ldb, columnStride: transB ? ldb : 1),
+            a: StridedMatrix(a, ld: lda, transposed: transA), b: StridedMatrix(b, ld: ldb, transposed: transB),
             beta: beta, c: StridedMutableMatrix(base: c, rowStride: ldc, columnStride: 1))
     }
 
-    /// `multiply` with the columns of C (or, when C is too narrow, its rows) split over
-    /// `Parallel.forEachChunk`. Never splits k, and every part uses the plan chosen for the
-    /// whole product, so the result is bit-identical to `multiply`. Small products run on the
-    /// calling thread.
+    /// `multiply` with the columns or rows of C split over `Parallel.forEachChunk`. Never
+    /// splits k, and every part uses the plan chosen for the whole product, so the result is
+    /// bit-identical to `multiply`. Small products run on the calling thread.
     public static func multiplyParallel(
         transA: Bool = false, transB: Bool = false,
         m: Int, n: Int, k: Int,
@@ -47,27 +45,29 @@ public enum Gemm {
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "negative GEMM size m=\(m) n=\(n) k=\(k)")
         let plan = GemmPlan(transA: transA, transB: transB, m: m, n: n, k: k)
-        let opA = StridedMatrix(base: a, rowStride: transA ? 1 : lda, columnStride: transA ? lda : 1)
-        let opB = StridedMatrix(base: b, rowStride: transB ? 1 : ldb, columnStride: transB ? ldb : 1)
+        let opA = StridedMatrix(a, ld: lda, transposed: transA), opB = StridedMatrix(b, ld: ldb, transposed: transB)
         let opC = StridedMutableMatrix(base: c, rowStride: ldc, columnStride: 1)
         let columnPanels = (n + plan.columnUnit - 1) / plan.columnUnit
         let rowPanels = (m + plan.rowUnit - 1) / plan.rowUnit
         let workers = Parallel.workers
+        // Split the side whose operand gets packed, so each part packs only its share; the
+        // other side when the preferred one has too few panels to go round.
+        let (preferred, other) = plan.packsA ? (rowPanels, columnPanels) : (columnPanels, rowPanels)
+        let keepPreferred = preferred >= workers || preferred >= other
+        let splitRows = plan.packsA ? keepPreferred : !keepPreferred
         if workers == 1 || m * n * k < parallelThreshold || max(columnPanels, rowPanels) < 2 {
             run(plan, m: m, n: n, k: k, alpha: alpha, a: opA, b: opB, beta: beta, c: opC)
-        } else if columnPanels >= workers || columnPanels >= rowPanels {
+        } else if !splitRows {
             Parallel.forEachChunk(columnPanels) { panels in
                 let j0 = panels.lowerBound * plan.columnUnit, j1 = min(n, panels.upperBound * plan.columnUnit)
-                run(plan, m: m, n: j1 - j0, k: k, alpha: alpha, a: opA,
-                    b: StridedMatrix(base: opB.offset(0, j0), rowStride: opB.rowStride, columnStride: opB.columnStride),
-                    beta: beta, c: StridedMutableMatrix(base: opC.offset(0, j0), rowStride: ldc, columnStride: 1))
+                run(plan, m: m, n: j1 - j0, k: k, alpha: alpha, a: opA, b: opB.view(from: 0, j0),
+                    beta: beta, c: opC.view(from: 0, j0))
             }
         } else {
             Parallel.forEachChunk(rowPanels) { panels in
                 let i0 = panels.lowerBound * plan.rowUnit, i1 = min(m, panels.upperBound * plan.rowUnit)
-                run(plan, m: i1 - i0, n: n, k: k, alpha: alpha,
-                    a: StridedMatrix(base: opA.offset(i0, 0), rowStride: opA.rowStride, columnStride: opA.columnStride),
-                    b: opB, beta: beta, c: StridedMutableMatrix(base: opC.offset(i0, 0), rowStride: ldc, columnStride: 1))
+                run(plan, m: i1 - i0, n: n, k: k, alpha: alpha, a: opA.view(from: i0, 0), b: opB,
+                    beta: beta, c: opC.view(from: i0, 0))
             }
         }
     }
@@ -184,6 +184,10 @@ enum GemmPlan {
 
     /// Rows of A below which a 16-wide panel of Aᵀ is too empty to beat the dot kernel.
     static let minimumPanelRows = 12
+
+    /// Whether A (rather than B, or nothing) is packed, which makes splitting C by rows
+    /// cheaper than by columns.
+    var packsA: Bool { self == .transposedOuterProduct }
 
     /// Columns and rows of C in one tile: the units `multiplyParallel` splits C in.
     var columnUnit: Int {

@@ -1,6 +1,7 @@
 /// The dot-product micro-kernel of `Gemm.multiply` for C = A · Bᵀ with both A and B stored
-/// with rows along k (fully connected forward, conv weight gradient): up to
-/// `DotTile.rows` × `DotTile.columns` (2 × 6) elements of C, each a dot product of two
+/// with rows along k, when A has too few rows or C too few columns for the transposed outer
+/// product (conv1 weight gradient: 6 channels; the last fully connected layer: 10 outputs):
+/// up to `DotTile.rows` × `DotTile.columns` (2 × 6) elements of C, each a dot product of two
 /// contiguous rows, so nothing is packed.
 ///
 /// Each element is accumulated 8 lanes wide over p = 0, 8, 16, …; a last partial step loads

@@ -1,5 +1,6 @@
-/// The outer-product micro-kernel of `Gemm.multiply`: one register tile of C, up to
-/// `MicroTile.rows` × `MicroTile.columns` (6 × 16), accumulated over the whole of k.
+/// The outer-product micro-kernel of `Gemm.multiply`: one register tile of C (or of Cᵀ, see
+/// `GemmPlan.transposedOuterProduct`), up to `MicroTile.rows` × `MicroTile.columns` (6 × 16),
+/// accumulated over the whole of k.
 ///
 /// Per step p it loads one row of the B panel (two `SIMD8<Float>`), broadcasts the tile's
 /// A values one by one and issues 12 fused multiply-adds into 12 accumulators — 15 of the 16

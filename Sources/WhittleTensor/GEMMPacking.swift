@@ -1,32 +1,3 @@
-/// A read-only matrix view: element (i, j) at `base[i · rowStride + j · columnStride]`.
-/// A stored matrix and its transpose are the same memory with the strides swapped, which is
-/// how `Gemm` hands op(A), op(B) — and, for products computed as Cᵀ, their transposes — to
-/// one kernel.
-struct StridedMatrix {
-    var base: UnsafePointer<Float>
-    var rowStride: Int, columnStride: Int
-
-    /// The view of this matrix's transpose.
-    var transposed: StridedMatrix { StridedMatrix(base: base, rowStride: columnStride, columnStride: rowStride) }
-
-    /// The view starting at element (i, j).
-    @inline(__always)
-    func offset(_ i: Int, _ j: Int) -> UnsafePointer<Float> { base + i * rowStride + j * columnStride }
-}
-
-/// The writable twin of `StridedMatrix`, for C.
-struct StridedMutableMatrix {
-    var base: UnsafeMutablePointer<Float>
-    var rowStride: Int, columnStride: Int
-
-    var transposed: StridedMutableMatrix {
-        StridedMutableMatrix(base: base, rowStride: columnStride, columnStride: rowStride)
-    }
-
-    @inline(__always)
-    func offset(_ i: Int, _ j: Int) -> UnsafeMutablePointer<Float> { base + i * rowStride + j * columnStride }
-}
-
 /// Packing for the outer-product kernel: copies one column panel of B — k rows of up to
 /// `MicroTile.columns` elements — into a contiguous k × 16 buffer, zero-padded on the right.
 ///

@@ -172,12 +172,11 @@ final class GEMMTests: XCTestCase {
             var block = x.c
             x.a.withUnsafeBufferPointer { ap in x.b.withUnsafeBufferPointer { bp in
                 block.withUnsafeMutableBufferPointer { cp in
-                    let a = StridedMatrix(base: ap.baseAddress!, rowStride: g.transA ? 1 : g.lda, columnStride: g.transA ? g.lda : 1)
-                    let b = StridedMatrix(base: bp.baseAddress!, rowStride: g.transB ? 1 : g.ldb, columnStride: g.transB ? g.ldb : 1)
+                    let a = StridedMatrix(ap.baseAddress!, ld: g.lda, transposed: g.transA)
+                    let b = StridedMatrix(bp.baseAddress!, ld: g.ldb, transposed: g.transB)
+                    let c = StridedMutableMatrix(base: cp.baseAddress!, rowStride: g.ldc, columnStride: 1)
                     Gemm.run(plan, m: g.m - i0, n: g.n - j0, k: g.k, alpha: g.alpha,
-                             a: StridedMatrix(base: a.offset(i0, 0), rowStride: a.rowStride, columnStride: a.columnStride),
-                             b: StridedMatrix(base: b.offset(0, j0), rowStride: b.rowStride, columnStride: b.columnStride),
-                             beta: g.beta, c: StridedMutableMatrix(base: cp.baseAddress! + i0 * g.ldc + j0, rowStride: g.ldc, columnStride: 1))
+                             a: a.view(from: i0, 0), b: b.view(from: 0, j0), beta: g.beta, c: c.view(from: i0, j0))
                 }
             }}
             for i in i0..<g.m {
@@ -205,8 +204,8 @@ final class GEMMTests: XCTestCase {
                 x.a.withUnsafeBufferPointer { ap in x.b.withUnsafeBufferPointer { bp in
                     got.withUnsafeMutableBufferPointer { cp in
                         Gemm.run(plan, m: g.m, n: g.n, k: g.k, alpha: g.alpha,
-                                 a: StridedMatrix(base: ap.baseAddress!, rowStride: g.lda, columnStride: 1),
-                                 b: StridedMatrix(base: bp.baseAddress!, rowStride: 1, columnStride: g.ldb),
+                                 a: StridedMatrix(ap.baseAddress!, ld: g.lda, transposed: false),
+                                 b: StridedMatrix(bp.baseAddress!, ld: g.ldb, transposed: true),
                                  beta: g.beta, c: StridedMutableMatrix(base: cp.baseAddress!, rowStride: g.ldc, columnStride: 1))
                     }
                 }}
