@@ -77,7 +77,7 @@ public enum Gemm {
     static let parallelThreshold = 1 << 17
 
     /// C = alpha · A · B + beta · C on views (A m × k, B k × n, C m × n) by `plan`.
-    static func run(_ plan: GemmPlan, m: Int, n: Int, k: Int, alpha: Float,
+    package static func run(_ plan: GemmPlan, m: Int, n: Int, k: Int, alpha: Float,
                     a: StridedMatrix, b: StridedMatrix, beta: Float, c: StridedMutableMatrix) {
         guard m > 0, n > 0 else { return }
         switch plan {
@@ -161,7 +161,7 @@ public enum Gemm {
 
 /// How one product is computed, chosen once from its whole shape so that every part of a
 /// split product uses the same arithmetic.
-enum GemmPlan {
+package enum GemmPlan {
     /// 6 × 16 tiles of C by the outer-product kernel.
     case outerProduct
     /// 6 × 16 tiles of Cᵀ = op(B)ᵀ · op(A)ᵀ by the outer-product kernel, stored transposed:
@@ -172,7 +172,7 @@ enum GemmPlan {
     /// fill the panels of `transposedOuterProduct`, or too few columns of C for its tiles.
     case dotProduct
 
-    init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int) {
+    package init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int) {
         if !transB || transA || k < DotTile.minimumK {
             self = .outerProduct
         } else if m >= Self.minimumPanelRows && n > MicroTile.columns {

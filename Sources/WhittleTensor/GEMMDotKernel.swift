@@ -9,17 +9,17 @@
 /// both operands; the 8 lanes are summed in one fixed tree (`horizontalSum`, or four at a
 /// time by `horizontalSums`, which adds in the same order). The value of an element therefore
 /// depends only on k, its A row and its B row — not on the tile it was in.
-enum DotTile {
+package enum DotTile {
     static let rows = 2
     static let columns = 6
     /// The kernel's last step reads 8 elements, so it needs rows at least this long.
-    static let minimumK = 8
+    package static let minimumK = 8
 }
 
 /// ((l0 + l4) + (l1 + l5)) + ((l2 + l6) + (l3 + l7)): the one order every dot product is
 /// summed in.
 @inline(__always)
-func horizontalSum(_ v: SIMD8<Float>) -> Float {
+package func horizontalSum(_ v: SIMD8<Float>) -> Float {
     let s = v.lowHalf + v.highHalf
     let u = s.evenHalf + s.oddHalf
     return u[0] + u[1]
@@ -27,7 +27,7 @@ func horizontalSum(_ v: SIMD8<Float>) -> Float {
 
 /// `horizontalSum` of four vectors at once: lane j is bit-identical to `horizontalSum(vj)`.
 @inline(__always)
-func horizontalSums(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, _ v3: SIMD8<Float>) -> SIMD4<Float> {
+package func horizontalSums(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, _ v3: SIMD8<Float>) -> SIMD4<Float> {
     let s0 = v0.lowHalf + v0.highHalf, s1 = v1.lowHalf + v1.highHalf
     let s2 = v2.lowHalf + v2.highHalf, s3 = v3.lowHalf + v3.highHalf
     let u01 = SIMD4(lowHalf: s0.evenHalf, highHalf: s1.evenHalf) + SIMD4(lowHalf: s0.oddHalf, highHalf: s1.oddHalf)

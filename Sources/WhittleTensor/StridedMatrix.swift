@@ -2,16 +2,16 @@
 /// A stored matrix and its transpose are the same memory with the strides swapped, which is
 /// how `Gemm` hands op(A), op(B) — and, for products computed as Cᵀ, their transposes — to
 /// one kernel.
-struct StridedMatrix {
-    var base: UnsafePointer<Float>
-    var rowStride: Int, columnStride: Int
+package struct StridedMatrix {
+    package var base: UnsafePointer<Float>
+    package var rowStride: Int, columnStride: Int
 
-    init(base: UnsafePointer<Float>, rowStride: Int, columnStride: Int) {
+    package init(base: UnsafePointer<Float>, rowStride: Int, columnStride: Int) {
         self.base = base; self.rowStride = rowStride; self.columnStride = columnStride
     }
 
     /// op(X) for X stored row-major with leading dimension `ld`: X itself, or Xᵀ.
-    init(_ stored: UnsafePointer<Float>, ld: Int, transposed: Bool) {
+    package init(_ stored: UnsafePointer<Float>, ld: Int, transposed: Bool) {
         self.init(base: stored, rowStride: transposed ? 1 : ld, columnStride: transposed ? ld : 1)
     }
 
@@ -20,27 +20,33 @@ struct StridedMatrix {
 
     /// The address of element (i, j).
     @inline(__always)
-    func offset(_ i: Int, _ j: Int) -> UnsafePointer<Float> { base + i * rowStride + j * columnStride }
+    package func offset(_ i: Int, _ j: Int) -> UnsafePointer<Float> { base + i * rowStride + j * columnStride }
 
     /// The view whose element (0, 0) is this one's (i, j).
-    func view(from i: Int, _ j: Int) -> StridedMatrix {
+    package func view(from i: Int, _ j: Int) -> StridedMatrix {
         StridedMatrix(base: offset(i, j), rowStride: rowStride, columnStride: columnStride)
     }
 }
 
 /// The writable twin of `StridedMatrix`, for C.
-struct StridedMutableMatrix {
-    var base: UnsafeMutablePointer<Float>
-    var rowStride: Int, columnStride: Int
+package struct StridedMutableMatrix {
+    package var base: UnsafeMutablePointer<Float>
+    package var rowStride: Int, columnStride: Int
+
+    package init(base: UnsafeMutablePointer<Float>, rowStride: Int, columnStride: Int) {
+        self.base = base
+        self.rowStride = rowStride
+        self.columnStride = columnStride
+    }
 
     var transposed: StridedMutableMatrix {
         StridedMutableMatrix(base: base, rowStride: columnStride, columnStride: rowStride)
     }
 
     @inline(__always)
-    func offset(_ i: Int, _ j: Int) -> UnsafeMutablePointer<Float> { base + i * rowStride + j * columnStride }
+    package func offset(_ i: Int, _ j: Int) -> UnsafeMutablePointer<Float> { base + i * rowStride + j * columnStride }
 
-    func view(from i: Int, _ j: Int) -> StridedMutableMatrix {
+    package func view(from i: Int, _ j: Int) -> StridedMutableMatrix {
         StridedMutableMatrix(base: offset(i, j), rowStride: rowStride, columnStride: columnStride)
     }
 }

@@ -1,5 +1,5 @@
 import XCTest
-@testable import WhittleTensor
+import WhittleTensor
 
 /// One GEMM call's shape and scalars, with operands stored `pad` elements wider than needed
 /// so a kernel that ignores the leading dimensions or writes past a row is caught.

@@ -1,2 +1,0 @@
-import XCTest
-final class WhittleTensorTestsPlaceholder: XCTestCase { func testBuilds() {} }
