@@ -11,4 +11,6 @@ protocol Command {
 }
 
 let allCommands: [Command.Type] = [
+    EmitCommand.self,
+    VerifyCommand.self,
 ]
