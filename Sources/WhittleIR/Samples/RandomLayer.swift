@@ -13,8 +13,9 @@ struct RandomLayer {
 
     /// `outputs × fanIn` weights; `spread` multiplies the output scale (1: outputs of about
     /// ±40 quanta; far from 1: mostly saturated or mostly zero outputs).
+    /// `outputZeroPoint` nil draws one at random.
     init(outputs: Int, fanIn: Int, inputScale: Double, style: WeightStyle, spread: Double,
-         using rng: inout SeededGenerator) {
+         outputZeroPoint: Int32? = nil, using rng: inout SeededGenerator) {
         weights = (0..<(outputs * fanIn)).map { _ in
             switch style {
             case .full: return Int8.random(in: -127...127, using: &rng)
@@ -29,6 +30,6 @@ struct RandomLayer {
         let meanScale = weightScales.reduce(0, +) / Double(outputs)
         let outputScale = inputScale * meanScale * accumulatorSpread / 40 * spread
         bias = (0..<outputs).map { _ in Int32.random(in: -Int32(accumulatorSpread)...Int32(accumulatorSpread), using: &rng) }
-        output = QuantParams(scale: outputScale, zeroPoint: Int32.random(in: -128...127, using: &rng))
+        output = QuantParams(scale: outputScale, zeroPoint: outputZeroPoint ?? Int32.random(in: -128...127, using: &rng))
     }
 }

@@ -11,8 +11,10 @@ public enum SampleGraphs {
                               inputDescription: "28x28 grey image, pixel / 255 (0 = black, 1 = white)")
         do {
             var x = b.input
-            func layer(_ outputs: Int, _ fanIn: Int, _ x: QGraphBuilder.TensorRef) -> RandomLayer {
-                RandomLayer(outputs: outputs, fanIn: fanIn, inputScale: b.quant(of: x).scale, style: .full, spread: 1, using: &rng)
+            // ReLU outputs use the whole int8 range above zero (zero point −128), as TFLite does.
+            func layer(_ outputs: Int, _ fanIn: Int, _ x: QGraphBuilder.TensorRef, relu: Bool = true) -> RandomLayer {
+                RandomLayer(outputs: outputs, fanIn: fanIn, inputScale: b.quant(of: x).scale, style: .full, spread: 1,
+                            outputZeroPoint: relu ? -128 : 0, using: &rng)
             }
             var p = layer(6, 25, x)
             x = try b.conv2d(x, name: "conv1", weights: p.weights, weightScales: p.weightScales, bias: p.bias,
@@ -24,7 +26,7 @@ public enum SampleGraphs {
             x = try b.maxPool(x, name: "pool2", window: Window2D(kernel: 2, stride: 2))
             x = try b.flatten(x, name: "flatten")
             for (name, outputs, fanIn, relu) in [("fc1", 120, 256, true), ("fc2", 84, 120, true), ("fc3", 10, 84, false)] {
-                p = layer(outputs, fanIn, x)
+                p = layer(outputs, fanIn, x, relu: relu)
                 x = try b.fullyConnected(x, name: name, weights: p.weights, weightScales: p.weightScales, bias: p.bias,
                                          outputCount: outputs, output: p.output, activation: relu ? .relu : .none)
             }

@@ -14,7 +14,9 @@ let allCommands: [Command.Type] = [
     TrainCommand.self,
     EvalCommand.self,
     InspectCommand.self,
-    DemoCommand.self,
     QuantizeCommand.self,
+    EmitCommand.self,
+    VerifyCommand.self,
+    DemoCommand.self,
     BenchCommand.self,
 ]

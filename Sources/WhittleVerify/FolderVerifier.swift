@@ -1,0 +1,119 @@
+import Foundation
+import WhittleCodegen
+
+/// What to check besides bit-exactness.
+public struct VerifyOptions: Sendable {
+    /// Build once more with the target's sanitizer flags and run `sanitizerVectors` vectors.
+    public var sanitize: Bool
+    public var sanitizerVectors: Int
+    /// Also measure host nanoseconds and instructions per inference.
+    public var measureCost: Bool
+
+    public init(sanitize: Bool = true, sanitizerVectors: Int = 64, measureCost: Bool = false) {
+        self.sanitize = sanitize
+        self.sanitizerVectors = sanitizerVectors
+        self.measureCost = measureCost
+    }
+}
+
+/// The sanitizer build's verdict.
+public struct SanitizerResult: Codable, Hashable, Sendable {
+    public var vectors: Int
+    public var passed: Bool
+    /// The first line of the sanitizer's report when it failed.
+    public var report: String?
+}
+
+/// Everything `whittle verify` found.
+public struct VerifyReport: Codable, Hashable, Sendable {
+    public var folder: String
+    public var model: String
+    public var target: String
+    public var comparison: OutputComparison
+    public var sanitizer: SanitizerResult?
+    public var accuracy: AccuracyReport?
+    public var cost: HostCost?
+    public var arenaBytes: Int
+    public var constantBytes: Int
+
+    /// Bit-exact on every vector and clean under the sanitizers.
+    public var passed: Bool { comparison.bitExact && (sanitizer?.passed ?? true) }
+}
+
+/// `whittle verify`: builds an emitted folder with its target's compiler, runs it on the test
+/// vectors, requires every output byte to equal the reference interpreter's, runs a sanitizer
+/// build, and compares with the float model when the vectors carry labels and logits.
+public enum FolderVerifier {
+    public static func verify(folder: URL, resources: WhittleResources, options: VerifyOptions = VerifyOptions()) throws -> VerifyReport {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw VerifyInputError("\(folder.path): no such folder")
+        }
+        let manifest = try EmitManifest.read(from: folder)
+        let vectors = try EmittedVectors(folder: folder, manifest: manifest)
+        let target = try TargetDescriptor.load(named: manifest.target, from: resources)
+        let build = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-verify-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: build) }
+        let harness = try Harness(folder: folder, target: target, buildDirectory: build)
+
+        let outputs = try runVectors(harness, program: try harness.build("test_model"), limit: nil,
+                                     count: vectors.count, outputSize: manifest.output.size)
+        let comparison = OutputComparison(c: outputs, reference: vectors.expected, outputSize: manifest.output.size)
+        var sanitizer: SanitizerResult?
+        if options.sanitize && !target.sanitizerFlags.isEmpty {
+            let limit = min(options.sanitizerVectors, vectors.count)
+            sanitizer = try sanitizerRun(harness, limit: limit,
+                                         expected: Array(vectors.expected.prefix(limit * manifest.output.size)))
+        }
+        let accuracy = AccuracyReport(c: outputs, reference: vectors.expected, labels: vectors.labels,
+                                      floatLogits: vectors.floatLogits, outputSize: manifest.output.size,
+                                      outputScale: manifest.output.scale, outputZeroPoint: manifest.output.zeroPoint)
+        let cost = options.measureCost ? try HostBenchmark.measure(harness) : nil
+        return VerifyReport(folder: folder.path, model: manifest.model, target: target.name, comparison: comparison,
+                            sanitizer: sanitizer, accuracy: accuracy, cost: cost,
+                            arenaBytes: manifest.memory.arenaBytes, constantBytes: manifest.constantBytes)
+    }
+
+    /// Runs `test_model` on the first `limit` vectors (all when nil) and returns its outputs.
+    static func runVectors(_ harness: Harness, program: URL, limit: Int?, count: Int, outputSize: Int,
+                           environment: [String: String] = [:]) throws -> [Int8] {
+        let outputFile = harness.buildDirectory.appendingPathComponent("\(program.lastPathComponent).outputs.bin")
+        let result = try harness.run(program, ["vectors/inputs.bin", outputFile.path] + (limit.map { [String($0)] } ?? []),
+                                     environment: environment)
+        guard !result.timedOut else {
+            throw VerifyCheckFailure("\(harness.folder.path): \(program.lastPathComponent) timed out")
+        }
+        guard result.status == 0 else {
+            throw VerifyCheckFailure("\(harness.folder.path): \(program.lastPathComponent) exited with status \(result.status): \(result.firstMessageLine)")
+        }
+        let bytes = (try? Data(contentsOf: outputFile)) ?? Data()
+        let expected = (limit ?? count) * outputSize
+        guard bytes.count == expected else {
+            throw VerifyCheckFailure("\(harness.folder.path): \(program.lastPathComponent) wrote \(bytes.count) output bytes, expected \(expected)")
+        }
+        return bytes.map { Int8(bitPattern: $0) }
+    }
+
+    /// Runs the sanitizer build on the first `limit` vectors; any report, crash or output that
+    /// differs from the reference fails it.
+    private static func sanitizerRun(_ harness: Harness, limit: Int, expected: [Int8]) throws -> SanitizerResult {
+        let program = try harness.build("test_model_sanitized")
+        let outputFile = harness.buildDirectory.appendingPathComponent("sanitized.bin")
+        let result = try harness.run(program, ["vectors/inputs.bin", outputFile.path, String(limit)],
+                                     environment: ["ASAN_OPTIONS": "detect_leaks=1", "UBSAN_OPTIONS": "print_stacktrace=1"])
+        let report = result.standardError.split(whereSeparator: \.isNewline)
+            .first { $0.contains("runtime error") || $0.contains("ERROR:") || $0.contains("Sanitizer") }
+        var failure: String?
+        if result.timedOut {
+            failure = "timed out"
+        } else if result.status != 0 || report != nil {
+            failure = report.map(String.init) ?? "exited with status \(result.status): \(result.firstMessageLine)"
+        } else {
+            let outputs = ((try? Data(contentsOf: outputFile)) ?? Data()).map { Int8(bitPattern: $0) }
+            if outputs != expected {
+                failure = "outputs differ from the reference under the sanitizers"
+            }
+        }
+        return SanitizerResult(vectors: limit, passed: failure == nil, report: failure)
+    }
+}

@@ -1,1 +1,0 @@
-// WhittleVerify: see ../shared/DESIGN.md.
