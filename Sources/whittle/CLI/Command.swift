@@ -17,6 +17,7 @@ let allCommands: [Command.Type] = [
     QuantizeCommand.self,
     EmitCommand.self,
     VerifyCommand.self,
+    RunCommand.self,
     DemoCommand.self,
     BenchCommand.self,
 ]

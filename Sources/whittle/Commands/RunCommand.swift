@@ -1,0 +1,68 @@
+import Foundation
+import WhittleNN
+
+enum RunCommand: Command {
+    static let name = "run"
+    static let summary = "the whole recipe: train → quantize → emit C → build, run, compare"
+    static let usage = """
+    usage: whittle run SPEC [-o DIR] [--model MODEL.safetensors] [--target NAME] [--data DIR]
+                        [--epochs N] [--seed S] [--json]
+
+    Trains the spec's model (or loads --model), quantizes it post-training (the spec's quantize
+    section), emits C for the target (default host), builds and runs it on the test split, and
+    prints a table of every stage: accuracy, parameters, nonzeros, flash bytes, arena bytes, MACs.
+    Exits 1 if the C output differs from the Swift reference in any byte.
+
+      -o DIR     where model.safetensors, model.q and c/ go (default: whittle-out/<spec name>)
+    """
+
+    static func run(_ args: inout Arguments) throws -> Int32 {
+        let bench = try Workbench(&args)
+        let output = try args.option("-o", "--output") ?? "whittle-out/\(bench.spec.name)"
+        let model = try args.option("--model")
+        let target = try args.option("--target") ?? "host"
+        let json = args.flag("--json")
+        try args.finish()
+        var pipeline = RunPipeline(workbench: bench, output: URL(fileURLWithPath: output), model: model)
+        pipeline.target = target
+        pipeline.quiet = json
+        return try present(pipeline.run(), json: json)
+    }
+
+    /// Prints the stage table (or JSON) and turns a mismatch into exit 1.
+    static func present(_ report: RunPipeline.Report, json: Bool) throws -> Int32 {
+        let v = report.verify
+        if json {
+            try Console.json([
+                "folder": report.folder.path, "bit_exact": v.comparison.bitExact, "vectors": v.comparison.vectors,
+                "top1_agreement": v.accuracy?.top1AgreementWithFloat ?? 0,
+                "reference_accuracy": v.accuracy?.referenceAccuracy ?? 0,
+                "stages": report.stages.map { s -> [String: Any] in
+                    var o: [String: Any] = ["stage": s.name, "parameters": s.parameters, "nonzeros": s.nonzeros,
+                                            "flash_bytes": s.flashBytes, "macs": s.macs]
+                    if let a = s.accuracy { o["accuracy"] = a }
+                    if let a = s.arenaBytes { o["arena_bytes"] = a }
+                    return o
+                },
+            ])
+        } else {
+            var table = TextTable("stage", "accuracy", "params", "nonzero", "flash B", "arena B", "MACs")
+            for s in report.stages {
+                table.add([s.name, s.accuracy.map(percent) ?? "", grouped(s.parameters), grouped(s.nonzeros),
+                           grouped(s.flashBytes), s.arenaBytes.map(grouped) ?? "", grouped(s.macs)])
+            }
+            print(table.rendered)
+            if let a = v.accuracy {
+                print(String(format: "C vs Swift reference: %@ on %d vectors; C vs float: top-1 agreement %.2f%%, |logit error| max %.4f mean %.4f",
+                             v.comparison.bitExact ? "bit-exact" : "MISMATCH", v.comparison.vectors,
+                             100 * (a.top1AgreementWithFloat ?? 0), a.maxAbsLogitError ?? 0, a.meanAbsLogitError ?? 0))
+            }
+            print("artifacts in \(report.folder.path): model.safetensors, model.q, c/")
+        }
+        guard v.passed else {
+            throw CheckFailed(description: "\(report.folder.path)/c: C output differs from the Swift reference"
+                              + (v.comparison.firstMismatch.map { " at \($0)" } ?? ""))
+        }
+        return 0
+    }
+}
