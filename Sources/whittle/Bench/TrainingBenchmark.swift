@@ -10,6 +10,8 @@ struct TrainingBenchmark {
 
     struct Result {
         var name: String
+        /// Whittle's trained model (nil for peers).
+        var graph: Graph? = nil
         var medianSamplesPerSecond: Double
         var epochRates: [Double]
         var testAccuracy: Double
@@ -27,7 +29,7 @@ struct TrainingBenchmark {
         trainer.label = "whittle"
         let reports = try trainer.fit(train: train, test: nil)
         let rates = reports.map(\.samplesPerSecond)
-        return Result(name: "whittle", medianSamplesPerSecond: median(rates), epochRates: rates,
+        return Result(name: "whittle", graph: graph, medianSamplesPerSecond: median(rates), epochRates: rates,
                       testAccuracy: Evaluator.evaluate(graph, on: test).accuracy)
     }
 

@@ -13,6 +13,8 @@ struct RunPipeline {
     var model: String?
     var target = "host"
     var quiet = false
+    /// Also measure host ns and instructions per inference (callgrind).
+    var measureCost = false
 
     /// One row of the stage table.
     struct Stage {
@@ -62,7 +64,7 @@ struct RunPipeline {
                                         resources: resources, to: cFolder).manifest
 
         progress.update("verify: building and running the C on \(manifest.vectors.count) vectors", force: true)
-        let verify = try FolderVerifier.verify(folder: cFolder, resources: resources)
+        let verify = try FolderVerifier.verify(folder: cFolder, resources: resources, options: VerifyOptions(measureCost: measureCost))
         progress.finish("verify: \(verify.comparison.bitExact ? "bit-exact" : "MISMATCH") on \(verify.comparison.vectors) vectors")
 
         let int8Weights = quantized.graph.weightCounts
