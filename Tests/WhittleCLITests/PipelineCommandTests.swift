@@ -1,0 +1,71 @@
+import Foundation
+import XCTest
+
+/// train → quantize → emit → verify through the binary, and `run`, on a small synthetic model.
+final class PipelineCommandTests: XCTestCase {
+    static let smallSpec = """
+    {"name": "small-cnn", "input": [1, 28, 28],
+     "layers": [{"name": "conv1", "type": "conv2d", "out_channels": 4, "kernel": 5, "stride": 2},
+                {"name": "bn1", "type": "batchnorm2d"}, {"type": "relu6"},
+                {"name": "pool1", "type": "maxpool2d", "kernel": 2},
+                {"type": "flatten"}, {"name": "fc1", "type": "linear", "out_features": 10}],
+     "data": {"synthetic": {"train": 1500, "test": 300}},
+     "train": {"epochs": 2, "batch_size": 32, "optimizer": {"type": "sgd", "lr": 0.05, "momentum": 0.9}},
+     "quantize": {"calibration": 200}}
+    """
+
+    func writeSpec(_ dir: URL) throws -> String {
+        let url = dir.appendingPathComponent("small.json")
+        try Self.smallSpec.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    func testStageByStageIsBitExactAndAgreesWithFloat() throws {
+        let dir = CLI.temporaryFolder()
+        let spec = try writeSpec(dir)
+        let model = dir.appendingPathComponent("m.safetensors").path, q = dir.appendingPathComponent("m.q").path
+        XCTAssertEqual(try CLI.run(["train", spec, "-o", model]).status, 0)
+        let quantize = try CLI.run(["quantize", spec, model, "-o", q, "--json"])
+        XCTAssertEqual(quantize.status, 0, quantize.stderr)
+        let emitted = dir.appendingPathComponent("c").path
+        let emit = try CLI.run(["emit", q, "--target", "host", "-o", emitted])
+        XCTAssertEqual(emit.status, 0, emit.stderr)
+        let verify = try CLI.run(["verify", emitted, "--json"])
+        XCTAssertEqual(verify.status, 0, verify.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as! [String: Any]
+        let comparison = json["comparison"] as! [String: Any]
+        XCTAssertEqual(comparison["mismatchedBytes"] as? Int, 0)
+        XCTAssertEqual(comparison["vectors"] as? Int, 300)
+        let accuracy = json["accuracy"] as! [String: Any]
+        XCTAssertGreaterThan(accuracy["top1AgreementWithFloat"] as! Double, 0.95)
+        XCTAssertEqual(accuracy["cAccuracy"] as! Double, accuracy["referenceAccuracy"] as! Double)
+        XCTAssertLessThan(abs((accuracy["cAccuracy"] as! Double) - (accuracy["floatAccuracy"] as! Double)), 0.03)
+    }
+
+    func testRunPrintsEveryStage() throws {
+        let dir = CLI.temporaryFolder()
+        let spec = try writeSpec(dir)
+        let r = try CLI.run(["run", spec, "-o", dir.appendingPathComponent("out").path, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(json["bit_exact"] as? Bool, true)
+        let stages = json["stages"] as! [[String: Any]]
+        XCTAssertEqual(stages.map { $0["stage"] as! String }, ["float32", "int8 C (host)"])
+        XCTAssertLessThan(stages[1]["flash_bytes"] as! Int, stages[0]["flash_bytes"] as! Int / 3)
+        for file in ["model.safetensors", "model.q", "c/model.c", "c/model_weights.c", "c/model.h"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/\(file)").path), file)
+        }
+    }
+
+    func testQuantizeBadInput() throws {
+        let dir = CLI.temporaryFolder()
+        let spec = try writeSpec(dir)
+        let model = dir.appendingPathComponent("m.safetensors").path, q = dir.appendingPathComponent("m.q")
+        XCTAssertEqual(try CLI.run(["train", spec, "--epochs", "0", "-o", model]).status, 0)
+        CLI.expectFailure(try CLI.run(["quantize", spec, model, "--calibration", "0", "-o", q.path]), ["calibration set is empty"])
+        CLI.expectFailure(try CLI.run(["quantize", spec, dir.appendingPathComponent("nope.safetensors").path, "-o", q.path]), ["nope.safetensors"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: q.path))
+        let unwritable = "/proc/whittle-cannot-write/m.q"
+        CLI.expectFailure(try CLI.run(["quantize", spec, model, "-o", unwritable]), ["m.q", "cannot write"])
+    }
+}
