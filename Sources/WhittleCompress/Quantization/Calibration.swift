@@ -12,12 +12,15 @@ public struct CalibrationResult: Sendable {
 
 public enum Calibration {
     /// Runs `data` through `graph` in batches and observes every tensor with a fresh observer
-    /// from `makeObserver`. Fails on an empty set (nothing to calibrate on).
+    /// from `makeObserver` — except the model output, which always gets min/max: its largest
+    /// values decide the class, so clipping them (as percentile or entropy would) changes
+    /// predictions. Fails on an empty set (nothing to calibrate on).
     public static func run(_ graph: Graph, on data: Dataset, batchSize: Int = 250,
                            makeObserver: () -> RangeObserver = { MinMaxObserver() }) throws -> CalibrationResult {
         guard data.count > 0 else { throw CalibrationError("calibration set is empty (give --calibration N with N ≥ 1)") }
         var inputObserver = makeObserver()
         var observers = graph.nodes.map { _ in makeObserver() }
+        if !observers.isEmpty { observers[observers.count - 1] = MinMaxObserver() }
         for start in stride(from: 0, to: data.count, by: batchSize) {
             let (x, _) = data.batch(start..<min(start + batchSize, data.count))
             x.storage.withUnsafeBufferPointer { inputObserver.observe($0) }

@@ -7,15 +7,16 @@ enum QuantizeCommand: Command {
     static let summary = "post-training int8 quantization of a trained model → QGraph file"
     static let usage = """
     usage: whittle quantize SPEC MODEL.safetensors -o MODEL.q [--calibration N] [--per-tensor]
-                            [--vectors N] [--data DIR] [--json]
+                            [--observer KIND] [--vectors N] [--data DIR] [--json]
 
-    Folds BatchNorm, fuses ReLU/ReLU6, calibrates activation ranges (min/max) on the first N
-    training images, and quantizes: activations int8 asymmetric per tensor, weights int8
+    Folds BatchNorm, fuses ReLU/ReLU6, calibrates activation ranges on N training images (the
+    spec's quantize section: first or random selection, observer), and quantizes: activations int8 asymmetric per tensor, weights int8
     symmetric per output channel (--per-tensor: one scale per layer), bias int32. The .q file
     also carries the test split (or its first --vectors N images) with labels and the float
     model's logits, so `whittle emit` and `whittle verify` can report accuracy.
 
       --calibration N   calibration images (default: the spec's quantize.calibration, 1000)
+      --observer KIND   minmax, moving_average, percentile, mse or entropy (default: the spec's)
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {
@@ -23,8 +24,14 @@ enum QuantizeCommand: Command {
         let model = try args.positional("MODEL (a .safetensors checkpoint)")
         let output = try args.option("-o", "--output")
         var stage = QuantizeStage(bench.spec.quantize)
-        if let n = try args.int("--calibration") { stage.calibrationCount = n }
-        if args.flag("--per-tensor") { stage.perChannel = false }
+        if let n = try args.int("--calibration") { stage.settings.calibration = n }
+        if args.flag("--per-tensor") { stage.settings.perChannel = false }
+        if let o = try args.option("--observer") {
+            guard let kind = QuantizeSpec.Observer(rawValue: o) else {
+                throw UsageError(name, "--observer must be one of \(QuantizeSpec.Observer.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            stage.settings.observer = kind
+        }
         stage.vectors = try args.int("--vectors")
         let json = args.flag("--json")
         try args.finish()
@@ -37,7 +44,12 @@ enum QuantizeCommand: Command {
         if json {
             try Console.json(["output": output, "calibration_samples": result.calibrationSamples,
                               "validation_vectors": result.graph.validation?.count ?? 0,
-                              "arena_bytes": plan.arenaBytes, "float_test_accuracy": result.floatTestAccuracy])
+                              "arena_bytes": plan.arenaBytes, "float_test_accuracy": result.floatTestAccuracy,
+                              "tensors": result.graph.tensors.map { t -> [String: Any] in
+                                  let q = t.quant
+                                  return ["name": t.name, "scale": q.scale, "zero_point": Int(q.zeroPoint),
+                                          "min": q.dequantize(-128), "max": q.dequantize(127)]
+                              }])
         } else {
             print("quantized \(bench.spec.name): \(result.graph.nodes.count) ops, calibrated on \(result.calibrationSamples) images, "
                   + "\(result.graph.validation?.count ?? 0) validation vectors, arena \(grouped(plan.arenaBytes)) B; wrote \(output)")

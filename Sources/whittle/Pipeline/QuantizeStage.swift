@@ -7,15 +7,11 @@ import WhittleNN
 /// Float graph → QGraph with a validation set: calibrate on the start of the training split,
 /// lower, and attach the test split (quantized inputs, labels, float logits).
 struct QuantizeStage {
-    var calibrationCount: Int
-    var perChannel: Bool
+    var settings: QuantizeSpec
     /// Test samples carried as validation vectors (nil: the whole test split).
     var vectors: Int?
 
-    init(_ spec: QuantizeSpec) {
-        calibrationCount = spec.calibration
-        perChannel = spec.perChannel
-    }
+    init(_ spec: QuantizeSpec) { settings = spec }
 
     struct Result {
         var graph: QGraph
@@ -24,16 +20,16 @@ struct QuantizeStage {
     }
 
     func run(_ graph: Graph, source: DataSource, spec: Spec) throws -> Result {
-        guard calibrationCount > 0 else { throw CalibrationError("calibration set is empty (give --calibration N with N ≥ 1)") }
-        let calibrationSet = try source.load(.train, spec: spec).prefix(calibrationCount)
-        let calibration = try Calibration.run(graph, on: calibrationSet)
+        guard settings.calibration > 0 else { throw CalibrationError("calibration set is empty (give --calibration N with N ≥ 1)") }
+        let calibrationSet = settings.calibrationSet(from: try source.load(.train, spec: spec))
+        let calibration = try Calibration.run(graph, on: calibrationSet, makeObserver: settings.makeObserver)
         var test = try source.load(.test, spec: spec)
         if let v = vectors { test = test.prefix(v) }
         let inputQuant = ActivationQuantization.params(for: calibration.input)
         let validation = ValidationSetBuilder.make(graph, data: test, inputQuant: inputQuant)
         let floatAccuracy = Evaluator.evaluate(graph, on: test).accuracy
         let q = try PostTrainingQuantization.lower(graph, calibration: calibration,
-                                                   scheme: QuantizationScheme(perChannelWeights: perChannel),
+                                                   scheme: QuantizationScheme(perChannelWeights: settings.perChannel),
                                                    inputDescription: Self.describeInput(test), validation: validation)
         return Result(graph: q, calibrationSamples: calibrationSet.count, floatTestAccuracy: floatAccuracy)
     }
