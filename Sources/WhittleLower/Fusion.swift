@@ -2,63 +2,41 @@ import WhittleNN
 import WhittleTensor
 
 /// Graph → FusedModel: folds BatchNorm into the conv/linear before it and fuses the ReLU/ReLU6
-/// after it. Only chains are lowered (each node reads the one before it).
+/// after it, following `Graph.fusionGroups()`.
 public enum Fusion {
     public static func fuse(_ graph: Graph) throws -> FusedModel {
-        var steps: [FusedModel.Step] = []
         let nodes = graph.nodes
-        var i = 0
-        for (k, node) in nodes.enumerated() where node.inputs != [k - 1] && !(k == 0 && node.inputs == [Graph.input]) {
-            throw LoweringError("layer '\(node.name)': the integer back end lowers chains only (this layer reads \(node.inputs.map { $0 == Graph.input ? "input" : nodes[$0].name }))")
-        }
-        while i < nodes.count {
-            let node = nodes[i]
+        let groups: [FusionGroup]
+        do { groups = try graph.fusionGroups() } catch let e as GraphError { throw LoweringError(e.description) }
+        var steps: [FusedModel.Step] = []
+        for group in groups {
+            let node = nodes[group.main], last = nodes[group.last]
             guard let layer = node.layer else { throw LoweringError("layer '\(node.name)' (add): not supported by the integer back end") }
-            func unsupported(_ why: String) -> LoweringError { LoweringError("layer '\(node.name)' (\(layer.kind)): \(why)") }
+            func step(_ op: FusedModel.Op) -> FusedModel.Step {
+                .init(name: node.name, op: op, outputNode: last.name, inputShape: node.inputShape, outputShape: last.outputShape)
+            }
+            let activation = activationOf(group.activation.map { nodes[$0] })
+            let bn = group.batchNorm.map { nodes[$0].layer as! BatchNorm }
             switch layer {
             case let conv as Conv2d:
                 var weight = conv.weight.value, bias = conv.bias?.value.storage ?? [Float](repeating: 0, count: conv.outChannels)
-                var last = i
-                if let bn = nodes[safe: i + 1]?.layer as? BatchNorm {
-                    fold(bn, weight: &weight, bias: &bias)
-                    last += 1
-                }
-                let activation = activationAfter(nodes, &last)
-                steps.append(.init(name: node.name, op: .conv(.init(weight: weight, bias: bias, stride: conv.stride, padding: conv.padding,
-                                                                   groups: conv.groups, activation: activation)),
-                                   outputNode: nodes[last].name, inputShape: node.inputShape, outputShape: nodes[last].outputShape))
-                i = last + 1
+                if let bn { fold(bn, weight: &weight, bias: &bias) }
+                steps.append(step(.conv(.init(weight: weight, bias: bias, stride: conv.stride, padding: conv.padding,
+                                              groups: conv.groups, activation: activation))))
             case let fc as Linear:
                 var weight = fc.weight.value, bias = fc.bias?.value.storage ?? [Float](repeating: 0, count: fc.outFeatures)
-                var last = i
-                if let bn = nodes[safe: i + 1]?.layer as? BatchNorm {
-                    fold(bn, weight: &weight, bias: &bias)
-                    last += 1
-                }
-                let activation = activationAfter(nodes, &last)
-                steps.append(.init(name: node.name, op: .fullyConnected(.init(weight: weight, bias: bias, activation: activation)),
-                                   outputNode: nodes[last].name, inputShape: node.inputShape, outputShape: nodes[last].outputShape))
-                i = last + 1
-            case let pool as MaxPool2d:
-                steps.append(.init(name: node.name, op: .maxPool(pool.window), outputNode: node.name,
-                                   inputShape: node.inputShape, outputShape: node.outputShape))
-                i += 1
-            case let pool as AvgPool2d:
-                steps.append(.init(name: node.name, op: .avgPool(pool.window), outputNode: node.name,
-                                   inputShape: node.inputShape, outputShape: node.outputShape))
-                i += 1
-            case is Flatten:
-                steps.append(.init(name: node.name, op: .reshape, outputNode: node.name,
-                                   inputShape: node.inputShape, outputShape: node.outputShape))
-                i += 1
-            case is Dropout:
-                i += 1 // identity at inference
+                if let bn { fold(bn, weight: &weight, bias: &bias) }
+                steps.append(step(.fullyConnected(.init(weight: weight, bias: bias, activation: activation))))
+            case let pool as MaxPool2d: steps.append(step(.maxPool(pool.window)))
+            case let pool as AvgPool2d: steps.append(step(.avgPool(pool.window)))
+            case is Flatten: steps.append(step(.reshape))
+            case is Dropout: continue // identity at inference
             case is ClampActivation:
-                throw unsupported("an activation must follow a conv2d or linear layer (optionally through batchnorm) to be fused")
+                throw LoweringError("layer '\(node.name)' (\(layer.kind)): an activation must follow a conv2d or linear layer (optionally through batchnorm) to be fused")
             case is BatchNorm:
-                throw unsupported("batchnorm must follow a conv2d or linear layer to be folded")
+                throw LoweringError("layer '\(node.name)' (\(layer.kind)): batchnorm must follow a conv2d or linear layer to be folded")
             default:
-                throw unsupported("not supported by the integer back end")
+                throw LoweringError("layer '\(node.name)' (\(layer.kind)): not supported by the integer back end")
             }
         }
         return FusedModel(inputShape: graph.inputShape, steps: steps)
@@ -75,14 +53,8 @@ public enum Fusion {
         }
     }
 
-    /// If the node after `last` is a ReLU/ReLU6, consumes it.
-    static func activationAfter(_ nodes: [Graph.Node], _ last: inout Int) -> FusedModel.Activation {
-        guard let act = nodes[safe: last + 1]?.layer as? ClampActivation else { return .none }
-        last += 1
+    static func activationOf(_ node: Graph.Node?) -> FusedModel.Activation {
+        guard let act = node?.layer as? ClampActivation else { return .none }
         return act.upper == 6 ? .relu6 : .relu
     }
-}
-
-extension Array {
-    subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
 }
