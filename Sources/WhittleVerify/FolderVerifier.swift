@@ -22,6 +22,12 @@ public struct SanitizerResult: Codable, Hashable, Sendable {
     public var passed: Bool
     /// The first line of the sanitizer's report when it failed.
     public var report: String?
+
+    public init(vectors: Int, passed: Bool, report: String?) {
+        self.vectors = vectors
+        self.passed = passed
+        self.report = report
+    }
 }
 
 /// Everything `whittle verify` found.

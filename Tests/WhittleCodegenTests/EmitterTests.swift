@@ -104,8 +104,10 @@ final class EmitterTests: XCTestCase {
         let plainFile = scratch.appendingPathComponent("file")
         try Data().write(to: plainFile)
 
-        let isRoot = getuid() == 0 // root may write anywhere
-        let cases: [(URL, String)] = (isRoot ? [] : [(locked.appendingPathComponent("out"), "cannot write into")]) + [
+        // Root may write into a read-only folder; nobody may create folders in /proc/1.
+        let unwritable = getuid() == 0 ? URL(fileURLWithPath: "/proc/1/whittle-out") : locked.appendingPathComponent("out")
+        let cases: [(URL, String)] = [
+            (unwritable, "cannot write into"),
             (scratch.appendingPathComponent("missing/out"), "does not exist"),
             (foreign, "not a folder written by whittle emit"),
             (plainFile, "not a folder written by whittle emit"),
