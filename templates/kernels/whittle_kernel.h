@@ -26,4 +26,23 @@
 #define WHITTLE_UNROLL_BLOCK
 #endif
 
+/* The taps [first, end) of a window of `kernel` taps starting at input position `origin`
+   (negative inside the padding) that lie inside an input of `extent` positions. */
+WHITTLE_INLINE int whittle_first_tap(int origin)
+{
+    return origin < 0 ? -origin : 0;
+}
+
+WHITTLE_INLINE int whittle_tap_end(int origin, int kernel, int extent)
+{
+    return extent - origin < kernel ? extent - origin : kernel;
+}
+
+/* `value` clamped to [act_min, act_max] (inside -128..127) as an int8. */
+WHITTLE_INLINE int8_t whittle_clamp_s8(int32_t value, int32_t act_min, int32_t act_max)
+{
+    value = value < act_min ? act_min : value;
+    return (int8_t)(value > act_max ? act_max : value);
+}
+
 #endif /* WHITTLE_KERNEL_H */
