@@ -126,8 +126,7 @@ final class FolderVerifierTests: XCTestCase {
     /// Host cost of LeNet: at least one instruction per multiply-accumulate, and far fewer than ten.
     func testHostCost() throws {
         let folder = try emit(SampleGraphs.leNet(), vectors: 4)
-        let harness = try Harness(folder: folder, target: hostTarget, buildDirectory: scratch.appendingPathComponent("build"))
-        let cost = try HostBenchmark.measure(harness, minimumMilliseconds: 100)
+        let cost = try HostBenchmark.measure(folder: folder, resources: resources, minimumMilliseconds: 100)
         XCTAssertGreaterThan(cost.nanosecondsPerInference, 0)
         XCTAssertGreaterThan(cost.inferencesTimed, 0)
         let instructions = try XCTUnwrap(cost.instructionsPerInference)

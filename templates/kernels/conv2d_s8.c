@@ -36,7 +36,7 @@ WHITTLE_INLINE void conv2d_s8_block(
         if (inside && groups == 1) {
             /* One filter row is k_w * in_c contiguous input bytes. */
             const int8_t *x = input + (iy * in_w + ix0) * in_c;
-            for (int i = 0; i < k_w * in_c; ++i) {
+            WHITTLE_UNROLL_TAPS for (int i = 0; i < k_w * in_c; ++i) {
                 const int32_t xv = x[i];
                 WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
                     acc[j] += xv * w[j];

@@ -22,7 +22,7 @@ WHITTLE_INLINE void fc_s8(
         WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
             acc[j] = bias[o + j];
         }
-        for (int i = 0; i < in_size; ++i) {
+        WHITTLE_UNROLL_TAPS for (int i = 0; i < in_size; ++i) {
             const int32_t xv = input[i];
             WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
                 acc[j] += xv * w[j];
