@@ -31,11 +31,13 @@ final class TargetAndResourceTests: XCTestCase {
             "wrongname": host,
             "badalign": host.replacingOccurrences(of: "\"name\": \"host\"", with: "\"name\": \"badalign\"").replacingOccurrences(of: "\"arenaAlignment\": 16", with: "\"arenaAlignment\": 3"),
             "notjson": "{",
+            "badblock": host.replacingOccurrences(of: "\"name\": \"host\"", with: "\"name\": \"badblock\"")
+                .replacingOccurrences(of: "\"channelBlock\": 8", with: "\"channelBlock\": 9"),
         ])
         defer { try? FileManager.default.removeItem(at: root) }
         let scratch = WhittleResources(root: root)
         for (name, words) in [("nocompiler", "missing field 'compiler'"), ("wrongname", "field 'name'"),
-                              ("badalign", "arenaAlignment"), ("notjson", "notjson.json")] {
+                              ("badalign", "arenaAlignment"), ("notjson", "notjson.json"), ("badblock", "channelBlock")] {
             XCTAssertThrowsError(try TargetDescriptor.load(named: name, from: scratch)) {
                 XCTAssertTrue(String(describing: $0).contains(words), String(describing: $0))
                 XCTAssertTrue(String(describing: $0).contains("\(name).json"), String(describing: $0))

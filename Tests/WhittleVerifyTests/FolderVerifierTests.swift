@@ -78,6 +78,18 @@ final class FolderVerifierTests: XCTestCase {
         XCTAssertTrue(report.sanitizer?.report?.contains("AddressSanitizer") ?? false, report.sanitizer?.report ?? "")
     }
 
+    /// The channel block is a layout and register decision: every block size gives the same bytes.
+    func testChannelBlockDoesNotChangeResults() throws {
+        for block in [1, 3, 4] {
+            var target = hostTarget
+            target.channelBlock = block
+            let folder = try emit(SampleGraphs.leNet(seed: 8), target: target, vectors: 4)
+            XCTAssertTrue(try String(contentsOf: folder.appendingPathComponent("model.c"), encoding: .utf8)
+                .contains("/* groups, channel block */ 1, \(block)"))
+            XCTAssertTrue(try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitize: false)).passed)
+        }
+    }
+
     /// C that does not compile warning-free fails the check.
     func testWarningFailsTheBuild() throws {
         let folder = try emit(SampleGraphs.leNet(seed: 7), vectors: 2)

@@ -19,13 +19,13 @@
 #define WHITTLE_ALIGNED(n)
 #endif
 
-/* WHITTLE_UNROLL_BLOCK: a loop over a block of at most 4 channels, unrolled completely.
+/* WHITTLE_UNROLL_BLOCK: a loop over a block of at most 8 channels, unrolled completely.
    WHITTLE_UNROLL_TAPS: a multiply-accumulate loop, unrolled 8 times to spread its overhead. */
 #if defined(__clang__)
-#define WHITTLE_UNROLL_BLOCK _Pragma("unroll 4")
+#define WHITTLE_UNROLL_BLOCK _Pragma("unroll 8")
 #define WHITTLE_UNROLL_TAPS _Pragma("unroll 8")
 #elif defined(__GNUC__) && __GNUC__ >= 8
-#define WHITTLE_UNROLL_BLOCK _Pragma("GCC unroll 4")
+#define WHITTLE_UNROLL_BLOCK _Pragma("GCC unroll 8")
 #define WHITTLE_UNROLL_TAPS _Pragma("GCC unroll 8")
 #else
 #define WHITTLE_UNROLL_BLOCK

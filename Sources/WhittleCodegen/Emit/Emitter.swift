@@ -35,7 +35,7 @@ public enum Emitter {
         let interpreter = try ReferenceInterpreter(graph: graph) // runs the verifier
         let bounds = try AccumulatorRangeAnalysis.check(graph)
         let memory = MemoryPlanner.plan(graph, alignment: options.target.arenaAlignment)
-        let plan = KernelPlanner.plan(graph, memory: memory, bounds: bounds)
+        let plan = KernelPlanner.plan(graph, memory: memory, bounds: bounds, channelBlock: options.target.channelBlock)
         if let count = options.vectorCount, count < 1 {
             throw CodegenError("--vectors must be at least 1, got \(count)")
         }

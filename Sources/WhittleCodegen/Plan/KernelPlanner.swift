@@ -4,7 +4,9 @@ import WhittleIR
 /// tables, names them, and resolves every tensor to a buffer expression from the memory plan.
 /// The printer then only prints what this plan says.
 public enum KernelPlanner {
-    public static func plan(_ graph: QGraph, memory: MemoryPlan, bounds: [AccumulatorBound]) -> EmissionPlan {
+    /// `channelBlock`: the most output channels one conv / fully connected call computes at
+    /// once (the target's register budget).
+    public static func plan(_ graph: QGraph, memory: MemoryPlan, bounds: [AccumulatorBound], channelBlock: Int) -> EmissionPlan {
         var identifiers = Set<String>()
         var steps: [PlanStep] = []
         var tables: [ConstantTable] = []
@@ -20,11 +22,13 @@ public enum KernelPlanner {
             var parameters = 0
             switch node.op {
             case .conv2d(let conv):
-                (call, layerTables) = Conv2DLowering.lower(conv, identifier: identifier, input: input, output: output, buffers: buffers)
+                (call, layerTables) = Conv2DLowering.lower(conv, identifier: identifier, input: input, output: output, buffers: buffers,
+                                                           channelBlock: channelBlock)
                 weightFormat = conv.weights.formatName
                 parameters = conv.weights.count + conv.bias.count
             case .fullyConnected(let fc):
-                (call, layerTables) = FullyConnectedLowering.lower(fc, identifier: identifier, input: input, output: output, buffers: buffers)
+                (call, layerTables) = FullyConnectedLowering.lower(fc, identifier: identifier, input: input, output: output, buffers: buffers,
+                                                                   channelBlock: channelBlock)
                 weightFormat = fc.weights.formatName
                 parameters = fc.weights.count + fc.bias.count
             case .maxPool(let pool):
