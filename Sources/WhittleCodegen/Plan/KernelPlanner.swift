@@ -40,7 +40,7 @@ public enum KernelPlanner {
             }
             if let kernel = call?.kernel, !kernels.contains(kernel) { kernels.append(kernel) }
             tables += layerTables
-            steps.append(PlanStep(comment: summary(node, input, output, kernel: call?.kernel), call: call))
+            steps.append(PlanStep(comment: summary(node, input, output), call: call))
             layers.append(LayerReport(
                 name: node.name, op: node.op.kindName, kernel: call?.kernel ?? "alias", weightFormat: weightFormat,
                 inputShape: dimensions(input.shape), outputShape: dimensions(output.shape),
@@ -73,7 +73,7 @@ public enum KernelPlanner {
 
     private static func dimensions(_ s: TensorShape) -> [Int] { [s.height, s.width, s.channels] }
 
-    private static func summary(_ node: QNode, _ input: QTensor, _ output: QTensor, kernel: String?) -> String {
+    private static func summary(_ node: QNode, _ input: QTensor, _ output: QTensor) -> String {
         var text = "\(node.name): \(node.op.kindName) \(input.shape) -> \(output.shape)"
         switch node.op {
         case .conv2d(let conv):
