@@ -81,11 +81,9 @@ public enum FolderVerifier {
     }
 
     /// Runs `test_model` on the first `limit` vectors (all when nil) and returns its outputs.
-    static func runVectors(_ harness: Harness, program: URL, limit: Int?, count: Int, outputSize: Int,
-                           environment: [String: String] = [:]) throws -> [Int8] {
+    static func runVectors(_ harness: Harness, program: URL, limit: Int?, count: Int, outputSize: Int) throws -> [Int8] {
         let outputFile = harness.buildDirectory.appendingPathComponent("\(program.lastPathComponent).outputs.bin")
-        let result = try harness.run(program, ["vectors/inputs.bin", outputFile.path] + (limit.map { [String($0)] } ?? []),
-                                     environment: environment)
+        let result = try harness.run(program, ["vectors/inputs.bin", outputFile.path] + (limit.map { [String($0)] } ?? []))
         guard !result.timedOut else {
             throw VerifyCheckFailure("\(harness.folder.path): \(program.lastPathComponent) timed out")
         }
