@@ -27,9 +27,9 @@ final class DifferentialTests: XCTestCase {
                 do {
                     let options = EmitOptions(target: hostTarget, modelName: "random-\(i)", vectorCount: Self.vectorsPerGraph, seed: UInt64(i))
                     try Emitter.emit(graphs[i], options: options, resources: resources, to: folder)
-                    // A sanitizer build for every tenth graph keeps the run short.
+                    // A sanitizer build for every twentieth graph keeps the run short.
                     let report = try FolderVerifier.verify(folder: folder, resources: resources,
-                                                           options: VerifyOptions(sanitize: i % 10 == 0, sanitizerVectors: Self.vectorsPerGraph))
+                                                           options: VerifyOptions(sanitize: i % 20 == 0, sanitizerVectors: Self.vectorsPerGraph))
                     lock.lock()
                     checkedBytes += report.comparison.vectors * graphs[i].outputTensor.byteCount
                     if !report.passed {
