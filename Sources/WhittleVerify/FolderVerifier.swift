@@ -22,6 +22,12 @@ public struct SanitizerResult: Codable, Hashable, Sendable {
     public var passed: Bool
     /// The first line of the sanitizer's report when it failed.
     public var report: String?
+
+    public init(vectors: Int, passed: Bool, report: String?) {
+        self.vectors = vectors
+        self.passed = passed
+        self.report = report
+    }
 }
 
 /// Everything `whittle verify` found.
@@ -75,11 +81,9 @@ public enum FolderVerifier {
     }
 
     /// Runs `test_model` on the first `limit` vectors (all when nil) and returns its outputs.
-    static func runVectors(_ harness: Harness, program: URL, limit: Int?, count: Int, outputSize: Int,
-                           environment: [String: String] = [:]) throws -> [Int8] {
+    static func runVectors(_ harness: Harness, program: URL, limit: Int?, count: Int, outputSize: Int) throws -> [Int8] {
         let outputFile = harness.buildDirectory.appendingPathComponent("\(program.lastPathComponent).outputs.bin")
-        let result = try harness.run(program, ["vectors/inputs.bin", outputFile.path] + (limit.map { [String($0)] } ?? []),
-                                     environment: environment)
+        let result = try harness.run(program, ["vectors/inputs.bin", outputFile.path] + (limit.map { [String($0)] } ?? []))
         guard !result.timedOut else {
             throw VerifyCheckFailure("\(harness.folder.path): \(program.lastPathComponent) timed out")
         }

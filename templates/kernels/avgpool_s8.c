@@ -15,12 +15,12 @@ WHITTLE_INLINE void avgpool_s8(
 {
     for (int oy = 0; oy < out_h; ++oy) {
         const int iy0 = oy * stride_h - pad_top;
-        const int ky_begin = iy0 < 0 ? -iy0 : 0;
-        const int ky_end = in_h - iy0 < k_h ? in_h - iy0 : k_h;
+        const int ky_begin = whittle_first_tap(iy0);
+        const int ky_end = whittle_tap_end(iy0, k_h, in_h);
         for (int ox = 0; ox < out_w; ++ox) {
             const int ix0 = ox * stride_w - pad_left;
-            const int kx_begin = ix0 < 0 ? -ix0 : 0;
-            const int kx_end = in_w - ix0 < k_w ? in_w - ix0 : k_w;
+            const int kx_begin = whittle_first_tap(ix0);
+            const int kx_end = whittle_tap_end(ix0, k_w, in_w);
             const int32_t count = (ky_end - ky_begin) * (kx_end - kx_begin);
             int8_t *out = output + (oy * out_w + ox) * channels;
             for (int c = 0; c < channels; ++c) {
@@ -30,9 +30,8 @@ WHITTLE_INLINE void avgpool_s8(
                         sum += input[((iy0 + ky) * in_w + ix0 + kx) * channels + c];
                     }
                 }
-                int32_t v = sum >= 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
-                v = v < act_min ? act_min : v;
-                out[c] = (int8_t)(v > act_max ? act_max : v);
+                out[c] = whittle_clamp_s8(sum >= 0 ? (sum + count / 2) / count : (sum - count / 2) / count,
+                                          act_min, act_max);
             }
         }
     }

@@ -4,7 +4,7 @@
  * Included by model.c, never compiled alone: every call is inlined with literal shapes, so the
  * compiler specialises the loops for that layer.
  *
- * Output channels are computed `block` at a time (block divides out_c / groups, at most 4) so
+ * Output channels are computed `block` at a time (block divides out_c / groups, at most 8) so
  * each input byte loaded feeds `block` multiply-accumulates.
  * weights: [out_c / block][k_h][k_w][in_c / groups][block] - the filters of one block
  *          interleaved, read front to back exactly once per output pixel.
@@ -16,7 +16,7 @@
  */
 #include "whittle_fixedpoint.h"
 
-#define CONV2D_S8_MAX_BLOCK 4
+#define CONV2D_S8_MAX_BLOCK 8
 
 /* One block of output channels at one output pixel. `inside` is a literal at each call, so the
    interior copy has no bounds checks at all. */
@@ -36,7 +36,7 @@ WHITTLE_INLINE void conv2d_s8_block(
         if (inside && groups == 1) {
             /* One filter row is k_w * in_c contiguous input bytes. */
             const int8_t *x = input + (iy * in_w + ix0) * in_c;
-            for (int i = 0; i < k_w * in_c; ++i) {
+            WHITTLE_UNROLL_TAPS for (int i = 0; i < k_w * in_c; ++i) {
                 const int32_t xv = x[i];
                 WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
                     acc[j] += xv * w[j];

@@ -2,14 +2,14 @@
  * fc_s8.c - int8 fully connected layer.
  *
  * Included by model.c, never compiled alone (see conv2d_s8.c).
- * Outputs are computed `block` at a time (block divides out_size, at most 4), so each input
+ * Outputs are computed `block` at a time (block divides out_size, at most 8), so each input
  * byte loaded feeds `block` multiply-accumulates.
  * weights: [out_size / block][in_size][block] - the rows of one block interleaved.
  * bias:    bias[o] - in_zero * sum(row o), folded by whittle at compile time.
  */
 #include "whittle_fixedpoint.h"
 
-#define FC_S8_MAX_BLOCK 4
+#define FC_S8_MAX_BLOCK 8
 
 WHITTLE_INLINE void fc_s8(
     const int8_t *input, int8_t *output,
@@ -22,7 +22,7 @@ WHITTLE_INLINE void fc_s8(
         WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
             acc[j] = bias[o + j];
         }
-        for (int i = 0; i < in_size; ++i) {
+        WHITTLE_UNROLL_TAPS for (int i = 0; i < in_size; ++i) {
             const int32_t xv = input[i];
             WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
                 acc[j] += xv * w[j];

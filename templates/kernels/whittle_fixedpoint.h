@@ -59,10 +59,7 @@ WHITTLE_INLINE int32_t whittle_multiply_by_quantized_multiplier(int32_t x, int32
 WHITTLE_INLINE int8_t whittle_requantize(int32_t acc, int32_t m0, int shift, int32_t out_zero,
                                          int32_t act_min, int32_t act_max)
 {
-    int32_t y = whittle_multiply_by_quantized_multiplier(acc, m0, shift) + out_zero;
-    y = y < act_min ? act_min : y;
-    y = y > act_max ? act_max : y;
-    return (int8_t)y;
+    return whittle_clamp_s8(whittle_multiply_by_quantized_multiplier(acc, m0, shift) + out_zero, act_min, act_max);
 }
 
 #endif /* WHITTLE_FIXEDPOINT_H */

@@ -3,7 +3,8 @@
  *
  * Kernels are inlined into model.c at every call, so each call is specialised for its
  * literal shapes; loops over a small literal block of channels are unrolled so the block's
- * accumulators live in registers.
+ * accumulators live in registers, and multiply-accumulate loops are unrolled to cut their
+ * counting and branching.
  */
 #ifndef WHITTLE_KERNEL_H
 #define WHITTLE_KERNEL_H
@@ -18,12 +19,36 @@
 #define WHITTLE_ALIGNED(n)
 #endif
 
+/* WHITTLE_UNROLL_BLOCK: a loop over a block of at most 8 channels, unrolled completely.
+   WHITTLE_UNROLL_TAPS: a multiply-accumulate loop, unrolled 8 times to spread its overhead. */
 #if defined(__clang__)
-#define WHITTLE_UNROLL_BLOCK _Pragma("unroll 4")
+#define WHITTLE_UNROLL_BLOCK _Pragma("unroll 8")
+#define WHITTLE_UNROLL_TAPS _Pragma("unroll 8")
 #elif defined(__GNUC__) && __GNUC__ >= 8
-#define WHITTLE_UNROLL_BLOCK _Pragma("GCC unroll 4")
+#define WHITTLE_UNROLL_BLOCK _Pragma("GCC unroll 8")
+#define WHITTLE_UNROLL_TAPS _Pragma("GCC unroll 8")
 #else
 #define WHITTLE_UNROLL_BLOCK
+#define WHITTLE_UNROLL_TAPS
 #endif
+
+/* The taps [first, end) of a window of `kernel` taps starting at input position `origin`
+   (negative inside the padding) that lie inside an input of `extent` positions. */
+WHITTLE_INLINE int whittle_first_tap(int origin)
+{
+    return origin < 0 ? -origin : 0;
+}
+
+WHITTLE_INLINE int whittle_tap_end(int origin, int kernel, int extent)
+{
+    return extent - origin < kernel ? extent - origin : kernel;
+}
+
+/* `value` clamped to [act_min, act_max] (inside -128..127) as an int8. */
+WHITTLE_INLINE int8_t whittle_clamp_s8(int32_t value, int32_t act_min, int32_t act_max)
+{
+    value = value < act_min ? act_min : value;
+    return (int8_t)(value > act_max ? act_max : value);
+}
 
 #endif /* WHITTLE_KERNEL_H */

@@ -32,13 +32,13 @@ public struct Emission: Sendable {
 /// and the folder appears all at once or not at all.
 public enum Emitter {
     public static func emission(of graph: QGraph, options: EmitOptions, resources: WhittleResources) throws -> Emission {
-        let interpreter = try ReferenceInterpreter(graph: graph) // runs the verifier
-        let bounds = try AccumulatorRangeAnalysis.check(graph)
-        let memory = MemoryPlanner.plan(graph, alignment: options.target.arenaAlignment)
-        let plan = KernelPlanner.plan(graph, memory: memory, bounds: bounds)
         if let count = options.vectorCount, count < 1 {
             throw CodegenError("--vectors must be at least 1, got \(count)")
         }
+        let interpreter = try ReferenceInterpreter(graph: graph) // runs the verifier
+        let bounds = try AccumulatorRangeAnalysis.check(graph)
+        let memory = MemoryPlanner.plan(graph, alignment: options.target.arenaAlignment)
+        let plan = KernelPlanner.plan(graph, memory: memory, bounds: bounds, channelBlock: options.target.channelBlock)
         let vectors = TestVectors.make(for: interpreter, requested: options.vectorCount, seed: options.seed)
         let (name, target) = (options.modelName, options.target.name)
 

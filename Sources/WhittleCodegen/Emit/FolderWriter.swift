@@ -1,4 +1,5 @@
 import Foundation
+import WhittleIR
 
 /// Writes a whole folder or nothing: files go into a hidden temporary folder beside the
 /// destination, which is renamed into place only when every file is written.
@@ -23,7 +24,7 @@ enum FolderWriter {
         do {
             try manager.createDirectory(at: temporary, withIntermediateDirectories: false)
         } catch {
-            throw CodegenError("cannot write into \(parent.path): \(reason(error))")
+            throw CodegenError("cannot write into \(parent.path): \(fileErrorText(error))")
         }
         do {
             for file in files {
@@ -46,15 +47,7 @@ enum FolderWriter {
             }
         } catch {
             try? manager.removeItem(at: temporary)
-            throw CodegenError("cannot write \(destination.path): \(reason(error))")
+            throw CodegenError("cannot write \(destination.path): \(fileErrorText(error))")
         }
-    }
-
-    private static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError {
-            return underlying.localizedDescription
-        }
-        return ns.localizedDescription
     }
 }

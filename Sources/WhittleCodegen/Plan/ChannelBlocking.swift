@@ -3,12 +3,12 @@
 /// read the layout this produces.
 enum ChannelBlocking {
     /// The kernels' `CONV2D_S8_MAX_BLOCK` / `FC_S8_MAX_BLOCK`.
-    static let maximum = 4
+    static let limit = 8
 
-    /// The largest block up to `maximum` that divides the output channels of one group, so no
-    /// block straddles a group and no channel is wasted.
-    static func block(outputsPerGroup: Int) -> Int {
-        (1...maximum).reversed().first { outputsPerGroup % $0 == 0 }!
+    /// The largest block up to the target's `limit` that divides the output channels of one
+    /// group, so no block straddles a group and no channel is wasted.
+    static func block(outputsPerGroup: Int, limit: Int) -> Int {
+        (1...min(limit, Self.limit)).reversed().first { outputsPerGroup % $0 == 0 }!
     }
 
     /// `[outputs][perOutput]` → `[outputs / block][perOutput][block]`.

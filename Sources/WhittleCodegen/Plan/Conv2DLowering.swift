@@ -8,11 +8,11 @@ enum Conv2DLowering {
     }
 
     static func lower(_ conv: Conv2D, identifier: String, input: QTensor, output: QTensor,
-                      buffers: (input: String, output: String)) -> (KernelCall, [ConstantTable]) {
+                      buffers: (input: String, output: String), channelBlock: Int) -> (KernelCall, [ConstantTable]) {
         let (inS, outS, w) = (input.shape, output.shape, conv.window)
         let logical = conv.weights.denseValues
         let depthwise = isDepthwise(conv, input: input)
-        let block = ChannelBlocking.block(outputsPerGroup: outS.channels / conv.groups)
+        let block = ChannelBlocking.block(outputsPerGroup: outS.channels / conv.groups, limit: channelBlock)
         // Depthwise kernels read [k_h][k_w][out_c] so their channel loop is contiguous; the
         // grouped kernel reads `block` interleaved filters front to back.
         let weights = depthwise ? transposedToTapsFirst(logical, outputs: outS.channels)

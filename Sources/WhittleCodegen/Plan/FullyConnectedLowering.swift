@@ -3,10 +3,10 @@ import WhittleIR
 /// Lays out a `FullyConnected` for `fc_s8`: the rows of each block of outputs interleaved.
 enum FullyConnectedLowering {
     static func lower(_ fc: FullyConnected, identifier: String, input: QTensor, output: QTensor,
-                      buffers: (input: String, output: String)) -> (KernelCall, [ConstantTable]) {
+                      buffers: (input: String, output: String), channelBlock: Int) -> (KernelCall, [ConstantTable]) {
         let logical = fc.weights.denseValues
         let outputs = output.shape.elementCount
-        let block = ChannelBlocking.block(outputsPerGroup: outputs)
+        let block = ChannelBlocking.block(outputsPerGroup: outputs, limit: channelBlock)
         let tables = AffineTables.tables(for: identifier, weights: ChannelBlocking.interleave(logical, outputs: outputs, block: block),
                                          logicalWeights: logical, bias: fc.bias,
                                          requantization: fc.requantization, inputZero: input.quant.zeroPoint)

@@ -4,7 +4,9 @@ import WhittleIR
 /// tables, names them, and resolves every tensor to a buffer expression from the memory plan.
 /// The printer then only prints what this plan says.
 public enum KernelPlanner {
-    public static func plan(_ graph: QGraph, memory: MemoryPlan, bounds: [AccumulatorBound]) -> EmissionPlan {
+    /// `channelBlock`: the most output channels one conv / fully connected call computes at
+    /// once (the target's register budget).
+    public static func plan(_ graph: QGraph, memory: MemoryPlan, bounds: [AccumulatorBound], channelBlock: Int) -> EmissionPlan {
         var identifiers = Set<String>()
         var steps: [PlanStep] = []
         var tables: [ConstantTable] = []
@@ -20,11 +22,13 @@ public enum KernelPlanner {
             var parameters = 0
             switch node.op {
             case .conv2d(let conv):
-                (call, layerTables) = Conv2DLowering.lower(conv, identifier: identifier, input: input, output: output, buffers: buffers)
+                (call, layerTables) = Conv2DLowering.lower(conv, identifier: identifier, input: input, output: output, buffers: buffers,
+                                                           channelBlock: channelBlock)
                 weightFormat = conv.weights.formatName
                 parameters = conv.weights.count + conv.bias.count
             case .fullyConnected(let fc):
-                (call, layerTables) = FullyConnectedLowering.lower(fc, identifier: identifier, input: input, output: output, buffers: buffers)
+                (call, layerTables) = FullyConnectedLowering.lower(fc, identifier: identifier, input: input, output: output, buffers: buffers,
+                                                                   channelBlock: channelBlock)
                 weightFormat = fc.weights.formatName
                 parameters = fc.weights.count + fc.bias.count
             case .maxPool(let pool):
@@ -36,7 +40,7 @@ public enum KernelPlanner {
             }
             if let kernel = call?.kernel, !kernels.contains(kernel) { kernels.append(kernel) }
             tables += layerTables
-            steps.append(PlanStep(comment: summary(node, input, output, kernel: call?.kernel), call: call))
+            steps.append(PlanStep(comment: summary(node, input, output), call: call))
             layers.append(LayerReport(
                 name: node.name, op: node.op.kindName, kernel: call?.kernel ?? "alias", weightFormat: weightFormat,
                 inputShape: dimensions(input.shape), outputShape: dimensions(output.shape),
@@ -69,7 +73,7 @@ public enum KernelPlanner {
 
     private static func dimensions(_ s: TensorShape) -> [Int] { [s.height, s.width, s.channels] }
 
-    private static func summary(_ node: QNode, _ input: QTensor, _ output: QTensor, kernel: String?) -> String {
+    private static func summary(_ node: QNode, _ input: QTensor, _ output: QTensor) -> String {
         var text = "\(node.name): \(node.op.kindName) \(input.shape) -> \(output.shape)"
         switch node.op {
         case .conv2d(let conv):

@@ -19,8 +19,9 @@ enum CIdentifier {
         return candidate
     }
 
-    /// Text that cannot end a C comment early or break a line.
+    /// Text that cannot end a C comment early, break a line, or form a C99 trigraph.
     static func comment(_ text: String) -> String {
-        text.replacingOccurrences(of: "*/", with: "* /").split(whereSeparator: \.isNewline).joined(separator: " ")
+        text.replacingOccurrences(of: "*/", with: "* /").replacingOccurrences(of: "??", with: "? ?")
+            .split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }

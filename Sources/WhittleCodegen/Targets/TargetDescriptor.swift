@@ -6,7 +6,7 @@ import Foundation
 /// ```json
 /// { "name": "host", "summary": "…", "compiler": "gcc", "compilerPackage": "gcc",
 ///   "cflags": ["-std=c99", "…"], "ldflags": [], "sanitizerFlags": ["-fsanitize=address,undefined"],
-///   "harness": "host", "kernelVariants": [], "arenaAlignment": 16, "runner": [],
+///   "harness": "host", "kernelVariants": [], "arenaAlignment": 16, "channelBlock": 8, "runner": [],
 ///   "startupSources": [], "linkerScript": null, "flashBudgetBytes": null, "ramBudgetBytes": null }
 /// ```
 public struct TargetDescriptor: Codable, Hashable, Sendable {
@@ -27,6 +27,10 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
     public var kernelVariants: [String]
     /// Byte alignment of every tensor in the arena.
     public var arenaAlignment: Int
+    /// The most output channels a conv / fully connected kernel computes at once (1…8): each
+    /// input byte loaded then feeds that many multiply-accumulates, but each needs a register
+    /// (8 suits x86-64's sixteen, 4 a Cortex-M).
+    public var channelBlock: Int
     /// How to run a built program: the command with `{program}` standing for it (e.g. a QEMU
     /// line). Empty: run it directly.
     public var runner: [String]
@@ -61,6 +65,9 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
         }
         guard descriptor.arenaAlignment > 0, descriptor.arenaAlignment & (descriptor.arenaAlignment - 1) == 0 else {
             throw CodegenError("\(url.path): field 'arenaAlignment' must be a power of two, is \(descriptor.arenaAlignment)")
+        }
+        guard (1...8).contains(descriptor.channelBlock) else {
+            throw CodegenError("\(url.path): field 'channelBlock' must be 1…8, is \(descriptor.channelBlock)")
         }
         return descriptor
     }

@@ -85,7 +85,7 @@ public enum QGraphFile {
         do {
             try Data(encode(graph)).write(to: url, options: .atomic)
         } catch {
-            throw QGraphFileError(path: url.path, problem: "cannot write: \(error.localizedDescription)")
+            throw QGraphFileError(path: url.path, problem: "cannot write: \(fileErrorText(error))")
         }
     }
 
@@ -94,7 +94,7 @@ public enum QGraphFile {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw QGraphFileError(path: url.path, problem: "cannot read: \(error.localizedDescription)")
+            throw QGraphFileError(path: url.path, problem: "cannot read: \(fileErrorText(error))")
         }
         return try decode([UInt8](data), name: url.path)
     }

@@ -16,17 +16,11 @@ enum ReferenceKernels {
                 for oc in 0..<outS.channels {
                     let group = oc / outPerGroup
                     var acc = conv.bias[oc]
-                    for ky in 0..<w.kernelHeight {
-                        let iy = oy * w.strideHeight - w.padTop + ky
-                        guard iy >= 0 && iy < inS.height else { continue }
-                        for kx in 0..<w.kernelWidth {
-                            let ix = ox * w.strideWidth - w.padLeft + kx
-                            guard ix >= 0 && ix < inS.width else { continue }
-                            for i in 0..<inPerGroup {
-                                let xv = Int32(x[(iy * inS.width + ix) * inS.channels + group * inPerGroup + i])
-                                let wv = Int32(weights[((oc * w.kernelHeight + ky) * w.kernelWidth + kx) * inPerGroup + i])
-                                acc += (xv - inZero) * wv
-                            }
+                    forEachInBoundsTap(w, oy, ox, inS) { iy, ix, ky, kx in
+                        for i in 0..<inPerGroup {
+                            let xv = Int32(x[(iy * inS.width + ix) * inS.channels + group * inPerGroup + i])
+                            let wv = Int32(weights[((oc * w.kernelHeight + ky) * w.kernelWidth + kx) * inPerGroup + i])
+                            acc += (xv - inZero) * wv
                         }
                     }
                     y[(oy * outS.width + ox) * outS.channels + oc] =
@@ -59,17 +53,11 @@ enum ReferenceKernels {
             for ox in 0..<outS.width {
                 for c in 0..<outS.channels {
                     var maximum: Int32 = -128, sum: Int32 = 0, count: Int32 = 0
-                    for ky in 0..<w.kernelHeight {
-                        let iy = oy * w.strideHeight - w.padTop + ky
-                        guard iy >= 0 && iy < inS.height else { continue }
-                        for kx in 0..<w.kernelWidth {
-                            let ix = ox * w.strideWidth - w.padLeft + kx
-                            guard ix >= 0 && ix < inS.width else { continue }
-                            let v = Int32(x[(iy * inS.width + ix) * inS.channels + c])
-                            maximum = max(maximum, v)
-                            sum += v
-                            count += 1
-                        }
+                    forEachInBoundsTap(w, oy, ox, inS) { iy, ix, _, _ in
+                        let v = Int32(x[(iy * inS.width + ix) * inS.channels + c])
+                        maximum = max(maximum, v)
+                        sum += v
+                        count += 1
                     }
                     let value = average ? divideRoundingToNearestOrAway(sum, count) : maximum
                     y[(oy * outS.width + ox) * outS.channels + c] = Int8(pool.clamp.clamp(value))
@@ -77,6 +65,22 @@ enum ReferenceKernels {
             }
         }
         return y
+    }
+
+    /// Calls `body(iy, ix, ky, kx)` for each tap of the window at output `(oy, ox)` that lies
+    /// inside the input; taps in the padding are skipped.
+    @inline(__always)
+    static func forEachInBoundsTap(_ w: Window2D, _ oy: Int, _ ox: Int, _ input: TensorShape,
+                                   _ body: (_ iy: Int, _ ix: Int, _ ky: Int, _ kx: Int) -> Void) {
+        for ky in 0..<w.kernelHeight {
+            let iy = oy * w.strideHeight - w.padTop + ky
+            guard iy >= 0 && iy < input.height else { continue }
+            for kx in 0..<w.kernelWidth {
+                let ix = ox * w.strideWidth - w.padLeft + kx
+                guard ix >= 0 && ix < input.width else { continue }
+                body(iy, ix, ky, kx)
+            }
+        }
     }
 
     /// `numerator / denominator` (denominator > 0), a tie rounded away from zero.

@@ -1,4 +1,5 @@
 import Foundation
+import WhittleCodegen
 
 /// What one inference of an emitted model costs on the host.
 public struct HostCost: Codable, Hashable, Sendable {
@@ -14,6 +15,15 @@ public struct HostCost: Codable, Hashable, Sendable {
 /// collects only inside `model_invoke` (`--toggle-collect`), divided by the number of calls.
 public enum HostBenchmark {
     public static let callgrindInferences = 20
+
+    /// Measures an emitted folder, building in a temporary folder that is removed afterwards.
+    public static func measure(folder: URL, resources: WhittleResources, minimumMilliseconds: Int = 500) throws -> HostCost {
+        let manifest = try EmitManifest.read(from: folder)
+        let build = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: build) }
+        let target = try TargetDescriptor.load(named: manifest.target, from: resources)
+        return try measure(Harness(folder: folder, target: target, buildDirectory: build), minimumMilliseconds: minimumMilliseconds)
+    }
 
     public static func measure(_ harness: Harness, minimumMilliseconds: Int = 500) throws -> HostCost {
         let program = try harness.build("bench_model")

@@ -5,6 +5,13 @@ public struct Mismatch: Codable, Hashable, Sendable, CustomStringConvertible {
     public var c: Int8
     public var reference: Int8
 
+    public init(vector: Int, index: Int, c: Int8, reference: Int8) {
+        self.vector = vector
+        self.index = index
+        self.c = c
+        self.reference = reference
+    }
+
     public var description: String { "vector \(vector), output \(index): C \(c), reference \(reference)" }
 }
 

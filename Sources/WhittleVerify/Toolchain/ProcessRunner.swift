@@ -66,7 +66,7 @@ public enum ProcessRunner {
         var timedOut = false
         if finished.wait(timeout: .now() + timeout) == .timedOut {
             timedOut = true
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             finished.wait()
         }
         func text(_ url: URL) -> String {

@@ -1,2 +1,0 @@
-import XCTest
-final class WhittleCodegenTestsPlaceholder: XCTestCase { func testBuilds() {} }

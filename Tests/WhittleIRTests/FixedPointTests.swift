@@ -1,0 +1,95 @@
+import Foundation
+import WhittleIR
+import XCTest
+
+/// The edge-case table of templates/tests/fixed_point_cases.json, through the Swift functions.
+/// (WhittleCodegenTests runs the same table through the C functions.)
+final class FixedPointTests: XCTestCase {
+    struct Table: Decodable {
+        struct HighMultiply: Decodable { let a: Int32, b: Int32, expected: Int32 }
+        struct Shift: Decodable { let x: Int32, exponent: Int, expected: Int32 }
+        struct Multiply: Decodable { let x: Int32, multiplier: Int32, shift: Int32, expected: Int32 }
+        struct Quantize: Decodable { let real: Double, multiplier: Int32, shift: Int32 }
+        let saturatingDoublingHighMultiply: [HighMultiply]
+        let shiftedRightToNearestOrAway: [Shift]
+        let multiplyByQuantizedMultiplier: [Multiply]
+        let quantizeMultiplier: [Quantize]
+    }
+
+    static func table() throws -> Table {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("templates/tests/fixed_point_cases.json")
+        return try JSONDecoder().decode(Table.self, from: Data(contentsOf: url))
+    }
+
+    func testTableCoversTheRequiredEdges() throws {
+        let t = try Self.table()
+        XCTAssertEqual(Set(t.shiftedRightToNearestOrAway.map(\.exponent)), Set(0...31))
+        let inputs = t.saturatingDoublingHighMultiply.flatMap { [$0.a, $0.b] } + t.shiftedRightToNearestOrAway.map(\.x)
+        XCTAssertTrue(inputs.contains(.min) && inputs.contains(.max))
+        XCTAssertTrue(t.shiftedRightToNearestOrAway.contains { $0.x < 0 && $0.exponent > 0 && $0.x % (1 << ($0.exponent - 1)) == 0 },
+                      "a negative tie")
+        XCTAssertTrue(t.multiplyByQuantizedMultiplier.contains { $0.multiplier == 0 }, "a zero multiplier")
+    }
+
+    func testDoublingHighMultiplyMatchesTable() throws {
+        for row in try Self.table().saturatingDoublingHighMultiply {
+            XCTAssertEqual(FixedPoint.saturatingDoublingHighMultiply(row.a, row.b, rounding: .toNearestOrUp), row.expected,
+                           "SRDHM(\(row.a), \(row.b))")
+        }
+    }
+
+    func testShiftRightMatchesTable() throws {
+        for row in try Self.table().shiftedRightToNearestOrAway {
+            XCTAssertEqual(FixedPoint.shiftedRight(row.x, by: row.exponent, rounding: .toNearestOrAway), row.expected,
+                           "RDBPOT(\(row.x), \(row.exponent))")
+        }
+    }
+
+    func testMultiplyByQuantizedMultiplierMatchesTable() throws {
+        for row in try Self.table().multiplyByQuantizedMultiplier {
+            let m = QuantizedMultiplier(multiplier: row.multiplier, shift: row.shift)
+            XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplier(row.x, m), row.expected,
+                           "MBQM(\(row.x), \(row.multiplier), \(row.shift))")
+        }
+    }
+
+    func testQuantizeMultiplierMatchesTable() throws {
+        for row in try Self.table().quantizeMultiplier {
+            XCTAssertEqual(QuantizedMultiplier(real: row.real), QuantizedMultiplier(multiplier: row.multiplier, shift: row.shift),
+                           "QuantizeMultiplier(\(row.real))")
+        }
+    }
+
+    /// The doc-comment example: M = 1/255 and x = 127 give 1 under double rounding, where a single
+    /// rounding of 127/255 = 0.498 would give 0.
+    func testOneOver255Example() {
+        let m = QuantizedMultiplier(real: 1.0 / 255)
+        XCTAssertEqual(m, QuantizedMultiplier(multiplier: 1_077_952_576, shift: -7))
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplier(127, m), 1)
+        XCTAssertEqual((127.0 / 255).rounded(), 0)
+    }
+
+    /// The other rounding of each function, from the truth table in `RoundingRule`'s docs.
+    func testAlternativeRoundings() {
+        let half: Int32 = 1 << 30
+        XCTAssertEqual(FixedPoint.saturatingDoublingHighMultiply(-5, half, rounding: .toNearestOrUp), -2)
+        XCTAssertEqual(FixedPoint.saturatingDoublingHighMultiply(-5, half, rounding: .toNearestOrAway), -3)
+        XCTAssertEqual(FixedPoint.saturatingDoublingHighMultiply(5, half, rounding: .toNearestOrAway), 3)
+        XCTAssertEqual(FixedPoint.shiftedRight(-5, by: 1, rounding: .toNearestOrUp), -2)
+        XCTAssertEqual(FixedPoint.shiftedRight(-5, by: 1, rounding: .toNearestOrAway), -3)
+        XCTAssertEqual(FixedPoint.shiftedRight(-6, by: 2, rounding: .toNearestOrUp), -1)
+        XCTAssertEqual(FixedPoint.shiftedRight(Int32.min, by: 31, rounding: .toNearestOrUp), -1)
+    }
+
+    /// Every multiplier represents its real value to within Q31 precision.
+    func testQuantizedMultiplierApproximatesItsRealValue() {
+        var rng = SeededGenerator(seed: 3)
+        for _ in 0..<1000 {
+            let real = rng.logUniform(1e-9...1e3)
+            let m = QuantizedMultiplier(real: real)
+            XCTAssertTrue((1 << 30)..<(Int64(1) << 31) ~= Int64(m.multiplier), "\(real)")
+            XCTAssertEqual(m.realValue, real, accuracy: real * 1e-9)
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class WhittleIRTestsPlaceholder: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,67 @@
+import Foundation
+import WhittleIR
+import XCTest
+
+final class QGraphFileTests: XCTestCase {
+    private func sample() -> QGraph {
+        var graph = SampleGraphs.leNet(seed: 4, validationCount: 5)
+        graph.validation!.labels = [0, 1, 2, 3, 9]
+        graph.validation!.floatLogits = (0..<50).map { Float($0) * 0.25 - 3 }
+        return graph
+    }
+
+    private func assertRejected(_ bytes: [UInt8], mentioning words: [String], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try QGraphFile.decode(bytes, name: "model.q"), file: file, line: line) { error in
+            let message = String(describing: error)
+            XCTAssertTrue(message.hasPrefix("model.q: "), message, file: file, line: line)
+            XCTAssertFalse(message.contains("\n"), message, file: file, line: line)
+            for word in words { XCTAssertTrue(message.contains(word), message, file: file, line: line) }
+        }
+    }
+
+    func testRoundTripIsExact() throws {
+        for graph in [sample(), SampleGraphs.random(seed: 9)] {
+            let bytes = QGraphFile.encode(graph)
+            XCTAssertEqual(Array(bytes[0..<4]), Array("WHQG".utf8))
+            XCTAssertEqual(try QGraphFile.decode(bytes, name: "model.q"), graph)
+        }
+    }
+
+    func testWriteAndReadFile() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("qgraph-\(UUID().uuidString).q")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try QGraphFile.write(sample(), to: url)
+        XCTAssertEqual(try QGraphFile.read(from: url), sample())
+        XCTAssertThrowsError(try QGraphFile.read(from: url.appendingPathExtension("missing"))) { error in
+            XCTAssertTrue(String(describing: error).contains("cannot read"))
+        }
+    }
+
+    func testTruncatedFilesAreRejected() {
+        let bytes = QGraphFile.encode(sample())
+        for length in [0, 3, 4, 10, 19, 20, 21, bytes.count / 2, bytes.count - 1] {
+            assertRejected(Array(bytes.prefix(length)), mentioning: ["truncated"])
+        }
+    }
+
+    func testCorruptFilesAreRejected() {
+        var bytes = QGraphFile.encode(sample())
+        bytes[bytes.count / 3] ^= 0x40
+        assertRejected(bytes, mentioning: ["corrupt", "checksum"])
+        assertRejected(QGraphFile.encode(sample()) + [0], mentioning: ["corrupt"])
+        assertRejected(Array("PK\u{3}\u{4}rest of a zip".utf8), mentioning: ["not a Whittle QGraph file"])
+    }
+
+    func testOtherVersionsAreRejected() {
+        var bytes = QGraphFile.encode(sample())
+        bytes[4] = 2
+        assertRejected(bytes, mentioning: ["version 2", "reads version 1"])
+    }
+
+    /// A well-formed file with a graph that breaks a rule is rejected by the verifier.
+    func testVerifierRunsOnRead() {
+        var graph = sample()
+        graph.tensors[1].shape.height = 3
+        assertRejected(QGraphFile.encode(graph), mentioning: ["'conv1'", "output-shape"])
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import WhittleIR
+import WhittleVerify
+import XCTest
+
+/// `whittle emit` and `whittle verify` as a user runs them: from another working directory,
+/// with exit codes 0 / 1 / 2, one JSON object for --json and one error line for bad input.
+final class CommandLineTests: XCTestCase {
+    private var scratch: URL!
+    private let binary = repositoryRoot.appendingPathComponent(".build/release/whittle")
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary.path), "build the whittle executable first (make test does)")
+        scratch = try makeScratchFolder("cli")
+    }
+
+    override func tearDownWithError() throws {
+        if let scratch { try? FileManager.default.removeItem(at: scratch) }
+    }
+
+    private func whittle(_ arguments: String...) throws -> ProcessResult {
+        try whittle(arguments)
+    }
+
+    private func whittle(_ arguments: [String]) throws -> ProcessResult {
+        try ProcessRunner.run([binary.path] + arguments, in: URL(fileURLWithPath: "/"), environment: ["WHITTLE_HOME": ""])
+    }
+
+    private func json(_ result: ProcessResult) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+    }
+
+    func testEmitThenVerify() throws {
+        let model = scratch.appendingPathComponent("lenet.q"), folder = scratch.appendingPathComponent("out")
+        try QGraphFile.write(SampleGraphs.leNet(validationCount: 5), to: model)
+
+        let emit = try whittle("emit", model.path, "--target", "host", "-o", folder.path, "--vectors", "3", "--json")
+        XCTAssertEqual(emit.status, 0, emit.standardError)
+        XCTAssertEqual(try json(emit)["macs"] as? Int, 281_640)
+
+        let verify = try whittle("verify", folder.path, "--json", "--sanitizer-vectors", "2")
+        XCTAssertEqual(verify.status, 0, verify.standardError)
+        XCTAssertEqual(try json(verify)["passed"] as? Bool, true)
+
+        let expected = folder.appendingPathComponent("vectors/expected.bin")
+        var bytes = [UInt8](try Data(contentsOf: expected))
+        bytes[0] ^= 1
+        try Data(bytes).write(to: expected)
+        let mismatch = try whittle("verify", folder.path, "--no-sanitize")
+        XCTAssertEqual(mismatch.status, 1)
+        XCTAssertTrue(mismatch.standardOutput.contains("MISMATCH"), mismatch.standardOutput)
+        XCTAssertTrue(mismatch.standardError.contains("C differs from the reference at vector 0, output 0"), mismatch.standardError)
+    }
+
+    func testBadInputExitsWithTwoAndOneLine() throws {
+        let model = scratch.appendingPathComponent("lenet.q")
+        try QGraphFile.write(SampleGraphs.leNet(), to: model)
+        var corrupt = QGraphFile.encode(SampleGraphs.leNet())
+        corrupt[100] ^= 0xFF
+        let corruptModel = scratch.appendingPathComponent("corrupt.q")
+        try Data(corrupt).write(to: corruptModel)
+        let out = scratch.appendingPathComponent("out").path
+        for (arguments, words) in [
+            (["emit", model.path, "--target", "nosuchboard", "-o", out], "unknown target 'nosuchboard'; known targets: host"),
+            (["emit", corruptModel.path, "-o", out], "corrupt.q: corrupt: checksum"),
+            (["emit", model.path, "-o", "/proc/1/out"], "cannot write into /proc/1"),
+            (["emit", model.path], "missing -o DIR"),
+            (["verify", scratch.path], "whittle.json: missing"),
+        ] {
+            let result = try whittle(arguments)
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.standardError)")
+            XCTAssertTrue(result.standardError.contains(words), result.standardError)
+            XCTAssertEqual(result.standardError.split(separator: "\n").count, 1, result.standardError)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    func testHelp() throws {
+        for command in ["emit", "verify"] {
+            let result = try whittle(command, "--help")
+            XCTAssertEqual(result.status, 0)
+            XCTAssertTrue(result.standardOutput.hasPrefix("usage: whittle \(command)"), result.standardOutput)
+        }
+    }
+}

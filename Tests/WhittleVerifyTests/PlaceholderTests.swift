@@ -1,2 +1,0 @@
-import XCTest
-final class WhittleVerifyTestsPlaceholder: XCTestCase { func testBuilds() {} }
