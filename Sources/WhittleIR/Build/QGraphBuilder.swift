@@ -2,7 +2,7 @@
 /// in PyTorch's layouts, int32 biases, real-valued scales and layer geometry. It computes every
 /// integer kernel parameter — per-channel (M0, shift) from `s_in · s_w[c] / s_out`, clamp
 /// bounds of fused activations — and reorders weights into the IR's channels-last order.
-/// `ParameterQuantization` turns real weights and biases into the int8 / int32 it takes.
+/// WhittleLower (`WeightQuantization`) turns real weights and biases into the int8 / int32 it takes.
 ///
 /// ```swift
 /// var b = QGraphBuilder(inputShape: TensorShape(height: 28, width: 28, channels: 1),

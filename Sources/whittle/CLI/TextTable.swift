@@ -32,4 +32,9 @@ func grouped(_ n: Int) -> String {
     return (n < 0 ? "-" : "") + out
 }
 
+extension Int {
+    /// 281640 → "281,640".
+    var grouped: String { whittle.grouped(self) }
+}
+
 func percent(_ x: Double) -> String { String(format: "%.2f%%", 100 * x) }

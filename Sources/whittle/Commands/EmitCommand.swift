@@ -71,19 +71,6 @@ enum EmitCommand: Command {
     }
 }
 
-extension Int {
-    /// 281640 → "281,640".
-    var grouped: String {
-        let digits = String(magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (self < 0 ? "-" : "") + out
-    }
-}
-
 extension String {
     /// Left-aligned in a column of `width` (at least one space after).
     func padded(_ width: Int) -> String {
