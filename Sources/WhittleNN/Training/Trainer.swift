@@ -22,6 +22,8 @@ public final class Trainer {
     public var objective: ((_ logits: Tensor, _ inputs: Tensor, _ labels: [Int32]) -> LossValue)?
     public var afterBackward: [(Graph) -> Void] = []
     public var afterStep: [(Graph) -> Void] = []
+    /// Called with the 0-based epoch before it starts (freezing observers or BatchNorm in QAT).
+    public var beforeEpoch: [(Int) -> Void] = []
     public var progress: ProgressLine?
     /// Label shown before progress lines ("train", "fine-tune", …).
     public var label = "epoch"
@@ -43,6 +45,7 @@ public final class Trainer {
         var shuffle: RNG? = RNG(seed: recipe.seed).derived("shuffle")
         var reports: [EpochReport] = []
         for epoch in 0..<recipe.epochs {
+            for hook in beforeEpoch { hook(epoch) }
             let lr = schedule.rate(base: recipe.optimizer.lr, epoch: epoch, epochs: recipe.epochs)
             let batches = train.batchOrder(batchSize: recipe.batchSize, shuffle: &shuffle)
             let start = Date()

@@ -7,7 +7,8 @@ enum QuantizeCommand: Command {
     static let summary = "post-training int8 quantization of a trained model → QGraph file"
     static let usage = """
     usage: whittle quantize SPEC MODEL.safetensors -o MODEL.q [--calibration N] [--per-tensor]
-                            [--observer KIND] [--vectors N] [--data DIR] [--json]
+                            [--observer KIND] [--qat EPOCHS [--qat-lr LR]] [--vectors N]
+                            [--data DIR] [--json]
 
     Folds BatchNorm, fuses ReLU/ReLU6, calibrates activation ranges on N training images (the
     spec's quantize section: first or random selection, observer), and quantizes: activations int8 asymmetric per tensor, weights int8
@@ -17,6 +18,10 @@ enum QuantizeCommand: Command {
 
       --calibration N   calibration images (default: the spec's quantize.calibration, 1000)
       --observer KIND   minmax, moving_average, percentile, mse or entropy (default: the spec's)
+      --qat EPOCHS      quantization-aware training for EPOCHS epochs after calibration (fake-quant
+                        weights and activations, BatchNorm folded and frozen, observers frozen for
+                        the last epoch; SGD lr 0.001 momentum 0.9 unless the spec's quantize.qat says
+                        otherwise); the validation logits are then the fake-quantized model's
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {
@@ -32,19 +37,30 @@ enum QuantizeCommand: Command {
             }
             stage.settings.observer = kind
         }
+        if let epochs = try args.int("--qat") {
+            guard epochs > 0 else { throw UsageError(name, "--qat needs a positive number of epochs") }
+            var qat = stage.settings.qat ?? QATSpec(epochs: epochs)
+            qat.train.epochs = epochs
+            stage.settings.qat = qat
+        }
+        if let lr = try args.double("--qat-lr") {
+            guard lr > 0, stage.settings.qat != nil else { throw UsageError(name, "--qat-lr needs --qat N and a positive rate") }
+            stage.settings.qat!.train.optimizer.lr = lr
+        }
         stage.vectors = try args.int("--vectors")
         let json = args.flag("--json")
         try args.finish()
         guard let output else { throw UsageError(name, "missing -o MODEL.q") }
 
         let graph = try bench.graph(loading: model)
-        let result = try stage.run(graph, source: bench.source, spec: bench.spec)
+        let result = try stage.run(graph, source: bench.source, spec: bench.spec, progress: ProgressLine(quiet: json))
         try QGraphFile.write(result.graph, to: URL(fileURLWithPath: output))
         let plan = MemoryPlanner.plan(result.graph)
         if json {
             try Console.json(["output": output, "calibration_samples": result.calibrationSamples,
                               "validation_vectors": result.graph.validation?.count ?? 0,
                               "arena_bytes": plan.arenaBytes, "float_test_accuracy": result.floatTestAccuracy,
+                              "fake_quant_test_accuracy": result.fakeQuantTestAccuracy ?? NSNull(),
                               "tensors": result.graph.tensors.map { t -> [String: Any] in
                                   let q = t.quant
                                   return ["name": t.name, "scale": q.scale, "zero_point": Int(q.zeroPoint),

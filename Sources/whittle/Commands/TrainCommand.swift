@@ -5,7 +5,8 @@ enum TrainCommand: Command {
     static let name = "train"
     static let summary = "train the spec's float model and save a safetensors checkpoint"
     static let usage = """
-    usage: whittle train SPEC -o MODEL.safetensors [--data DIR] [--epochs N] [--seed S] [--json]
+    usage: whittle train SPEC -o MODEL.safetensors [--data DIR] [--epochs N] [--seed S]
+                         [--init MODEL.safetensors] [--lr LR] [--json]
 
     Trains the model described by SPEC with its recipe (train section) and writes the
     weights with PyTorch state_dict names. Data comes from --data DIR (an MNIST-layout IDX
@@ -15,20 +16,29 @@ enum TrainCommand: Command {
       --data DIR          IDX folder, e.g. /usr/share/datasets/fashion-mnist
       --epochs N          override train.epochs
       --seed S            override train.seed (same seed → identical checkpoint)
+      --init MODEL        start from this checkpoint instead of a fresh initialisation (fine-tuning)
+      --lr LR             override the optimizer's learning rate
       --json              print one JSON object with the per-epoch figures
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         let bench = try Workbench(&args)
         let output = try args.option("-o", "--output")
+        let initial = try args.option("--init")
+        let lr = try args.double("--lr")
         let json = args.flag("--json")
         try args.finish()
         guard let output else { throw UsageError(name, "missing -o MODEL.safetensors") }
+        var recipe = bench.spec.train
+        if let lr {
+            guard lr > 0 else { throw UsageError(name, "--lr must be positive") }
+            recipe.optimizer.lr = lr
+        }
 
         let train = try bench.data(.train), test = try bench.data(.test)
-        let graph = try bench.graph()
+        let graph = try initial.map { try bench.graph(loading: $0) } ?? bench.graph()
         if !json { Console.note("training \(bench.spec.name) (\(grouped(graph.parameterCount)) parameters) on \(bench.source.summary)") }
-        let trainer = Trainer(graph: graph, recipe: bench.spec.train)
+        let trainer = Trainer(graph: graph, recipe: recipe)
         trainer.progress = ProgressLine(quiet: json)
         let reports = try trainer.fit(train: train, test: test)
         try Checkpoint.save(graph, to: output)

@@ -16,22 +16,39 @@ struct QuantizeStage {
     struct Result {
         var graph: QGraph
         var calibrationSamples: Int
+        /// Accuracy of the float model (after QAT, of its float weights).
         var floatTestAccuracy: Double
+        /// With QAT: accuracy of the fake-quantized forward pass, whose logits the validation set carries.
+        var fakeQuantTestAccuracy: Double?
     }
 
-    func run(_ graph: Graph, source: DataSource, spec: Spec) throws -> Result {
+    /// Calibrates (and with `qat` in the settings, trains quantization-aware), then lowers.
+    /// For QAT the validation logits are the fake-quantized model's, so verify reports how
+    /// closely the C follows the model that was trained.
+    func run(_ graph: Graph, source: DataSource, spec: Spec, progress: ProgressLine? = nil) throws -> Result {
         guard settings.calibration > 0 else { throw CalibrationError("calibration set is empty (give --calibration N with N ≥ 1)") }
-        let calibrationSet = settings.calibrationSet(from: try source.load(.train, spec: spec))
-        let calibration = try Calibration.run(graph, on: calibrationSet, makeObserver: settings.makeObserver)
+        let train = try source.load(.train, spec: spec)
         var test = try source.load(.test, spec: spec)
         if let v = vectors { test = test.prefix(v) }
+        let calibration: CalibrationResult
+        var reference = graph
+        var fakeQuantAccuracy: Double?
+        if let qat = settings.qat {
+            let model = try QuantizationAwareTraining.run(graph, settings: settings, qat: qat, train: train, progress: progress)
+            calibration = model.ranges
+            reference = model.graph
+            fakeQuantAccuracy = Evaluator.evaluate(model.graph, on: test).accuracy
+        } else {
+            calibration = try Calibration.run(graph, on: settings.calibrationSet(from: train), makeObserver: settings.makeObserver)
+        }
         let inputQuant = ActivationQuantization.params(for: calibration.input)
-        let validation = ValidationSetBuilder.make(graph, data: test, inputQuant: inputQuant)
+        let validation = ValidationSetBuilder.make(reference, data: test, inputQuant: inputQuant)
         let floatAccuracy = Evaluator.evaluate(graph, on: test).accuracy
         let q = try PostTrainingQuantization.lower(graph, calibration: calibration,
                                                    scheme: QuantizationScheme(perChannelWeights: settings.perChannel),
                                                    inputDescription: Self.describeInput(test), validation: validation)
-        return Result(graph: q, calibrationSamples: calibrationSet.count, floatTestAccuracy: floatAccuracy)
+        return Result(graph: q, calibrationSamples: min(settings.calibration, train.count), floatTestAccuracy: floatAccuracy,
+                      fakeQuantTestAccuracy: fakeQuantAccuracy)
     }
 
     /// What firmware needs to turn a sensor reading into the model's int8 input.

@@ -1,0 +1,24 @@
+import WhittleNN
+import WhittleTensor
+
+/// Fine-tunes a float graph quantization-aware: calibrate to seed the ranges, build the
+/// `QATModel`, train it with BatchNorm and observers frozen after the configured epochs.
+public enum QuantizationAwareTraining {
+    public static func run(_ float: Graph, settings: QuantizeSpec, qat: QATSpec, train: Dataset,
+                           progress: ProgressLine? = nil) throws -> QATModel {
+        let calibration = try Calibration.run(float, on: settings.calibrationSet(from: train), makeObserver: settings.makeObserver)
+        let model = try QATModel(float, initial: calibration, perChannel: settings.perChannel,
+                                 averagingConstant: Float(qat.averagingConstant))
+        let trainer = Trainer(graph: model.graph, recipe: qat.train)
+        trainer.label = "qat"
+        trainer.progress = progress
+        trainer.beforeEpoch.append { epoch in
+            if epoch >= qat.freezeBatchNormAfter { model.freezeBatchNorm() }
+            if epoch >= qat.freezeObserversAfter { model.freezeObservers() }
+        }
+        _ = try trainer.fit(train: train, test: nil)
+        if qat.train.epochs <= qat.freezeBatchNormAfter { model.freezeBatchNorm() }
+        model.freezeObservers()
+        return model
+    }
+}
