@@ -57,6 +57,25 @@ final class PipelineCommandTests: XCTestCase {
         }
     }
 
+    func testQATConvertedGraphIsBitExactInC() throws {
+        let dir = CLI.temporaryFolder()
+        let spec = try writeSpec(dir)
+        let model = dir.appendingPathComponent("m.safetensors").path, q = dir.appendingPathComponent("qat.q").path
+        XCTAssertEqual(try CLI.run(["train", spec, "-o", model]).status, 0)
+        let r = try CLI.run(["quantize", spec, model, "--qat", "1", "-o", q, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        XCTAssertNotNil(json["fake_quant_test_accuracy"] as? Double)
+        let c = dir.appendingPathComponent("c").path
+        XCTAssertEqual(try CLI.run(["emit", q, "-o", c]).status, 0)
+        let v = try CLI.run(["verify", c, "--json"])
+        XCTAssertEqual(v.status, 0, v.stderr)
+        let report = try JSONSerialization.jsonObject(with: Data(v.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual((report["comparison"] as! [String: Any])["mismatchedBytes"] as? Int, 0)
+        XCTAssertGreaterThan((report["accuracy"] as! [String: Any])["top1AgreementWithFloat"] as! Double, 0.98,
+                             "C int8 vs the QAT model's fake-quantized forward pass")
+    }
+
     func testQuantizeBadInput() throws {
         let dir = CLI.temporaryFolder()
         let spec = try writeSpec(dir)
