@@ -3,10 +3,15 @@ import WhittleIR
 import WhittleNN
 import WhittleTensor
 
-/// How weights are quantized; activations are always int8 asymmetric per tensor.
+/// How weights are quantized and stored; activations are always int8 asymmetric per tensor.
 public struct QuantizationScheme: Equatable, Sendable {
     public var perChannelWeights: Bool
-    public init(perChannelWeights: Bool = true) { self.perChannelWeights = perChannelWeights }
+    /// How each layer's weight format (dense, index-sparse, N:M) is chosen.
+    public var weightFormats: SparseFormatChoice.Policy
+    public init(perChannelWeights: Bool = true, weightFormats: SparseFormatChoice.Policy = .cheapest) {
+        self.perChannelWeights = perChannelWeights
+        self.weightFormats = weightFormats
+    }
 }
 
 /// Post-training static quantization: a float graph plus calibrated ranges → a QGraph.
@@ -51,7 +56,8 @@ public enum PostTrainingQuantization {
                 throw LoweringError(e.description)
             }
         }
-        return try b.finish(output: x, validation: validation)
+        let dense = try b.finish(output: x, validation: validation)
+        return try SparseFormatChoice.apply(dense, policy: scheme.weightFormats).graph
     }
 
     /// The IR's channels-last shape for a float per-sample shape [C, H, W] or [F].

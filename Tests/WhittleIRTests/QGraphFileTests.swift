@@ -52,10 +52,14 @@ final class QGraphFileTests: XCTestCase {
         assertRejected(Array("PK\u{3}\u{4}rest of a zip".utf8), mentioning: ["not a Whittle QGraph file"])
     }
 
+    /// Version 1 (dense weights only) and a newer version are refused with one line each.
     func testOtherVersionsAreRejected() {
         var bytes = QGraphFile.encode(sample())
-        bytes[4] = 2
-        assertRejected(bytes, mentioning: ["version 2", "reads version 1"])
+        XCTAssertEqual(bytes[4], 2)
+        bytes[4] = 1
+        assertRejected(bytes, mentioning: ["version 1", "reads version 2", "re-create it"])
+        bytes[4] = 3
+        assertRejected(bytes, mentioning: ["version 3", "reads version 2", "newer whittle"])
     }
 
     /// A well-formed file with a graph that breaks a rule is rejected by the verifier.

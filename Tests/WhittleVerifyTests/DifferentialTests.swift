@@ -6,7 +6,9 @@ import WhittleVerify
 import XCTest
 
 /// Random small graphs, each emitted, built with gcc and run on random and extreme inputs:
-/// every output byte must equal the reference interpreter's.
+/// every output byte must equal the reference interpreter's. About half the conv and fully
+/// connected layers store their weights index-sparse or N:M, so the same builds check the
+/// sparse kernels.
 final class DifferentialTests: XCTestCase {
     static let graphCount = 200
     static let vectorsPerGraph = 6 // all −128, all 127, all at the zero point, then random
@@ -47,33 +49,62 @@ final class DifferentialTests: XCTestCase {
         XCTAssertGreaterThan(checkedBytes, Self.graphCount * Self.vectorsPerGraph)
     }
 
-    /// The draw must reach every kernel and the edges of the arithmetic, or the test proves little.
+    /// The draw must reach every kernel, the edges of the arithmetic and of the sparse formats,
+    /// or the test proves little.
     private func assertCoverage(_ graphs: [QGraph]) {
-        var kernels = Set<String>(), shifts = Set<Int32>()
+        var kernels = Set<String>(), shifts = Set<Int32>(), patterns = Set<String>()
         var zeroMultipliers = 0, stridedPadded = 0, fullyConnectedAfterFlatten = 0, grouped = 0, chains = 0
+        var sparsePadded = 0, fillers = 0, tails = 0, reorderedInputs = 0
         for graph in graphs {
             if graph.nodes.count >= 3 { chains += 1 }
             for (i, node) in graph.nodes.enumerated() {
+                let weights: WeightStorage
+                var kind = "fc"
                 switch node.op {
                 case .conv2d(let conv):
                     let depthwise = conv.groups > 1 && conv.groups == graph.tensors[node.inputs[0]].shape.channels
-                    kernels.insert(depthwise ? "dwconv2d_s8" : "conv2d_s8")
+                    kind = "conv"
+                    weights = conv.weights
+                    if case .dense = weights { kernels.insert(depthwise ? "dwconv2d_s8" : "conv2d_s8") }
                     if conv.groups > 1 && !depthwise { grouped += 1 }
                     shifts.formUnion(conv.requantization.map(\.shift))
                     zeroMultipliers += conv.requantization.filter { $0.multiplier == 0 }.count
-                    if conv.window.strideHeight > 1 && conv.window.padTop != conv.window.padBottom { stridedPadded += 1 }
+                    if conv.window.strideHeight > 1 && conv.window.padTop != conv.window.padBottom {
+                        stridedPadded += 1
+                        if weights.format != .dense { sparsePadded += 1 }
+                    }
                 case .fullyConnected(let fc):
-                    kernels.insert("fc_s8")
+                    weights = fc.weights
+                    if case .dense = weights { kernels.insert("fc_s8") }
                     shifts.formUnion(fc.requantization.map(\.shift))
                     zeroMultipliers += fc.requantization.filter { $0.multiplier == 0 }.count
                     if i > 0, graph.nodes[i - 1].op == .reshape { fullyConnectedAfterFlatten += 1 }
-                case .maxPool: kernels.insert("maxpool_s8")
-                case .averagePool: kernels.insert("avgpool_s8")
-                case .reshape: break
+                case .maxPool: kernels.insert("maxpool_s8"); continue
+                case .averagePool: kernels.insert("avgpool_s8"); continue
+                case .reshape: continue
+                }
+                switch weights {
+                case .dense: break
+                case .indexSparse(let sparse):
+                    kernels.insert("\(kind)_sparse")
+                    fillers += sparse.gaps.filter { $0 & 0x0F == 15 || $0 >> 4 == 15 }.count
+                case .bitmap:
+                    kernels.insert("\(kind)_bitmap")
+                case .nm(let nm):
+                    kernels.insert("\(kind)_nm")
+                    patterns.insert("\(nm.n):\(nm.m)")
+                    if nm.tail > 0 { tails += 1 }
+                    if kind == "fc" && nm.positions > 1 && nm.channels > 1 { reorderedInputs += 1 }
                 }
             }
         }
-        XCTAssertEqual(kernels, ["conv2d_s8", "dwconv2d_s8", "fc_s8", "maxpool_s8", "avgpool_s8"])
+        XCTAssertEqual(kernels, ["conv2d_s8", "dwconv2d_s8", "fc_s8", "maxpool_s8", "avgpool_s8",
+                                 "conv_sparse", "fc_sparse", "conv_bitmap", "fc_bitmap", "conv_nm", "fc_nm"])
+        XCTAssertGreaterThan(patterns.count, 8, "N:M patterns \(patterns)")
+        XCTAssertGreaterThan(sparsePadded, 3, "sparse convs with border pixels")
+        XCTAssertGreaterThan(fillers, 10, "gap nibbles of 15 (fillers)")
+        XCTAssertGreaterThan(tails, 10, "N:M groups with a dense tail")
+        XCTAssertGreaterThan(reorderedInputs, 3, "N:M fully connected layers that reorder their input")
         XCTAssertTrue(shifts.contains { $0 > 0 }, "a multiplier above 1")
         XCTAssertTrue(shifts.contains { $0 < -20 }, "a tiny multiplier")
         XCTAssertGreaterThan(zeroMultipliers, 0)

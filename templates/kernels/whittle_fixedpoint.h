@@ -62,4 +62,46 @@ WHITTLE_INLINE int8_t whittle_requantize(int32_t acc, int32_t m0, int shift, int
     return whittle_clamp_s8(whittle_multiply_by_quantized_multiplier(acc, m0, shift) + out_zero, act_min, act_max);
 }
 
+/*
+ * MultiplyByQuantizedMultiplier prepared once for a channel that requantizes many values (one
+ * filter over every output pixel): the same results as whittle_multiply_by_quantized_multiplier
+ * for the multipliers whittle emits (m0 = 0 or in [2^30, 2^31), where the high multiply never
+ * saturates) and for x * 2^left inside int32 (which the accumulator-range analysis proves).
+ * Both roundings happen in one 64-bit expression:
+ *   u = x * m0 * 2^left + 2^30;  h = u >> 31 is doubling_high_mul_nearest_up;
+ *   shift_right_nearest_away(h, right) = (h + 2^(right-1) - (h < 0)) >> right for right > 0, and
+ *   since h < 0 exactly when u < 0, it is (u + 2^(30+right) - (u < 0 ? 2^31 : 0)) >> (31 + right).
+ * Example: m0 = 1077952576, shift = -7 (M = 1/255), x = 127 -> 1, as the unprepared function.
+ */
+typedef struct {
+    int64_t multiplier;     /* m0 * 2^left */
+    int64_t round;          /* 2^30 + 2^(30 + right) (or 2^30 when right = 0) */
+    int64_t negative_round; /* round - 2^31 when right > 0, else round */
+    int shift;              /* 31 + right */
+} whittle_multiplier;
+
+WHITTLE_INLINE whittle_multiplier whittle_prepare_multiplier(int32_t m0, int shift)
+{
+    const int left = shift > 0 ? shift : 0;
+    const int right = shift > 0 ? 0 : -shift;
+    whittle_multiplier m;
+    m.multiplier = (int64_t)m0 * ((int64_t)1 << left);
+    m.round = ((int64_t)1 << 30) + (right > 0 ? (int64_t)1 << (30 + right) : 0);
+    m.negative_round = m.round - (right > 0 ? (int64_t)1 << 31 : 0);
+    m.shift = 31 + right;
+    return m;
+}
+
+WHITTLE_INLINE int32_t whittle_multiply_prepared(int32_t x, whittle_multiplier m)
+{
+    return (int32_t)(((int64_t)x * m.multiplier + (x < 0 ? m.negative_round : m.round)) >> m.shift);
+}
+
+/* whittle_requantize with a prepared multiplier. */
+WHITTLE_INLINE int8_t whittle_requantize_prepared(int32_t acc, whittle_multiplier m, int32_t out_zero,
+                                                  int32_t act_min, int32_t act_max)
+{
+    return whittle_clamp_s8(whittle_multiply_prepared(acc, m) + out_zero, act_min, act_max);
+}
+
 #endif /* WHITTLE_FIXEDPOINT_H */

@@ -20,16 +20,29 @@
 #endif
 
 /* WHITTLE_UNROLL_BLOCK: a loop over a block of at most 8 channels, unrolled completely.
-   WHITTLE_UNROLL_TAPS: a multiply-accumulate loop, unrolled 8 times to spread its overhead. */
+   WHITTLE_UNROLL_TAPS: a multiply-accumulate loop, unrolled 8 times to spread its overhead.
+   WHITTLE_UNROLL_WORD: a loop over the (at most 32) fields of a 32-bit word, unrolled completely. */
 #if defined(__clang__)
 #define WHITTLE_UNROLL_BLOCK _Pragma("unroll 8")
 #define WHITTLE_UNROLL_TAPS _Pragma("unroll 8")
+#define WHITTLE_UNROLL_WORD _Pragma("unroll 32")
 #elif defined(__GNUC__) && __GNUC__ >= 8
 #define WHITTLE_UNROLL_BLOCK _Pragma("GCC unroll 8")
 #define WHITTLE_UNROLL_TAPS _Pragma("GCC unroll 8")
+#define WHITTLE_UNROLL_WORD _Pragma("GCC unroll 32")
 #else
 #define WHITTLE_UNROLL_BLOCK
 #define WHITTLE_UNROLL_TAPS
+#define WHITTLE_UNROLL_WORD
+#endif
+
+/* WHITTLE_OPAQUE(p): makes the compiler treat pointer p as unknown from here on, so it keeps p in
+   a register and addresses p[constant] directly, instead of hoisting one base pointer per constant
+   out of the loop (which spills registers in the sparse kernels' pixel blocks). No code is emitted. */
+#if defined(__GNUC__)
+#define WHITTLE_OPAQUE(p) __asm__("" : "+r"(p))
+#else
+#define WHITTLE_OPAQUE(p) ((void)0)
 #endif
 
 /* The taps [first, end) of a window of `kernel` taps starting at input position `origin`

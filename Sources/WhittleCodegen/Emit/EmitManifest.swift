@@ -4,7 +4,7 @@ import Foundation
 /// without reading the `.q` file again. Written with sorted keys, so it is reproducible.
 public struct EmitManifest: Codable, Hashable, Sendable {
     public static let fileName = "whittle.json"
-    public static let currentFormat = 1
+    public static let currentFormat = 2
 
     public struct Tensor: Codable, Hashable, Sendable {
         /// Height, width, channels.
@@ -27,6 +27,8 @@ public struct EmitManifest: Codable, Hashable, Sendable {
 
     public struct Memory: Codable, Hashable, Sendable {
         public var arenaBytes: Int
+        /// The sparse kernels' static scratch (0 without sparse layers).
+        public var scratchBytes: Int
         public var naiveArenaBytes: Int
         public var naiveActivationBytes: Int
         public var alignment: Int
@@ -43,7 +45,9 @@ public struct EmitManifest: Codable, Hashable, Sendable {
     public var constantBytes: Int
     /// What the same parameters take as float32.
     public var float32ParameterBytes: Int
+    /// Multiply-accumulates per inference of the dense model, and those the chosen kernels execute.
     public var macs: Int
+    public var executedMacs: Int
     public var kernels: [String]
     public var layers: [LayerReport]
 

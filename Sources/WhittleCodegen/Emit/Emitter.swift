@@ -131,11 +131,11 @@ public enum Emitter {
                                           expected: "vectors/expected.bin",
                                           labels: vectors.labels == nil ? nil : "vectors/labels.bin",
                                           floatLogits: vectors.floatLogits == nil ? nil : "vectors/float_logits.bin"),
-            memory: EmitManifest.Memory(arenaBytes: memory.arenaBytes, naiveArenaBytes: memory.naiveArenaBytes,
+            memory: EmitManifest.Memory(arenaBytes: memory.arenaBytes, scratchBytes: plan.scratchBytes, naiveArenaBytes: memory.naiveArenaBytes,
                                         naiveActivationBytes: memory.naiveActivationBytes, alignment: memory.alignment),
             constantBytes: plan.constantBytes,
             float32ParameterBytes: 4 * plan.layers.map(\.parameters).reduce(0, +),
-            macs: plan.layers.map(\.macs).reduce(0, +),
+            macs: plan.layers.map(\.macs).reduce(0, +), executedMacs: plan.layers.map(\.executedMacs).reduce(0, +),
             kernels: plan.kernels, layers: plan.layers)
     }
 }

@@ -1,24 +1,36 @@
 import WhittleIR
 
-/// Chooses the kernel for a `Conv2D` and lays out its tables: `dwconv2d_s8` for depthwise
-/// (one input channel per group), `conv2d_s8` otherwise.
+/// Chooses the kernel for a `Conv2D` and lays out its tables: by the weights' storage,
+/// `conv2d_s8_sparse` (index-sparse), `conv2d_s8_bitmap` or `conv2d_s8_nm` (N:M); dense weights
+/// take `dwconv2d_s8` when depthwise (one input channel per group) and `conv2d_s8` otherwise.
 enum Conv2DLowering {
     static func isDepthwise(_ conv: Conv2D, input: QTensor) -> Bool {
         conv.groups > 1 && conv.groups == input.shape.channels
     }
 
+    /// The kernel `lower` picks.
+    static func kernel(_ conv: Conv2D, input: QTensor) -> String {
+        switch conv.weights {
+        case .dense: return isDepthwise(conv, input: input) ? "dwconv2d_s8" : "conv2d_s8"
+        case .indexSparse: return "conv2d_s8_sparse"
+        case .bitmap: return "conv2d_s8_bitmap"
+        case .nm: return "conv2d_s8_nm"
+        }
+    }
+
     static func lower(_ conv: Conv2D, identifier: String, input: QTensor, output: QTensor,
                       buffers: (input: String, output: String), channelBlock: Int) -> (KernelCall, [ConstantTable]) {
         let (inS, outS, w) = (input.shape, output.shape, conv.window)
-        let logical = conv.weights.denseValues
-        let depthwise = isDepthwise(conv, input: input)
+        let kernel = kernel(conv, input: input)
+        let depthwise = kernel == "dwconv2d_s8"
         let block = ChannelBlocking.block(outputsPerGroup: outS.channels / conv.groups, limit: channelBlock)
         // Depthwise kernels read [k_h][k_w][out_c] so their channel loop is contiguous; the
         // grouped kernel reads `block` interleaved filters front to back.
-        let weights = depthwise ? transposedToTapsFirst(logical, outputs: outS.channels)
-                                : ChannelBlocking.interleave(logical, outputs: outS.channels, block: block)
-        let tables = AffineTables.tables(for: identifier, weights: weights, logicalWeights: logical, bias: conv.bias,
-                                         requantization: conv.requantization, inputZero: input.quant.zeroPoint)
+        let tables = AffineTables.tables(
+            for: identifier, weights: conv.weights,
+            denseLayout: { depthwise ? transposedToTapsFirst($0, outputs: outS.channels)
+                                     : ChannelBlocking.interleave($0, outputs: outS.channels, block: block) },
+            bias: conv.bias, requantization: conv.requantization, inputZero: input.quant.zeroPoint)
         let rows = w.interiorRows(inputHeight: inS.height, outputHeight: outS.height)
         let columns = w.interiorColumns(inputWidth: inS.width, outputWidth: outS.width)
         var parameters = [
@@ -29,15 +41,32 @@ enum Conv2DLowering {
             ParameterGroup("stride h, w", [w.strideHeight, w.strideWidth]),
             ParameterGroup("pad top, left", [w.padTop, w.padLeft]),
         ]
-        if !depthwise { parameters.append(ParameterGroup("groups, channel block", [conv.groups, block])) }
+        var scratchBytes: Int?
+        switch conv.weights {
+        case .dense:
+            if !depthwise { parameters.append(ParameterGroup("groups, channel block", [conv.groups, block])) }
+        case .indexSparse, .bitmap, .nm:
+            // Per decoded tap an int32 offset, an int8 value and a byte each for row and column (room
+            // for one more: decoding writes a weight before it knows whether to keep it); per window
+            // tap the same but the value, and N:M decoding runs on past the window by `extra` taps.
+            let tapCapacity = AffineTables.mostNonzerosPerOutput(conv.weights.denseValues, outputs: outS.channels) + 1
+            var windowTaps = w.kernelHeight * w.kernelWidth
+            parameters.append(ParameterGroup("groups, pixel block, tap capacity",
+                                             [conv.groups, min(channelBlock, ChannelBlocking.limit), tapCapacity]))
+            if case .nm(let nm) = conv.weights {
+                windowTaps += max(nm.groupsPerIndexByte, 1) * nm.m
+                parameters.append(ParameterGroup("N, M, index bits, groups per byte", [nm.n, nm.m, nm.indexBits, nm.groupsPerIndexByte]))
+            }
+            scratchBytes = 7 * tapCapacity + 6 * windowTaps
+        }
         parameters += [
             ParameterGroup("in zero, out zero", [Int(input.quant.zeroPoint), Int(output.quant.zeroPoint)]),
             ParameterGroup.clamp(conv.clamp),
             ParameterGroup("interior rows", [rows.lowerBound, rows.upperBound]),
             ParameterGroup("interior columns", [columns.lowerBound, columns.upperBound]),
         ]
-        let call = KernelCall(kernel: depthwise ? "dwconv2d_s8" : "conv2d_s8", input: buffers.input, output: buffers.output,
-                              tables: tables.map(\.name), parameters: parameters)
+        let call = KernelCall(kernel: kernel, input: buffers.input, output: buffers.output,
+                              tables: tables.map(\.name), scratchBytes: scratchBytes, parameters: parameters)
         return (call, tables)
     }
 

@@ -4,6 +4,7 @@ import WhittleIR
 public struct ConstantTable: Hashable, Sendable {
     public enum Values: Hashable, Sendable {
         case int8([Int8])
+        case uint8([UInt8])
         case int32([Int32])
     }
 
@@ -13,20 +14,24 @@ public struct ConstantTable: Hashable, Sendable {
     public var count: Int {
         switch values {
         case .int8(let v): return v.count
+        case .uint8(let v): return v.count
         case .int32(let v): return v.count
         }
     }
 
+    /// Bytes in flash. C has no empty arrays, so an empty table (the values of an all-zero
+    /// sparse layer) is printed as one unused zero.
     public var byteCount: Int {
         switch values {
-        case .int8(let v): return v.count
-        case .int32(let v): return v.count * 4
+        case .int8, .uint8: return max(count, 1)
+        case .int32: return max(count, 1) * 4
         }
     }
 
     public var cType: String {
         switch values {
         case .int8: return "int8_t"
+        case .uint8: return "uint8_t"
         case .int32: return "int32_t"
         }
     }
@@ -58,7 +63,20 @@ public struct KernelCall: Hashable, Sendable {
     public var output: String
     /// Names of the tables passed after the buffers, in order.
     public var tables: [String]
+    /// Bytes of `scratch` the call uses (decoded taps, a reordered input), or nil when the kernel
+    /// takes no scratch. It is passed after the tables.
+    public var scratchBytes: Int?
     public var parameters: [ParameterGroup]
+
+    public init(kernel: String, input: String, output: String, tables: [String], scratchBytes: Int? = nil,
+                parameters: [ParameterGroup]) {
+        self.kernel = kernel
+        self.input = input
+        self.output = output
+        self.tables = tables
+        self.scratchBytes = scratchBytes
+        self.parameters = parameters
+    }
 }
 
 /// One node of the graph as emitted: a kernel call, or a comment for a reshape (an alias).
@@ -73,13 +91,20 @@ public struct LayerReport: Codable, Hashable, Sendable {
     public var op: String
     /// The kernel chosen, or "alias" for a reshape.
     public var kernel: String
+    /// "dense", "index" or "N:M" (nil without weights).
     public var weightFormat: String?
+    /// Nonzero weights over all weights (nil without weights).
+    public var density: Double?
     public var inputShape: [Int]
     public var outputShape: [Int]
-    /// Multiply-accumulates per inference.
+    /// Multiply-accumulates per inference of the dense layer.
     public var macs: Int
-    /// Bytes of constant tables (weights, folded biases, multipliers, shifts).
+    /// Multiply-accumulates the chosen kernel executes per inference (fewer when it skips zeros).
+    public var executedMacs: Int
+    /// Bytes of constant tables (weights with their position tables, folded biases, multipliers, shifts).
     public var constantBytes: Int
+    /// What the same layer's tables take dense.
+    public var denseConstantBytes: Int
     /// Parameters (weights and biases) the float model stores as float32.
     public var parameters: Int
     /// The largest int32 magnitude the layer's arithmetic can reach.
@@ -93,6 +118,8 @@ public struct EmissionPlan: Sendable {
     /// Kernel file stems in first-use order.
     public var kernels: [String]
     public var memory: MemoryPlan
+    /// Bytes of the static scratch the sparse kernels share (the largest any call needs), 0 without.
+    public var scratchBytes: Int
     public var layers: [LayerReport]
 
     public var constantBytes: Int { tables.map(\.byteCount).reduce(0, +) }

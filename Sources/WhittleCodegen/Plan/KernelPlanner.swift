@@ -4,6 +4,10 @@ import WhittleIR
 /// tables, names them, and resolves every tensor to a buffer expression from the memory plan.
 /// The printer then only prints what this plan says.
 public enum KernelPlanner {
+    /// Kernel files a kernel calls into: included before it.
+    static let dependencies = ["conv2d_s8_sparse": ["conv2d_s8_gather"], "conv2d_s8_bitmap": ["conv2d_s8_gather"],
+                               "conv2d_s8_nm": ["conv2d_s8_gather"]]
+
     /// `channelBlock`: the most output channels one conv / fully connected call computes at
     /// once (the target's register budget).
     public static func plan(_ graph: QGraph, memory: MemoryPlan, bounds: [AccumulatorBound], channelBlock: Int) -> EmissionPlan {
@@ -12,24 +16,22 @@ public enum KernelPlanner {
         var tables: [ConstantTable] = []
         var kernels: [String] = []
         var layers: [LayerReport] = []
+        var scratchBytes = 0
         for node in graph.nodes {
             let input = graph.tensors[node.inputs[0]], output = graph.tensors[node.output]
             let buffers = (buffer(memory.placements[node.inputs[0]]), buffer(memory.placements[node.output]))
             let identifier = CIdentifier.unique(node.name, taken: &identifiers)
             var call: KernelCall?
             var layerTables: [ConstantTable] = []
-            var weightFormat: String?
             var parameters = 0
             switch node.op {
             case .conv2d(let conv):
                 (call, layerTables) = Conv2DLowering.lower(conv, identifier: identifier, input: input, output: output, buffers: buffers,
                                                            channelBlock: channelBlock)
-                weightFormat = conv.weights.formatName
                 parameters = conv.weights.count + conv.bias.count
             case .fullyConnected(let fc):
                 (call, layerTables) = FullyConnectedLowering.lower(fc, identifier: identifier, input: input, output: output, buffers: buffers,
                                                                    channelBlock: channelBlock)
-                weightFormat = fc.weights.formatName
                 parameters = fc.weights.count + fc.bias.count
             case .maxPool(let pool):
                 call = PoolLowering.lower(pool, kernel: "maxpool_s8", input: input, output: output, buffers: buffers)
@@ -38,17 +40,25 @@ public enum KernelPlanner {
             case .reshape:
                 call = nil
             }
-            if let kernel = call?.kernel, !kernels.contains(kernel) { kernels.append(kernel) }
+            if let kernel = call?.kernel {
+                for file in (dependencies[kernel] ?? []) + [kernel] where !kernels.contains(file) { kernels.append(file) }
+            }
+            scratchBytes = max(scratchBytes, call?.scratchBytes ?? 0)
             tables += layerTables
             steps.append(PlanStep(comment: summary(node, input, output), call: call))
+            let macs = multiplyAccumulates(node.op, input: input.shape, output: output.shape)
+            let footprint = LayerFootprint.of(node, in: graph)
+            let constantBytes = layerTables.map(\.byteCount).reduce(0, +)
             layers.append(LayerReport(
-                name: node.name, op: node.op.kindName, kernel: call?.kernel ?? "alias", weightFormat: weightFormat,
-                inputShape: dimensions(input.shape), outputShape: dimensions(output.shape),
-                macs: multiplyAccumulates(node.op, input: input.shape, output: output.shape),
-                constantBytes: layerTables.map(\.byteCount).reduce(0, +), parameters: parameters,
+                name: node.name, op: node.op.kindName, kernel: call?.kernel ?? "alias", weightFormat: footprint?.format.name,
+                density: footprint?.density, inputShape: dimensions(input.shape), outputShape: dimensions(output.shape),
+                macs: macs, executedMacs: footprint?.executedMACs ?? macs,
+                constantBytes: constantBytes, denseConstantBytes: footprint?.denseFlashBytes ?? constantBytes, parameters: parameters,
                 accumulatorBound: bounds.first { $0.layer == node.name }?.worst))
         }
-        return EmissionPlan(steps: steps, tables: tables, kernels: kernels, memory: memory, layers: layers)
+        // Whole int32 words, so the decoded tap offsets at its start are aligned.
+        return EmissionPlan(steps: steps, tables: tables, kernels: kernels, memory: memory,
+                            scratchBytes: (scratchBytes + 3) / 4 * 4, layers: layers)
     }
 
     /// Multiply-accumulates per inference of one node.

@@ -30,6 +30,15 @@ enum ModelSourcePrinter {
 
             """
         }
+        if plan.scratchBytes > 0 {
+            out += """
+            /* Scratch of the sparse kernels, \(plan.scratchBytes) bytes: the taps a sparse conv decodes one filter into,
+               or the widened input of an N:M fully connected layer. */
+            static int32_t scratch[\(plan.scratchBytes / 4)];
+
+
+            """
+        }
         out += "int model_invoke(const int8_t *input, int8_t *output)\n{\n"
         for step in plan.steps {
             out += "    /* \(CIdentifier.comment(step.comment)) */\n"
@@ -45,6 +54,8 @@ enum ModelSourcePrinter {
         let indent = String(repeating: " ", count: 4 + call.kernel.count + 1)
         var lines = ["\(call.input), \(call.output)"]
         if !call.tables.isEmpty { lines.append(call.tables.joined(separator: ", ")) }
+        // A kernel that needs no scratch for this call gets a null pointer.
+        if let bytes = call.scratchBytes { lines.append(bytes > 0 ? "scratch" : "0") }
         lines += call.parameters.map { "/* \($0.label) */ " + $0.values.map(String.init).joined(separator: ", ") }
         return "    \(call.kernel)(" + lines.joined(separator: ",\n" + indent) + ");\n"
     }

@@ -8,7 +8,7 @@ enum WeightsPrinter {
          *
          * Constant tables, \(plan.constantBytes) bytes in all; included by model.c. Weights are int8,
          * biases int32 with the input zero point folded in (bias - zx * sum(w)), multipliers Q31
-         * int32, shifts int8.
+         * int32, shifts int8.\(sparseNote(plan))
          */
         #include <stdint.h>
 
@@ -18,12 +18,20 @@ enum WeightsPrinter {
             out += "static const \(table.cType) \(table.name)[] = {\n"
             switch table.values {
             case .int8(let values): out += rows(values.map { String($0) }, perRow: 20)
+            case .uint8(let values): out += rows(values.map { String($0) }, perRow: 20)
             case .int32(let values): out += rows(values.map { String($0) }, perRow: 8)
             }
+            if table.count == 0 { out += "    0, /* empty: C has no empty arrays */\n" }
             out += "};\n"
             out += "_Static_assert(sizeof(\(table.name)) == \(table.byteCount), \"\(table.name) holds \(table.count) values\");\n\n"
         }
         return out
+    }
+
+    /// A line on the position tables, only when a layer is stored sparse (dense output stays as it was).
+    private static func sparseNote(_ plan: EmissionPlan) -> String {
+        guard plan.layers.contains(where: { ($0.weightFormat ?? "dense") != "dense" }) else { return "" }
+        return "\n * Sparse layers keep only their stored values, with uint8 position tables (gaps and counts,\n * or N:M indices) in the layouts their kernels document."
     }
 
     private static func rows(_ values: [String], perRow: Int) -> String {

@@ -44,9 +44,11 @@ public struct QGraphBuilder {
 
     /// A convolution. `weights` are in PyTorch's `[out][in / groups][kernelY][kernelX]` order;
     /// `groups == in channels` makes it depthwise. Padding taps read the input zero point.
+    /// `format` stores the weights compressed (the N:M groups run in the PyTorch order given here).
     public mutating func conv2d(_ x: TensorRef, name: String, weights: [Int8], weightScales: [Double],
                                 bias: [Int32], outputChannels: Int, window: Window2D, groups: Int = 1,
-                                output: QuantParams, activation: FusedActivation) throws -> TensorRef {
+                                output: QuantParams, activation: FusedActivation,
+                                format: WeightFormat = .dense) throws -> TensorRef {
         let inShape = tensors[x.id].shape
         guard groups >= 1, inShape.channels % groups == 0, outputChannels % groups == 0 else {
             throw GraphBuildError(layer: name, "groups \(groups) must divide input channels \(inShape.channels) and output channels \(outputChannels)")
@@ -67,7 +69,8 @@ public struct QGraphBuilder {
                 }
             }
         }
-        let op = Conv2D(window: window, groups: groups, weights: .dense(reordered), weightScales: weightScales,
+        let storage = try encode(reordered, format, outputs: outputChannels, channels: perGroup, name)
+        let op = Conv2D(window: window, groups: groups, weights: storage, weightScales: weightScales,
                         bias: bias, requantization: [], clamp: ClampRange(activation, output: output))
         let outShape = TensorShape(height: size.height, width: size.width, channels: outputChannels)
         return try append(name: name, input: x, outShape: outShape, quant: output) { inputScale in
@@ -79,9 +82,10 @@ public struct QGraphBuilder {
 
     /// A fully connected layer. `weights` are `[out][in]` with `in` in PyTorch's flatten order
     /// (channels-first) of the input; they are reordered to the channels-last order here.
+    /// `format` stores the weights compressed (the N:M groups run in the PyTorch order given here).
     public mutating func fullyConnected(_ x: TensorRef, name: String, weights: [Int8], weightScales: [Double],
                                         bias: [Int32], outputCount: Int, output: QuantParams,
-                                        activation: FusedActivation) throws -> TensorRef {
+                                        activation: FusedActivation, format: WeightFormat = .dense) throws -> TensorRef {
         let source = flattenedFrom[x.id] ?? tensors[x.id].shape
         let inCount = source.elementCount
         try expectCount(weights.count, outputCount * inCount, "weights", name)
@@ -90,7 +94,8 @@ public struct QGraphBuilder {
             let row = Array(weights[(o * inCount)..<((o + 1) * inCount)])
             reordered.replaceSubrange((o * inCount)..<((o + 1) * inCount), with: source.channelsLast(fromChannelsFirst: row))
         }
-        let op = FullyConnected(weights: .dense(reordered), weightScales: weightScales, bias: bias,
+        let storage = try encode(reordered, format, outputs: outputCount, channels: source.channels, name)
+        let op = FullyConnected(weights: storage, weightScales: weightScales, bias: bias,
                                 requantization: [], clamp: ClampRange(activation, output: output))
         return try append(name: name, input: x, outShape: TensorShape(vector: outputCount), quant: output) { inputScale in
             var fc = op
@@ -155,6 +160,15 @@ public struct QGraphBuilder {
         let output = tensors.count - 1
         nodes.append(QNode(name: name, op: op, inputs: [input.id], output: output))
         return TensorRef(id: output)
+    }
+
+    private func encode(_ logical: [Int8], _ format: WeightFormat, outputs: Int, channels: Int, _ layer: String) throws -> WeightStorage {
+        guard format == .dense || outputs > 0 else { throw GraphBuildError(layer: layer, "a layer needs at least one output") }
+        do {
+            return try WeightStorage(encoding: logical, as: format, outputs: outputs, channels: channels)
+        } catch let error as WeightFormatError {
+            throw GraphBuildError(layer: layer, error.description)
+        }
     }
 
     private func expectCount(_ actual: Int, _ expected: Int, _ what: String, _ layer: String) throws {

@@ -4,8 +4,9 @@ enum QGraphCoding {
         case conv2d = 1, fullyConnected = 2, maxPool = 3, averagePool = 4, reshape = 5
     }
 
+    /// The weight format tag before each layer's weights (see `WeightStorage`).
     private enum StorageTag: UInt8 {
-        case dense = 0
+        case dense = 0, indexSparse = 1, nm = 2, bitmap = 3
     }
 
     /// Dimensions, counts and ids are stored as Int32 and must stay below this on reading.
@@ -82,6 +83,24 @@ enum QGraphCoding {
         case .dense(let values):
             w.write(StorageTag.dense.rawValue)
             w.write(array: values)
+        case .indexSparse(let sparse):
+            w.write(StorageTag.indexSparse.rawValue)
+            w.write(Int32(sparse.outputs))
+            w.write(Int32(sparse.perOutput))
+            w.write(array: sparse.values)
+            w.write(array: sparse.gaps)
+            w.write(array: sparse.counts)
+        case .bitmap(let bitmap):
+            w.write(StorageTag.bitmap.rawValue)
+            w.write(Int32(bitmap.outputs))
+            w.write(Int32(bitmap.perOutput))
+            w.write(array: bitmap.values)
+            w.write(array: bitmap.masks)
+        case .nm(let nm):
+            w.write(StorageTag.nm.rawValue)
+            for v in [nm.n, nm.m, nm.outputs, nm.perOutput, nm.channels] { w.write(Int32(v)) }
+            w.write(array: nm.values)
+            w.write(array: nm.indices)
         }
         w.write(array: scales)
         w.write(array: bias)
@@ -176,7 +195,26 @@ enum QGraphCoding {
         }
         let weights: WeightStorage
         switch tag {
-        case .dense: weights = .dense(try r.readArray(of: Int8.self, "\(what) weights"))
+        case .dense:
+            weights = .dense(try r.readArray(of: Int8.self, "\(what) weights"))
+        case .indexSparse:
+            let outputs = try r.readInt("\(what) sparse outputs", in: 0...sizeLimit)
+            let perOutput = try r.readInt("\(what) sparse weights per output", in: 0...sizeLimit)
+            weights = .indexSparse(IndexSparseWeights(
+                outputs: outputs, perOutput: perOutput, values: try r.readArray(of: Int8.self, "\(what) sparse values"),
+                gaps: try r.readArray(of: UInt8.self, "\(what) sparse gaps"), counts: try r.readArray(of: UInt8.self, "\(what) sparse counts")))
+        case .bitmap:
+            let outputs = try r.readInt("\(what) bitmap outputs", in: 0...sizeLimit)
+            let perOutput = try r.readInt("\(what) bitmap weights per output", in: 0...sizeLimit)
+            weights = .bitmap(BitmapSparseWeights(
+                outputs: outputs, perOutput: perOutput, values: try r.readArray(of: Int8.self, "\(what) bitmap values"),
+                masks: try r.readArray(of: UInt8.self, "\(what) bitmap masks")))
+        case .nm:
+            let fields = ["N", "M", "outputs", "weights per output", "channels"]
+            let v = try fields.map { try r.readInt("\(what) N:M \($0)", in: 0...sizeLimit) }
+            weights = .nm(NMSparseWeights(n: v[0], m: v[1], outputs: v[2], perOutput: v[3], channels: v[4],
+                                          values: try r.readArray(of: Int8.self, "\(what) N:M values"),
+                                          indices: try r.readArray(of: UInt8.self, "\(what) N:M indices")))
         }
         let scales = try r.readDoubles("\(what) weight scales")
         let bias = try r.readArray(of: Int32.self, "\(what) bias")

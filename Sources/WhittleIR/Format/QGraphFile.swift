@@ -13,7 +13,7 @@ public struct QGraphFileError: Error, CustomStringConvertible, Sendable {
 /// ```
 /// offset  size  field
 ///      0     4  magic "WHQG"
-///      4     4  format version (UInt32, currently 1)
+///      4     4  format version (UInt32, currently 2; 2 added the sparse weight formats)
 ///      8     8  payload length in bytes (UInt64)
 ///     16     4  CRC-32 of the payload (UInt32)
 ///     20     …  payload:
@@ -21,10 +21,17 @@ public struct QGraphFileError: Error, CustomStringConvertible, Sendable {
 ///               optional validation set (inputs, optional labels, optional float logits)
 /// ```
 /// Strings are a UInt32 byte count and UTF-8; arrays a UInt64 count and their elements; doubles
-/// and floats their IEEE bit patterns, so a graph reads back bit for bit.
+/// and floats their IEEE bit patterns, so a graph reads back bit for bit. Each conv / fully
+/// connected layer's weights start with a format tag: 0 dense (the values), 1 index-sparse
+/// (outputs, weights per output, values, gaps, counts), 2 N:M (N, M, outputs, weights per output,
+/// channels, values, indices), 3 bitmap (outputs, weights per output, values, masks); the tables
+/// are `WeightStorage`'s, byte for byte.
+///
+/// A file of another version is refused with one line naming both versions (version 1 knew only
+/// dense weights; a newer whittle's files may hold formats this one cannot run).
 public enum QGraphFile {
     public static let magic: [UInt8] = Array("WHQG".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
     static let headerSize = 20
 
     public static func encode(_ graph: QGraph) -> [UInt8] {
@@ -50,7 +57,8 @@ public enum QGraphFile {
         do {
             let fileVersion = try header.read(UInt32.self, "version")
             guard fileVersion == version else {
-                throw failure("format version \(fileVersion), this whittle reads version \(version); re-create the file with this whittle's quantize")
+                let advice = fileVersion < version ? "re-create it with this whittle's quantize" : "use the newer whittle that wrote it"
+                throw failure("format version \(fileVersion), this whittle reads version \(version); \(advice)")
             }
             let length = try header.read(UInt64.self, "payload length")
             let storedChecksum = try header.read(UInt32.self, "checksum")

@@ -39,3 +39,23 @@ public struct QGraph: Hashable, Sendable {
     public var inputTensor: QTensor { tensors[input] }
     public var outputTensor: QTensor { tensors[output] }
 }
+
+extension QGraph {
+    /// The channels of a conv / fully connected node's reduction, which fix the channels-first
+    /// (PyTorch) order its N:M groups run in: a conv's input channels per group; for a fully
+    /// connected layer, the channels of the tensor its input flattens (following reshapes back to
+    /// the tensor that owns the storage), as `QGraphBuilder` reorders PyTorch's flatten order.
+    public func reductionChannels(of node: QNode) -> Int {
+        let input = tensors[node.inputs[0]]
+        switch node.op {
+        case .conv2d(let conv):
+            return input.shape.channels / max(conv.groups, 1)
+        default:
+            var tensor = node.inputs[0]
+            while let producer = nodes.first(where: { $0.output == tensor }), case .reshape = producer.op {
+                tensor = producer.inputs[0]
+            }
+            return tensors[tensor].shape.channels
+        }
+    }
+}

@@ -4,16 +4,29 @@ import Dispatch
 /// the TFLite int8 reference semantics (DESIGN.md, contract 1). Generated C must match it byte
 /// for byte. It is written for clarity, not speed: one formula per op, bounds checked per tap.
 ///
+/// Compressed weights (index-sparse, N:M) are decoded once to their dense values: the oracle
+/// has one formula per op whatever the storage, so it checks the formats' decoding as well as
+/// the kernels that skip zeros.
+///
 /// Arithmetic traps on overflow: the accumulator-range analysis has ruled overflow out, so a
 /// trap would be a bug, never a silent wrap.
 public struct ReferenceInterpreter: Sendable {
     public let graph: QGraph
+    /// Per node, its weights in logical order (empty for ops without weights).
+    private let weights: [[Int8]]
 
     /// Checks the graph (verifier and accumulator ranges) once, so `run` can rely on it.
     public init(graph: QGraph) throws {
         try GraphVerifier.verify(graph)
         _ = try AccumulatorRangeAnalysis.check(graph)
         self.graph = graph
+        weights = graph.nodes.map { node in
+            switch node.op {
+            case .conv2d(let conv): return conv.weights.denseValues
+            case .fullyConnected(let fc): return fc.weights.denseValues
+            case .maxPool, .averagePool, .reshape: return []
+            }
+        }
     }
 
     /// The output tensor's int8 values for one input (channels-last, `inputTensor.byteCount` values).
@@ -22,15 +35,15 @@ public struct ReferenceInterpreter: Sendable {
                      "input has \(input.count) values, the graph takes \(graph.inputTensor.byteCount)")
         var values = [[Int8]](repeating: [], count: graph.tensors.count)
         values[graph.input] = input
-        for node in graph.nodes {
+        for (n, node) in graph.nodes.enumerated() {
             let x = values[node.inputs[0]]
             let inTensor = graph.tensors[node.inputs[0]]
             let outTensor = graph.tensors[node.output]
             switch node.op {
             case .conv2d(let conv):
-                values[node.output] = ReferenceKernels.conv2d(conv, x, inTensor, outTensor)
+                values[node.output] = ReferenceKernels.conv2d(conv, weights[n], x, inTensor, outTensor)
             case .fullyConnected(let fc):
-                values[node.output] = ReferenceKernels.fullyConnected(fc, x, inTensor, outTensor)
+                values[node.output] = ReferenceKernels.fullyConnected(fc, weights[n], x, inTensor, outTensor)
             case .maxPool(let pool):
                 values[node.output] = ReferenceKernels.pool(pool, x, inTensor.shape, outTensor.shape, average: false)
             case .averagePool(let pool):

@@ -5,11 +5,11 @@ enum ReferenceKernels {
         Int8(clamp.clamp(outputZero + FixedPoint.multiplyByQuantizedMultiplier(acc, m)))
     }
 
-    static func conv2d(_ conv: Conv2D, _ x: [Int8], _ inTensor: QTensor, _ outTensor: QTensor) -> [Int8] {
+    /// `weights`: `conv.weights` decoded to logical order.
+    static func conv2d(_ conv: Conv2D, _ weights: [Int8], _ x: [Int8], _ inTensor: QTensor, _ outTensor: QTensor) -> [Int8] {
         let inS = inTensor.shape, outS = outTensor.shape, w = conv.window
         let inZero = inTensor.quant.zeroPoint, outZero = outTensor.quant.zeroPoint
         let inPerGroup = inS.channels / conv.groups, outPerGroup = outS.channels / conv.groups
-        let weights = conv.weights.denseValues
         var y = [Int8](repeating: 0, count: outS.elementCount)
         for oy in 0..<outS.height {
             for ox in 0..<outS.width {
@@ -31,10 +31,10 @@ enum ReferenceKernels {
         return y
     }
 
-    static func fullyConnected(_ fc: FullyConnected, _ x: [Int8], _ inTensor: QTensor, _ outTensor: QTensor) -> [Int8] {
+    /// `weights`: `fc.weights` decoded to logical order.
+    static func fullyConnected(_ fc: FullyConnected, _ weights: [Int8], _ x: [Int8], _ inTensor: QTensor, _ outTensor: QTensor) -> [Int8] {
         let n = inTensor.shape.elementCount
         let inZero = inTensor.quant.zeroPoint
-        let weights = fc.weights.denseValues
         return (0..<outTensor.shape.elementCount).map { o in
             var acc = fc.bias[o]
             for i in 0..<n {

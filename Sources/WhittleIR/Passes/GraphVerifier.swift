@@ -10,6 +10,7 @@ public enum VerifierRule: String, Sendable, CaseIterable {
     case groups = "groups"
     case weightCount = "weight-count"
     case weightRange = "weight-range"
+    case weightFormat = "weight-format"
     case perChannelCount = "per-channel-count"
     case weightScale = "weight-scale"
     case multiplierRange = "multiplier-range"
@@ -107,14 +108,20 @@ public enum GraphVerifier {
                 throw fail(location, .groups, "groups \(conv.groups) must divide input channels \(input.shape.channels) and output channels \(output.shape.channels)")
             }
             let perFilter = conv.window.kernelHeight * conv.window.kernelWidth * (input.shape.channels / conv.groups)
+            // The sparse conv kernels keep each kept tap's kernel row and column in a byte.
+            if conv.weights.format != .dense, max(conv.window.kernelHeight, conv.window.kernelWidth) > 255 {
+                throw fail(location, .weightFormat, "\(conv.weights.formatName) weights need a kernel of at most 255x255, not \(conv.window.kernelHeight)x\(conv.window.kernelWidth)")
+            }
             try verifyAffine(weights: conv.weights, scales: conv.weightScales, bias: conv.bias,
                              requantization: conv.requantization, clamp: conv.clamp,
                              outputs: output.shape.channels, perOutput: perFilter,
+                             reductionChannels: graph.reductionChannels(of: node),
                              input: input, output: output, location)
         case .fullyConnected(let fc):
             try verifyAffine(weights: fc.weights, scales: fc.weightScales, bias: fc.bias,
                              requantization: fc.requantization, clamp: fc.clamp,
                              outputs: output.shape.elementCount, perOutput: input.shape.elementCount,
+                             reductionChannels: graph.reductionChannels(of: node),
                              input: input, output: output, location)
         case .maxPool(let pool), .averagePool(let pool):
             try verifyWindow(pool.window, input: input, output: output, location)
@@ -150,10 +157,16 @@ public enum GraphVerifier {
 
     private static func verifyAffine(weights: WeightStorage, scales: [Double], bias: [Int32],
                                      requantization: [QuantizedMultiplier], clamp: ClampRange,
-                                     outputs: Int, perOutput: Int, input: QTensor, output: QTensor,
+                                     outputs: Int, perOutput: Int, reductionChannels: Int, input: QTensor, output: QTensor,
                                      _ location: String) throws {
         guard weights.count == outputs * perOutput else {
             throw fail(location, .weightCount, "\(weights.count) weights, expected \(outputs) outputs × \(perOutput)")
+        }
+        if let problem = weights.problem(outputs: outputs, perOutput: perOutput) {
+            throw fail(location, .weightFormat, problem)
+        }
+        if case .nm(let nm) = weights, nm.channels != reductionChannels {
+            throw fail(location, .weightFormat, "\(nm.n):\(nm.m) groups run over \(nm.channels) channels, the op's reduction has \(reductionChannels)")
         }
         if let bad = weights.denseValues.firstIndex(of: -128) {
             throw fail(location, .weightRange, "weight \(bad) is −128; symmetric weights stay in −127…127")

@@ -51,17 +51,41 @@ struct RandomGraphDraw {
         }
         let w = window(maxKernel: 4)
         let fanIn = w.kernelHeight * w.kernelWidth * (inChannels / groups)
-        let p = layer(outputs: outChannels, fanIn: fanIn)
+        var p = layer(outputs: outChannels, fanIn: fanIn)
+        let format = weightFormat(&p, fanIn: fanIn)
         x = try builder.conv2d(x, name: name, weights: p.weights, weightScales: p.weightScales, bias: p.bias,
                                outputChannels: outChannels, window: w, groups: groups, output: p.output,
-                               activation: activation())
+                               activation: activation(), format: format)
     }
 
     private mutating func fullyConnected(_ name: String) throws {
         let outputs = Int.random(in: 1...12, using: &rng)
-        let p = layer(outputs: outputs, fanIn: builder.shape(of: x).elementCount)
+        let fanIn = builder.shape(of: x).elementCount
+        var p = layer(outputs: outputs, fanIn: fanIn)
+        let format = weightFormat(&p, fanIn: fanIn)
         x = try builder.fullyConnected(x, name: name, weights: p.weights, weightScales: p.weightScales, bias: p.bias,
-                                       outputCount: outputs, output: p.output, activation: activation())
+                                       outputCount: outputs, output: p.output, activation: activation(), format: format)
+    }
+
+    /// Half the layers keep dense weights; the others are stored index-sparse or bitmap (some
+    /// with long zero runs, which need fillers) or N:M with a random pattern, the weights pruned
+    /// to it along each output's PyTorch-order reduction.
+    private mutating func weightFormat(_ p: inout RandomLayer, fanIn: Int) -> WeightFormat {
+        switch Int.random(in: 0..<10, using: &rng) {
+        case 0..<5:
+            return .dense
+        case 5..<8:
+            if Bool.random(using: &rng) {
+                let keep = rng.logUniform(0.02...0.5)
+                p.weights = p.weights.map { Double(rng.next() >> 11) / Double(1 << 53) < keep ? $0 : 0 }
+            }
+            return Bool.random(using: &rng) ? .indexSparse : .bitmap
+        default:
+            let m = [2, 3, 4, 4, 4, 5, 8, 16].randomElement(using: &rng)!
+            let n = Int.random(in: 1..<m, using: &rng)
+            p.weights = RandomLayer.pruned(p.weights, fanIn: fanIn, n: n, m: m)
+            return .nm(n: n, m: m)
+        }
     }
 
     private mutating func layer(outputs: Int, fanIn: Int) -> RandomLayer {

@@ -32,4 +32,17 @@ struct RandomLayer {
         bias = (0..<outputs).map { _ in Int32.random(in: -Int32(accumulatorSpread)...Int32(accumulatorSpread), using: &rng) }
         output = QuantParams(scale: outputScale, zeroPoint: outputZeroPoint ?? Int32.random(in: -128...127, using: &rng))
     }
+
+    /// `weights` (`[out][fanIn]`, PyTorch order) with only the `n` largest magnitudes of each
+    /// group of `m` consecutive weights of a row kept; a shorter last group is left whole.
+    static func pruned(_ weights: [Int8], fanIn: Int, n: Int, m: Int) -> [Int8] {
+        var result = weights
+        for rowStart in stride(from: 0, to: weights.count, by: fanIn) {
+            for start in stride(from: rowStart, to: rowStart + fanIn - fanIn % m, by: m) {
+                let order = (start..<(start + m)).sorted { weights[$0].magnitude > weights[$1].magnitude }
+                for i in order.dropFirst(n) { result[i] = 0 }
+            }
+        }
+        return result
+    }
 }

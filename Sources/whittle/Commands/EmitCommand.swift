@@ -59,14 +59,16 @@ enum EmitCommand: Command {
         var lines = ["emitted \(folder.path) from \(m.model) for target \(m.target)"]
         lines.append("  arena          \(m.memory.arenaBytes.grouped) B (\(m.memory.naiveArenaBytes.grouped) B with a buffer per tensor)")
         lines.append("  constants      \(m.constantBytes.grouped) B in model_weights.c (float32 parameters: \(m.float32ParameterBytes.grouped) B)")
-        lines.append("  MACs           \(m.macs.grouped) per inference")
+        lines.append("  MACs           \(m.executedMacs.grouped) executed per inference (\(m.macs.grouped) dense)")
         lines.append("  test vectors   \(m.vectors.count.grouped) (\(m.vectors.source))")
-        lines.append("  layer          kernel        output      MACs        constant B")
+        if m.memory.scratchBytes > 0 { lines.append("  scratch        \(m.memory.scratchBytes.grouped) B for the sparse kernels") }
+        var table = TextTable("  layer", "kernel", "output", "format", "density", "constant B", "dense B", "executed MACs", "dense MACs")
         for layer in m.layers {
-            let shape = layer.outputShape.map(String.init).joined(separator: "x")
-            lines.append("  " + [layer.name.padded(15), layer.kernel.padded(14), shape.padded(12),
-                                 layer.macs.grouped.padded(12), layer.constantBytes.grouped].joined())
+            table.add(["  " + layer.name, layer.kernel, layer.outputShape.map(String.init).joined(separator: "x"),
+                       layer.weightFormat ?? "", layer.density.map(percent) ?? "", layer.constantBytes.grouped,
+                       layer.denseConstantBytes.grouped, layer.executedMacs.grouped, layer.macs.grouped])
         }
+        lines.append(table.rendered)
         return lines.joined(separator: "\n")
     }
 }

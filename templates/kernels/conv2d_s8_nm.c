@@ -1,0 +1,84 @@
+/*
+ * conv2d_s8_nm.c - int8 2-D convolution with N:M-sparse weights, channels-last (HWC), grouped.
+ *
+ * Included by model.c, never compiled alone (see conv2d_s8.c); needs conv2d_s8_gather.c.
+ * Each filter is decoded once per call into its kept taps (in `scratch`), then
+ * conv2d_s8_gather runs those taps over every output pixel: the zeros are never multiplied.
+ *
+ * weights, per filter (see NMSparseWeights): the filter's k_h * k_w * (in_c / groups) weights
+ * in PyTorch order [in_c / groups][k_h][k_w] form groups of m; every group keeps n.
+ *   values:  int8, n per group in index order, then the filter's last (size % m) weights dense;
+ *   indices: n indices per group of index_bits bits (1, 2 or 4), least significant first,
+ *            increasing within a group; each filter starts on a byte boundary.
+ *   A value 0 (a group with fewer than n nonzeros) is dropped when decoding.
+ * When an index byte holds whole groups (groups_per_byte > 0, computed by whittle: 2:4 two,
+ * 1:4 four), a filter is decoded a byte at a time with constant shifts; otherwise index by index.
+ * scratch: the decoded taps and window table of conv2d_s8_gather.c, the table running `extra`
+ *          = m * max(groups_per_byte, 1) taps past the window (a byte's groups may run on into
+ *          the next channel).
+ * bias:    bias[c] - in_zero * sum(filter c), folded by whittle at compile time.
+ */
+#include "whittle_fixedpoint.h"
+
+WHITTLE_INLINE void conv2d_s8_nm(
+    const int8_t *input, int8_t *output,
+    const int8_t *values, const uint8_t *indices,
+    const int32_t *bias, const int32_t *multiplier, const int8_t *shift, int32_t *scratch,
+    int in_h, int in_w, int in_c, int out_h, int out_w, int out_c,
+    int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left, int groups, int block, int tap_capacity,
+    int n, int m, int index_bits, int groups_per_byte,
+    int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
+    int y_begin, int y_end, int x_begin, int x_end)
+{
+    const int group_in = in_c / groups;
+    const int group_out = out_c / groups;
+    const int window = k_h * k_w;
+    const int extra = (groups_per_byte > 0 ? groups_per_byte : 1) * m;
+    const int whole_groups = window * group_in / m;
+    const int tail = window * group_in - whole_groups * m;
+    const int per_byte = 8 / index_bits;
+    const unsigned mask = (1u << index_bits) - 1u;
+    const int borders = y_begin > 0 || y_end < out_h || x_begin > 0 || x_end < out_w;
+    const conv2d_s8_taps kept = conv2d_s8_gather_taps(scratch, tap_capacity, k_h, k_w, in_w, in_c, extra);
+    for (int oc = 0; oc < out_c; ++oc) {
+        int channel = (oc / group_out) * group_in; /* the channel of the current group's first weight */
+        int start = 0;                             /* and its window tap */
+        int taps = 0;
+        int g = 0;
+        if (groups_per_byte > 0) {
+            for (; g + groups_per_byte <= whole_groups; g += groups_per_byte) {
+                unsigned bits = *indices++;
+                WHITTLE_UNROLL_WORD for (int i = 0; i < groups_per_byte * n; ++i) {
+                    taps = conv2d_s8_gather_keep(kept, taps, start + (i / n) * m + (int)(bits & mask), channel, values[i], borders);
+                    bits >>= index_bits;
+                }
+                values += groups_per_byte * n;
+                for (start += groups_per_byte * m; start >= window; start -= window) {
+                    ++channel;
+                }
+            }
+        }
+        /* The remaining groups, one index after another, then the dense tail. */
+        for (int k = 0; g < whole_groups; ++g) {
+            for (int j = 0; j < n; ++j, ++k) {
+                const int index = (int)((indices[k / per_byte] >> (k % per_byte * index_bits)) & mask);
+                taps = conv2d_s8_gather_keep(kept, taps, start + index, channel, values[j], borders);
+            }
+            values += n;
+            for (start += m; start >= window; start -= window) {
+                ++channel;
+            }
+            if (g + 1 == whole_groups) {
+                indices += (k + per_byte - 1) / per_byte;
+            }
+        }
+        for (int t = 0; t < tail; ++t) {
+            taps = conv2d_s8_gather_keep(kept, taps, start + t, channel, values[t], borders);
+        }
+        values += tail;
+        conv2d_s8_gather(input, output + oc, kept, taps,
+                         bias[oc], multiplier[oc], shift[oc],
+                         in_h, in_w, in_c, out_h, out_w, out_c, stride_h, stride_w, pad_top, pad_left, block,
+                         in_zero, out_zero, act_min, act_max, y_begin, y_end, x_begin, x_end);
+    }
+}

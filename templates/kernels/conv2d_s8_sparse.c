@@ -1,0 +1,53 @@
+/*
+ * conv2d_s8_sparse.c - int8 2-D convolution with index-sparse weights, channels-last (HWC), grouped.
+ *
+ * Included by model.c, never compiled alone (see conv2d_s8.c); needs conv2d_s8_gather.c.
+ * Each filter is decoded once per call into its kept taps (in `scratch`), then
+ * conv2d_s8_gather runs those taps over every output pixel: the zeros are never multiplied.
+ *
+ * weights, per filter in logical order [k_h][k_w][in_c / groups] (see IndexSparseWeights):
+ *   values: int8 per entry;
+ *   gaps:   a nibble per entry (low first), the positions skipped since the previous entry; each
+ *           chunk of entries starts on a byte boundary;
+ *   counts: a byte per chunk; 255 means 255 entries and another chunk of the same filter follows.
+ *   An entry with value 0 is a filler bridging a gap longer than 15; decoding drops it.
+ * scratch: the decoded taps and window table of conv2d_s8_gather.c (extra 0).
+ * bias:    bias[c] - in_zero * sum(filter c), folded by whittle at compile time.
+ */
+#include "whittle_fixedpoint.h"
+
+WHITTLE_INLINE void conv2d_s8_sparse(
+    const int8_t *input, int8_t *output,
+    const int8_t *values, const uint8_t *gaps, const uint8_t *counts,
+    const int32_t *bias, const int32_t *multiplier, const int8_t *shift, int32_t *scratch,
+    int in_h, int in_w, int in_c, int out_h, int out_w, int out_c,
+    int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left, int groups, int block, int tap_capacity,
+    int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
+    int y_begin, int y_end, int x_begin, int x_end)
+{
+    const int group_in = in_c / groups;
+    const int group_out = out_c / groups;
+    const int borders = y_begin > 0 || y_end < out_h || x_begin > 0 || x_end < out_w;
+    const conv2d_s8_taps kept = conv2d_s8_gather_taps(scratch, tap_capacity, k_h, k_w, in_w, in_c, 0);
+    for (int oc = 0; oc < out_c; ++oc) {
+        const int channel0 = (oc / group_out) * group_in;
+        int position = 0; /* the filter's next candidate weight, in logical order */
+        int taps = 0;
+        int chunk;
+        do {
+            chunk = *counts++;
+            for (int k = 0; k < chunk; ++k) {
+                position += (gaps[k >> 1] >> ((k & 1) << 2)) & 15;
+                const int s = position / group_in;
+                taps = conv2d_s8_gather_keep(kept, taps, s, channel0 + (position - s * group_in), values[k], borders);
+                ++position;
+            }
+            values += chunk;
+            gaps += (chunk + 1) >> 1;
+        } while (chunk == 255);
+        conv2d_s8_gather(input, output + oc, kept, taps,
+                         bias[oc], multiplier[oc], shift[oc],
+                         in_h, in_w, in_c, out_h, out_w, out_c, stride_h, stride_w, pad_top, pad_left, block,
+                         in_zero, out_zero, act_min, act_max, y_begin, y_end, x_begin, x_end);
+    }
+}
