@@ -16,5 +16,7 @@ let allCommands: [Command.Type] = [
     InspectCommand.self,
     DemoCommand.self,
     QuantizeCommand.self,
+    PruneCommand.self,
+    ReportCommand.self,
     BenchCommand.self,
 ]
