@@ -5,7 +5,8 @@ import WhittleTensor
 public enum PruneAmount: Equatable, Sendable {
     /// Each named layer to its own sparsity. For an N:M pattern only the names count.
     case local([String: Double])
-    /// One threshold over the named layers' scores, removing `sparsity` of all their weights.
+    /// One threshold over the named layers' scores, removing `sparsity` of all their groups
+    /// (weights, or filters, channels, …: group scores are means, so comparable across layers).
     case global(layers: [String], sparsity: Double)
 
     public var layerNames: [String] {
@@ -96,14 +97,9 @@ public final class Pruner {
                 for (g, s) in groupScores[layer.name]!.enumerated() { entries.append((s, li, g)) }
             }
             entries.sort { ($0.score, $0.layer, $0.group) < ($1.score, $1.layer, $1.group) }
-            let total = targets.reduce(0) { $0 + $1.weightCount }
+            let total = targets.reduce(0) { $0 + groupsOf[$1.name]!.count }
             let goal = Int((sparsity * Double(total)).rounded(.toNearestOrEven))
-            var removed = 0
-            for e in entries where removed < goal {
-                let layer = targets[e.layer]
-                pruned[layer.name, default: []].insert(e.group)
-                removed += groupsOf[layer.name]!.sizes[e.group]
-            }
+            for e in entries.prefix(goal) { pruned[targets[e.layer].name, default: []].insert(e.group) }
             for layer in targets where pruned[layer.name]?.count == groupsOf[layer.name]!.count {
                 throw PruneError("layer '\(layer.name)': global sparsity \(sparsity) removes all its \(unit) "
                                  + "(lower the sparsity, or prune per layer)")

@@ -130,7 +130,8 @@ public enum PruneCriterion: String, Codable, CaseIterable, Sendable {
 public enum PruneScope: String, Codable, Sendable {
     /// Each layer keeps its own ratio.
     case local
-    /// One threshold over all pruned layers' scores.
+    /// One threshold over all pruned layers' scores, removing the sparsity's share of all their
+    /// groups together (weights for element pruning, channels for filter pruning).
     case global
 }
 

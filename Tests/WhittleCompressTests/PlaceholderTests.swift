@@ -1,2 +1,0 @@
-import XCTest
-final class WhittleCompressTestsPlaceholder: XCTestCase { func testBuilds() {} }
