@@ -1,6 +1,7 @@
 import XCTest
 import WhittleCompress
 import WhittleNN
+import Foundation
 
 /// The `prune` section: strict decoding, and one-line errors naming the field.
 final class PruneSpecTests: XCTestCase {
@@ -34,6 +35,20 @@ final class PruneSpecTests: XCTestCase {
         let d = try PruningFixtures.spec(specJSON(#"{"sensitivity": {"target": 0.7, "samples": 100}, "granularity": "kernel"}"#)).prune!
         XCTAssertEqual(d.sensitivity?.target, 0.7)
         XCTAssertNil(try PruningFixtures.spec(specJSON("null")).prune)
+    }
+
+    func testEveryShippedExampleLoadsAndNamesLayersToPrune() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples").standardized
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.filter { $0.hasPrefix("prune-") }.count, 8)
+        for file in files {
+            let spec = try Spec.load(folder.appendingPathComponent(file).path)
+            let graph = try spec.buildGraph()
+            guard let prune = spec.prune else { continue }
+            let names = PruneRun(prune, file: file).targetLayers(graph)
+            XCTAssertFalse(names.isEmpty, file)
+            if prune.granularity.isStructured { XCTAssertNoThrow(try StructuredSurgery.check(graph, layers: names, granularity: prune.granularity), file) }
+        }
     }
 
     func testBadValuesNameTheField() {

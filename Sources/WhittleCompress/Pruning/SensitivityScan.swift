@@ -111,7 +111,8 @@ enum PruneFormat {
     /// Four decimals, rounded down (so a suggested upper bound stays valid), trailing zeros dropped.
     static func ratio(_ x: Double) -> String {
         var s = String(format: "%.4f", (x * 10_000).rounded(.down) / 10_000)
-        while s.hasSuffix("0") && !s.hasSuffix(".0") { s.removeLast() }
+        while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
         return s
     }
 }

@@ -125,6 +125,9 @@ struct SVGChart {
 
     private mutating func legend(_ entries: [(String, String)]) {
         guard entries.count > 1 else { return }
+        let longest = Double(entries.map(\.0.count).max() ?? 0)
+        parts.append("<rect x=\"\(f(plot.x + plot.w - 154))\" y=\"\(f(plot.y + 2))\" width=\"\(f(min(150, 22 + 6 * longest)))\" "
+                     + "height=\"\(f(14 * Double(entries.count) + 4))\" fill=\"white\" fill-opacity=\"0.85\"/>")
         var y = plot.y + 12
         for (label, color) in entries {
             parts.append("<rect x=\"\(f(plot.x + plot.w - 150))\" y=\"\(f(y - 8))\" width=\"10\" height=\"10\" fill=\"\(color)\" fill-opacity=\"0.8\"/>")
