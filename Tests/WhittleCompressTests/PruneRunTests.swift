@@ -73,6 +73,14 @@ final class PruneRunTests: XCTestCase {
         XCTAssertGreaterThan(outcome.accuracyAfter, 0.5)
     }
 
+    func testSlimmingPenaltyGradients() {
+        // L1: λ·sign(γ).
+        XCTAssertEqual(NetworkSlimming(penalty: 0.5).gradient([1, -0.2, 0]), [0.5, -0.5, 0])
+        // Polarization, t = 1.2, γ̄ = 0.6: above the mean 1.2 − 1, below it 1.2 + 1, at it 1.2.
+        let g = NetworkSlimming(penalty: 1, polarization: 1.2).gradient([1, 0.2, 0.6])
+        for (a, b) in zip(g, [0.2, 2.2, 1.2] as [Float]) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+    }
+
     func testErrorsNameTheFileAndLayer() throws {
         let s = try spec(#"{"granularity": "filter", "sparsity": {"fc1": 0.99}}"#)
         XCTAssertThrowsError(try PruneRun(s.prune!, file: "t.json").run(try s.buildGraph(), train: Self.train.prefix(100), test: Self.test)) { error in

@@ -72,5 +72,7 @@ final class PruneSpecTests: XCTestCase {
         expectError(#"{"sensitivity": {"target": 1.5}}"#, ["prune.sensitivity.target", "[0, 1)"])
         expectError(#"{"criterion": "bn_scaling", "granularity": "filter", "sparsity": 0.5, "slimming": {"penalty": -1}}"#, ["prune.slimming.penalty"])
         expectError(#"{"sparsity": 0.5, "fine_tune": {"optimizer": {"lr": 0}}}"#, ["prune.fine_tune.optimizer.lr"])
+        expectError(#"{"criterion": "bn_scaling", "granularity": "filter", "sparsity": 0.5, "slimming": {"penalty": 0.01, "polarization": 0}}"#,
+                    ["prune.slimming.polarization"])
     }
 }

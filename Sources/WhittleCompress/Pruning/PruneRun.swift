@@ -90,7 +90,7 @@ public struct PruneRun {
             trainer.progress = progress
             trainer.label = "slimming"
             try Pruner(graph: graph, masks: masks).attach(to: trainer)
-            NetworkSlimming(penalty: Float(s.penalty)).attach(to: trainer)
+            NetworkSlimming(penalty: Float(s.penalty), polarization: s.polarization.map(Float.init)).attach(to: trainer)
             let reports = try trainer.fit(train: train, test: test)
             epochs += s.train.epochs
             slimming = SlimmingOutcome(gammasBefore: before, gammasAfter: NetworkSlimming.gammas(graph),

@@ -296,11 +296,19 @@ public enum PruneScheduleSpec: Equatable, Sendable, Codable {
 
 /// Network slimming's sparsity training (Liu et al. 2017): before pruning, train with an L1
 /// penalty λ·Σ|γ| on every BatchNorm scale, so unimportant channels get γ near 0.
+///
+///
+/// Plain L1 shrinks every γ of a layer together when the next layer can compensate the scale
+/// (as it can in LeNet), so the γs do not separate. `polarization: t` uses instead the
+/// polarization regularizer of Zhuang et al. (2020), λ·(t·Σ|γ| − Σ|γ − γ̄|) per BatchNorm (γ̄
+/// its mean γ): channels below the mean are pushed to 0 with strength t + 1, those above it
+/// only with t − 1, so the γs split into a group near 0 and a group that stays.
 public struct SlimmingSpec: Codable, Equatable, Sendable {
     public var penalty: Double
+    public var polarization: Double?
     public var train: TrainSpec = TrainSpec()
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case penalty, train }
+    enum CodingKeys: String, CodingKey, CaseIterable { case penalty, polarization, train }
 
     public init(penalty: Double) { self.penalty = penalty }
 
@@ -308,11 +316,13 @@ public struct SlimmingSpec: Codable, Equatable, Sendable {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue), in: "prune.slimming")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         penalty = try c.decode(Double.self, forKey: .penalty)
+        polarization = try c.decodeIfPresent(Double.self, forKey: .polarization)
         train = try c.decodeIfPresent(TrainSpec.self, forKey: .train) ?? TrainSpec()
     }
 
     func validate(_ fail: (String, String) -> SpecError) throws {
         guard penalty > 0, penalty.isFinite else { throw fail("penalty", "must be a positive number, got \(penalty)") }
+        if let t = polarization, !(t > 0 && t.isFinite) { throw fail("polarization", "must be a positive number, got \(t)") }
         try train.validate { fail("train.\($0)", $1) }
     }
 }
