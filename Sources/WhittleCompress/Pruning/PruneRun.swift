@@ -133,9 +133,6 @@ public struct PruneRun {
                 throw PruneError("no sparsity given")
             }
         }
-        // Filter pruning hands a removed channel's mean activation to the next layer's bias.
-        let sample = train.prefix(2000)
-        func means() -> [String: [Float]] { spec.granularity == .filter ? Pruner.inputMeans(of: graph, on: sample) : [:] }
         func amount(_ fraction: (Double) -> Double) -> PruneAmount {
             if spec.scope == .global, case .uniform(let s)? = spec.sparsity { return .global(layers: names, sparsity: fraction(s)) }
             return .local(ratios.mapValues(fraction))
@@ -150,7 +147,7 @@ public struct PruneRun {
         let accuracyPruned: Double
         switch spec.schedule {
         case .oneShot:
-            try pruner.prune(amount { $0 }, granularity: spec.granularity, scores: scores(nil), rootMean: rootMean, inputMeans: means())
+            try pruner.prune(amount { $0 }, granularity: spec.granularity, scores: scores(nil), rootMean: rootMean)
             accuracyPruned = Evaluator.evaluate(graph, on: test).accuracy
             if let recipe = spec.fineTune {
                 let trainer = Trainer(graph: graph, recipe: recipe)
@@ -163,7 +160,7 @@ public struct PruneRun {
             let recipe = spec.fineTune!   // validated: a gradual schedule needs fine-tuning
             let schedule = CubicSchedule(initial: initial, steps: steps)
             let spanBatches = span * ((train.count + recipe.batchSize - 1) / recipe.batchSize)
-            try pruner.prune(amount { schedule.sparsity(event: 1, final: $0) }, granularity: spec.granularity, scores: scores(nil), rootMean: rootMean, inputMeans: means())
+            try pruner.prune(amount { schedule.sparsity(event: 1, final: $0) }, granularity: spec.granularity, scores: scores(nil), rootMean: rootMean)
             accuracyPruned = Evaluator.evaluate(graph, on: test).accuracy
             let trainer = Trainer(graph: graph, recipe: recipe)
             trainer.progress = progress
@@ -177,7 +174,7 @@ public struct PruneRun {
                 while event <= steps && schedule.batch(event: event, span: spanBatches) <= batch && failure == nil {
                     do {
                         try pruner.prune(amount { schedule.sparsity(event: event, final: $0) }, granularity: spec.granularity,
-                                         scores: scores(stats), rootMean: rootMean, inputMeans: means())
+                                         scores: scores(stats), rootMean: rootMean)
                     } catch { failure = error }
                     stats = GradientStatistics()
                     event += 1

@@ -51,12 +51,7 @@ public final class Pruner {
 
     /// Prunes the lowest-scoring groups of the named layers. `scores` are element scores by
     /// weight name (see `PruneScores`); `rootMean` combines them as the L2 criterion does.
-    ///
-    /// Filter pruning moves what a removed channel contributed into the next layer's bias (see
-    /// `absorbConstants`); `inputMeans` (by the next layer's name, its mean input per sample, from
-    /// `Pruner.inputMeans(of:on:)`) lets it use the channel's mean activation on real data.
-    public func prune(_ amount: PruneAmount, granularity: PruneGranularity, scores: [String: [Float]], rootMean: Bool = false,
-                      inputMeans: [String: [Float]] = [:]) throws {
+    public func prune(_ amount: PruneAmount, granularity: PruneGranularity, scores: [String: [Float]], rootMean: Bool = false) throws {
         var targets: [PrunableLayer] = []
         for name in amount.layerNames.sorted(by: { a, b in (layer(named: a)?.node ?? -1) < (layer(named: b)?.node ?? -1) }) {
             guard let layer = layer(named: name) else {
@@ -113,7 +108,7 @@ public final class Pruner {
         for layer in targets {
             let mask = groupsOf[layer.name]!.elementMask(pruned: pruned[layer.name] ?? [])
             combine(layer.weightName, Tensor(shape: layer.weight.value.shape, storage: mask))
-            if granularity == .filter { maskFilterCompanions(layer, inputMeans: inputMeans) }
+            if granularity == .filter { maskFilterCompanions(layer) }
         }
         applyMasks()
     }
@@ -139,7 +134,7 @@ public final class Pruner {
     /// channel is exactly 0 (and surgery that deletes it changes nothing). What the channel
     /// carried without its weights — a constant: its bias, or β of the BatchNorm after it, through
     /// the activation — moves into the next layer's bias first (see `absorbConstants`).
-    private func maskFilterCompanions(_ layer: PrunableLayer, inputMeans: [String: [Float]]) {
+    private func maskFilterCompanions(_ layer: PrunableLayer) {
         guard let mask = masks[layer.weightName] else { return }
         let perFilter = layer.fanIn
         let kept = (0..<layer.outputs).map { o in (0..<perFilter).contains { mask.storage[o * perFilter + $0] != 0 } ? Float(1) : 0 }
@@ -147,21 +142,17 @@ public final class Pruner {
         if layer.bias != nil { names.append(layer.name + ".bias") }
         if let bn = layer.batchNorm { names += [bn.name + ".weight", bn.name + ".bias"] }
         let wasKept = names.first.flatMap { masks[$0]?.storage } ?? [Float](repeating: 1, count: layer.outputs)
-        absorbConstants(of: layer, removed: (0..<layer.outputs).filter { kept[$0] == 0 && wasKept[$0] != 0 }, inputMeans: inputMeans)
+        absorbConstants(of: layer, removed: (0..<layer.outputs).filter { kept[$0] == 0 && wasKept[$0] != 0 })
         for name in names { combine(name, Tensor(shape: [layer.outputs], storage: kept)) }
     }
 
-    /// A removed channel's contribution to the next layer is replaced by a constant c per input
-    /// (c·Σ w[o, channel, …] moves into the next layer's bias):
-    /// - with `inputMeans` for the next layer, c is the channel's mean activation on that data
-    ///   (per feature for a linear layer, per channel for a convolution);
-    /// - without, c is what the channel outputs once its weights are gone: its bias (no
-    ///   BatchNorm), or β of the BatchNorm after it (γ = 0 outputs β in training and evaluation
-    ///   alike), through the activations; pooling and dropout keep a constant. Then removing a
-    ///   filter computes exactly what zeroing its weights (PyTorch's `ln_structured`), or its γ,
-    ///   computes.
-    /// Only when the next layer is linear or an unpadded convolution with a bias.
-    private func absorbConstants(of layer: PrunableLayer, removed: [Int], inputMeans: [String: [Float]]) {
+    /// A filter whose weights are gone still outputs a constant channel: its bias (without a
+    /// BatchNorm), or β of the BatchNorm after it (a BatchNorm with γ = 0 outputs β in training
+    /// and evaluation alike), passed through the activations; pooling and dropout keep a constant.
+    /// The next layer sees that constant c on the channel and adds c·Σ w[o, channel, …] to every
+    /// output, so that sum moves into its bias. Exact when the next layer is linear or an
+    /// unpadded convolution; skipped otherwise (and when the next layer has no bias).
+    private func absorbConstants(of layer: PrunableLayer, removed: [Int]) {
         guard !removed.isEmpty, let li = layers.firstIndex(where: { $0.node == layer.node }), li + 1 < layers.count else { return }
         let next = layers[li + 1]
         guard !next.readsInput, next.inputChannels == layer.outputs, let nextBias = next.bias else { return }
@@ -176,24 +167,12 @@ public final class Pruner {
             }
         }
         let row = next.fanIn, taps = next.kernel.h * next.kernel.w, block = next.channelBlock * taps
-        // The constant each weight of a removed channel multiplies, by position in the channel's block.
-        var perWeight: [[Float]] = constant.map { [Float](repeating: $0, count: block) }
-        if let means = inputMeans[next.name], means.count % next.inputs == 0 {
-            let plane = means.count / next.inputs   // h·w of a convolution's input, 1 for a linear layer
-            perWeight = removed.map { channel in
-                if next.channelBlock > 1 || taps == 1 && plane == 1 {
-                    return Array(means[(channel * next.channelBlock)..<((channel + 1) * next.channelBlock)])
-                }
-                let mean = means[(channel * plane)..<((channel + 1) * plane)].reduce(0, +) / Float(plane)
-                return [Float](repeating: mean, count: block)
-            }
-        }
         let w = next.weight.value.storage
         for o in 0..<next.outputs {
             var shift: Float = 0
-            for (i, channel) in removed.enumerated() {
+            for (i, channel) in removed.enumerated() where constant[i] != 0 {
                 let start = o * row + channel * block
-                for j in 0..<block { shift += perWeight[i][j] * w[start + j] }
+                shift += constant[i] * w[start..<(start + block)].reduce(0, +)
             }
             nextBias.value.storage[o] += shift
         }
@@ -203,25 +182,6 @@ public final class Pruner {
     private func combine(_ name: String, _ mask: Tensor) {
         guard let old = masks[name] else { masks[name] = mask; return }
         masks[name] = Tensor(shape: mask.shape, storage: zip(old.storage, mask.storage).map { min($0, $1) })
-    }
-
-    /// The mean input, per sample, of every conv2d and linear layer over `data` (evaluation
-    /// mode, in batches): what filter pruning moves into a next layer's bias for removed channels.
-    public static func inputMeans(of graph: Graph, on data: Dataset, batchSize: Int = 500) -> [String: [Float]] {
-        let layers = PrunableLayer.all(in: graph)
-        var sums = layers.map { [Double](repeating: 0, count: graph.nodes[$0.node].inputShape.reduce(1, *)) }
-        for start in stride(from: 0, to: data.count, by: batchSize) {
-            let (x, _) = data.batch(start..<min(start + batchSize, data.count))
-            graph.forward(x, mode: .eval)
-            for (li, layer) in layers.enumerated() {
-                let producer = graph.nodes[layer.node].inputs[0]
-                let input = producer == Graph.input ? x : graph.activations[producer]
-                let size = sums[li].count
-                for (i, v) in input.storage.enumerated() { sums[li][i % size] += Double(v) }
-            }
-        }
-        let n = Double(max(data.count, 1))
-        return Dictionary(uniqueKeysWithValues: zip(layers, sums).map { ($0.name, $1.map { Float($0 / n) }) })
     }
 
     /// Sets every masked weight to 0.
