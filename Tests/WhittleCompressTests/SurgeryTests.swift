@@ -28,41 +28,6 @@ final class SurgeryTests: XCTestCase {
         XCTAssertLessThan(PruningFixtures.maxDifference(small2, masked2), 1e-4)
     }
 
-    func testRemovedFiltersLeaveTheirConstantInTheNextBias() throws {
-        // With BatchNorm: removing a filter computes what setting its γ to 0 computes (the channel is β).
-        let a = try PruningFixtures.smallConvGraph(), b = try PruningFixtures.smallConvGraph()
-        let pruner = try Pruner(graph: a)
-        try pruner.prune(.local(["conv1": 0.5]), granularity: .filter, scores: PruneScores.compute(.l2, layers: pruner.layers), rootMean: true)
-        let removed = pruner.masks["bn1.weight"]!.storage.indices.filter { pruner.masks["bn1.weight"]!.storage[$0] == 0 }
-        XCTAssertEqual(removed.count, 3)
-        let bn = b.nodes[1].layer as! BatchNorm
-        for c in removed { bn.weight.value.storage[c] = 0 }
-        let x = PruningFixtures.batch(for: a)
-        XCTAssertLessThan(PruningFixtures.maxDifference(a.forward(x, mode: .eval), b.forward(x, mode: .eval)), 1e-5)
-        let small = try StructuredSurgery.apply(a, masks: pruner.masks).graph
-        XCTAssertLessThan(PruningFixtures.maxDifference(small.forward(x, mode: .eval), b.forward(x, mode: .eval)), 1e-5)
-        // Without BatchNorm: what PyTorch's ln_structured computes (the weights zero, the bias kept).
-        var rng = RNG(seed: 2)
-        func mlp() throws -> Graph {
-            var r = RNG(seed: 3)
-            let g = Graph(inputShape: [5])
-            try g.append("fc1", .layer(Linear(inFeatures: 5, outFeatures: 4, rng: &r)))
-            try g.append("relu", .layer(ClampActivation.relu()))
-            try g.append("fc2", .layer(Linear(inFeatures: 4, outFeatures: 3, rng: &r)))
-            return g
-        }
-        let p = try mlp(), q = try mlp()
-        (p.nodes[0].layer as! Linear).bias!.value = Tensor(shape: [4], storage: [0.5, 0.7, -0.2, 0.9])
-        (q.nodes[0].layer as! Linear).bias!.value = Tensor(shape: [4], storage: [0.5, 0.7, -0.2, 0.9])
-        let mp = try Pruner(graph: p)
-        try mp.prune(.local(["fc1": 0.5]), granularity: .filter, scores: PruneScores.compute(.l1, layers: mp.layers))
-        let fc1 = q.nodes[0].layer as! Linear
-        for (i, m) in mp.masks["fc1.weight"]!.storage.enumerated() where m == 0 { fc1.weight.value.storage[i] = 0 }
-        let y = Tensor(shape: [3, 5], storage: (0..<15).map { _ in rng.uniform(-1, 1) })
-        XCTAssertLessThan(PruningFixtures.maxDifference(p.forward(y, mode: .eval), q.forward(y, mode: .eval)), 1e-6)
-        XCTAssertEqual((p.nodes[0].layer as! Linear).bias!.value.zeroCount, 2)
-    }
-
     func testChannelSurgeryRemovesTheProducersFilters() throws {
         let g = try PruningFixtures.smallConvGraph()
         let pruner = try Pruner(graph: g)

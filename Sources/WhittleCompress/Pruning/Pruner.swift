@@ -131,9 +131,7 @@ public final class Pruner {
     }
 
     /// A removed filter takes its bias and the γ and β of the BatchNorm after it, so its output
-    /// channel is exactly 0 (and surgery that deletes it changes nothing). What the channel
-    /// carried without its weights — a constant: its bias, or β of the BatchNorm after it, through
-    /// the activation — moves into the next layer's bias first (see `absorbConstants`).
+    /// channel is exactly 0 (and surgery that deletes it changes nothing).
     private func maskFilterCompanions(_ layer: PrunableLayer) {
         guard let mask = masks[layer.weightName] else { return }
         let perFilter = layer.fanIn
@@ -141,41 +139,7 @@ public final class Pruner {
         var names: [String] = []
         if layer.bias != nil { names.append(layer.name + ".bias") }
         if let bn = layer.batchNorm { names += [bn.name + ".weight", bn.name + ".bias"] }
-        let wasKept = names.first.flatMap { masks[$0]?.storage } ?? [Float](repeating: 1, count: layer.outputs)
-        absorbConstants(of: layer, removed: (0..<layer.outputs).filter { kept[$0] == 0 && wasKept[$0] != 0 })
         for name in names { combine(name, Tensor(shape: [layer.outputs], storage: kept)) }
-    }
-
-    /// A filter whose weights are gone still outputs a constant channel: its bias (without a
-    /// BatchNorm), or β of the BatchNorm after it (a BatchNorm with γ = 0 outputs β in training
-    /// and evaluation alike), passed through the activations; pooling and dropout keep a constant.
-    /// The next layer sees that constant c on the channel and adds c·Σ w[o, channel, …] to every
-    /// output, so that sum moves into its bias. Exact when the next layer is linear or an
-    /// unpadded convolution; skipped otherwise (and when the next layer has no bias).
-    private func absorbConstants(of layer: PrunableLayer, removed: [Int]) {
-        guard !removed.isEmpty, let li = layers.firstIndex(where: { $0.node == layer.node }), li + 1 < layers.count else { return }
-        let next = layers[li + 1]
-        guard !next.readsInput, next.inputChannels == layer.outputs, let nextBias = next.bias else { return }
-        if let conv = graph.nodes[next.node].layer as? Conv2d, conv.padding != (0, 0) || conv.groups != 1 { return }
-        var constant = removed.map { layer.bias?.value.storage[$0] ?? 0 }
-        for k in (layer.node + 1)..<next.node {
-            switch graph.nodes[k].layer {
-            case let bn as BatchNorm: constant = removed.map { bn.bias.value.storage[$0] }
-            case let act as ClampActivation: constant = constant.map { min(max($0, 0), act.upper) }
-            case is MaxPool2d, is AvgPool2d, is Dropout, is Flatten: break
-            default: return
-            }
-        }
-        let row = next.fanIn, taps = next.kernel.h * next.kernel.w, block = next.channelBlock * taps
-        let w = next.weight.value.storage
-        for o in 0..<next.outputs {
-            var shift: Float = 0
-            for (i, channel) in removed.enumerated() where constant[i] != 0 {
-                let start = o * row + channel * block
-                shift += constant[i] * w[start..<(start + block)].reduce(0, +)
-            }
-            nextBias.value.storage[o] += shift
-        }
     }
 
     /// Intersects a new mask with the existing one (masks only grow).
