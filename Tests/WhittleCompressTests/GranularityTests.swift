@@ -42,6 +42,10 @@ final class GranularityTests: XCTestCase {
         let m = try mask(conv, .nm(n: 2, m: 4), sparsity: 0)
         XCTAssertEqual(m.filter { $0 == 1 }.count, 6 * 13)
         for o in 0..<6 { XCTAssertEqual(m[o * 25 + 24], 1, "the tail weight of filter \(o) is kept") }
+        let pattern = WeightGroups(.nm(n: 2, m: 4), outputs: 6, inputs: 1, kernel: (5, 5))
+        XCTAssertEqual(pattern.count, 6 * 7)
+        XCTAssertEqual(pattern.maxNonzeros(in: conv.namedParameters[0].parameter.value.storage), 2)
+        XCTAssertEqual(pattern.maxNonzeros(in: [Float](repeating: 1, count: 150)), 4)
         // The 3:8 pattern: in each group of eight of a 16-wide row, exactly three survive.
         let wide = try PruningFixtures.linear((0..<32).map { Float(($0 * 7) % 16) - 7.5 }, out: 2)
         let w = try mask(wide, .nm(n: 3, m: 8), sparsity: 0)

@@ -51,6 +51,14 @@ public struct WeightGroups: Equatable, Sendable {
         }
     }
 
+    /// The most nonzero weights any group holds: a weight follows an N:M pattern when this is at
+    /// most N for `WeightGroups(.nm(n: N, m: M), …)` (what lowering checks before packing).
+    public func maxNonzeros(in weights: [Float]) -> Int {
+        var counts = [Int](repeating: 0, count: count)
+        for (e, g) in groupOfElement.enumerated() where weights[e] != 0 { counts[g] += 1 }
+        return counts.max() ?? 0
+    }
+
     /// The element mask that prunes `pruned` groups (1 kept, 0 pruned).
     public func elementMask(pruned: Set<Int>) -> [Float] {
         groupOfElement.map { pruned.contains($0) ? 0 : 1 }
