@@ -113,7 +113,9 @@ enum PruneCommand: Command {
         case .cubic(_, let steps, let epochs): parts.append("cubic schedule, \(steps) steps over \(epochs) epochs")
         }
         if let ft = spec.fineTune { parts.append("\(ft.epochs) fine-tuning epochs") }
-        if let s = spec.slimming { parts.append("slimming λ=\(s.penalty) for \(s.train.epochs) epochs") }
+        if let s = spec.slimming {
+            parts.append("slimming (\(s.polarization.map { "polarization t=\($0)" } ?? "L1") λ=\(s.penalty)) for \(s.train.epochs) epochs")
+        }
         return parts.joined(separator: ", ")
     }
 

@@ -64,7 +64,7 @@ extension HTMLReport {
         paragraph("|γ| of every BatchNorm channel. Removed: \(removed.count) of \(removed.count + kept.count) channels"
                   + (threshold.map { String(format: ", the largest removed |γ| is %.4g", $0) } ?? "") + ".")
         figures([
-            SVGChart.histogram([("before sparsity training", before), ("after", after)], bins: 40, title: "|γ| before and after the L1 penalty", xLabel: "|γ|"),
+            SVGChart.histogram([("before", before), ("after", after)], bins: 40, title: "|γ| before and after sparsity training", xLabel: "|γ|"),
             SVGChart.histogram([("kept", kept), ("removed", removed)], bins: 40, title: "|γ| after sparsity training", xLabel: "|γ|", marker: threshold),
         ])
     }
