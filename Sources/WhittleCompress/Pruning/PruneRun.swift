@@ -139,15 +139,16 @@ public struct PruneRun {
         }
 
         // Check the final amount on a copy of the weights before spending any training on it.
+        let initialScores = try scores(nil)
         let snapshot = graph.namedParameters.map { ($0.parameter, $0.parameter.value) }
-        try Pruner(graph: graph, masks: masks).prune(amount { $0 }, granularity: spec.granularity, scores: scores(nil), rootMean: rootMean)
+        try Pruner(graph: graph, masks: masks).prune(amount { $0 }, granularity: spec.granularity, scores: initialScores, rootMean: rootMean)
         for (p, v) in snapshot { p.value = v }
 
         var reports: [EpochReport] = []
         let accuracyPruned: Double
         switch spec.schedule {
         case .oneShot:
-            try pruner.prune(amount { $0 }, granularity: spec.granularity, scores: scores(nil), rootMean: rootMean)
+            try pruner.prune(amount { $0 }, granularity: spec.granularity, scores: initialScores, rootMean: rootMean)
             accuracyPruned = Evaluator.evaluate(graph, on: test).accuracy
             if let recipe = spec.fineTune {
                 let trainer = Trainer(graph: graph, recipe: recipe)
@@ -160,7 +161,8 @@ public struct PruneRun {
             let recipe = spec.fineTune!   // validated: a gradual schedule needs fine-tuning
             let schedule = CubicSchedule(initial: initial, steps: steps)
             let spanBatches = span * ((train.count + recipe.batchSize - 1) / recipe.batchSize)
-            try pruner.prune(amount { schedule.sparsity(event: 1, final: $0) }, granularity: spec.granularity, scores: scores(nil), rootMean: rootMean)
+            try pruner.prune(amount { schedule.sparsity(event: 1, final: $0) }, granularity: spec.granularity,
+                             scores: initialScores, rootMean: rootMean)
             accuracyPruned = Evaluator.evaluate(graph, on: test).accuracy
             let trainer = Trainer(graph: graph, recipe: recipe)
             trainer.progress = progress
