@@ -76,6 +76,27 @@ final class PipelineCommandTests: XCTestCase {
                              "C int8 vs the QAT model's fake-quantized forward pass")
     }
 
+    func testCompareRunsEveryMethodThroughC() throws {
+        let dir = CLI.temporaryFolder()
+        let spec = try writeSpec(dir)
+        let model = dir.appendingPathComponent("m.safetensors").path
+        XCTAssertEqual(try CLI.run(["train", spec, "-o", model]).status, 0)
+        let r = try CLI.run(["quantize", spec, model, "--compare", "--qat", "1", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rows = (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any])["methods"] as! [[String: Any]]
+        let names = rows.map { $0["method"] as! String }
+        for expected in ["float32 (Swift)", "dynamic int8 (Swift)", "per-tensor min/max (C)", "per-channel min/max (C)",
+                         "per-channel MSE (C)", "per-channel entropy (KL) (C)", "float32 control, +1 epochs (Swift)"] {
+            XCTAssertTrue(names.contains(expected), "\(expected) missing from \(names)")
+        }
+        XCTAssertTrue(names.contains { $0.hasPrefix("QAT 1 epochs") })
+        let float = rows[0]["accuracy"] as! Double
+        for row in rows where row["bit_exact"] != nil {
+            XCTAssertEqual(row["bit_exact"] as? Bool, true)
+            XCTAssertLessThan(abs((row["accuracy"] as! Double) - float), 0.1, "\(row)")
+        }
+    }
+
     func testQuantizeBadInput() throws {
         let dir = CLI.temporaryFolder()
         let spec = try writeSpec(dir)

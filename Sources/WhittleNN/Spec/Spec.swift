@@ -10,10 +10,11 @@ public struct Spec: Codable, Sendable {
     public var data: DataSpec
     public var train: TrainSpec
     public var quantize: QuantizeSpec
+    public var prune: PruneSpec?
     /// The folder of the spec file, to resolve relative paths in it.
     public var baseDirectory: String = "."
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, input, layers, data, train, quantize }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, input, layers, data, train, quantize, prune }
 
     public init(name: String, input: [Int], layers: [LayerSpec], data: DataSpec = DataSpec(), train: TrainSpec = TrainSpec()) {
         self.name = name; self.input = input; self.layers = layers; self.data = data; self.train = train
@@ -29,6 +30,7 @@ public struct Spec: Codable, Sendable {
         data = try c.decodeIfPresent(DataSpec.self, forKey: .data) ?? DataSpec()
         train = try c.decodeIfPresent(TrainSpec.self, forKey: .train) ?? TrainSpec()
         quantize = try c.decodeIfPresent(QuantizeSpec.self, forKey: .quantize) ?? QuantizeSpec()
+        prune = try c.decodeIfPresent(PruneSpec.self, forKey: .prune)
     }
 
     /// Reads and checks a spec file; every error is one line naming the file and field.
@@ -53,6 +55,14 @@ public struct Spec: Codable, Sendable {
         try train.validate { fail("train.\($0)", $1) }
         try data.validate { fail("data.\($0)", $1) }
         try quantize.validate { fail("quantize.\($0)", $1) }
+        try prune?.validate(layers: layerNames) { fail("prune.\($0)", $1) }
+    }
+}
+
+extension Spec {
+    /// Every layer's name (given, or the type and index: "relu1") and type, in order.
+    public var layerNames: [(name: String, type: LayerSpec.Kind)] {
+        layers.enumerated().map { i, layer in (layer.name ?? "\(layer.type.rawValue)\(i)", layer.type) }
     }
 }
 

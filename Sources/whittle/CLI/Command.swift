@@ -15,9 +15,11 @@ let allCommands: [Command.Type] = [
     EvalCommand.self,
     InspectCommand.self,
     QuantizeCommand.self,
+    PruneCommand.self,
     EmitCommand.self,
     VerifyCommand.self,
     RunCommand.self,
     DemoCommand.self,
+    ReportCommand.self,
     BenchCommand.self,
 ]

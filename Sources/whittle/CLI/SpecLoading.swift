@@ -1,4 +1,5 @@
 import WhittleNN
+import WhittleTensor
 
 /// Shared by the commands that take a SPEC: load it, apply command-line overrides, load data.
 struct Workbench {
@@ -27,10 +28,14 @@ struct Workbench {
 
     func graph() throws -> Graph { try spec.buildGraph(file: specPath) }
 
-    /// The spec's model with weights from a checkpoint.
-    func graph(loading model: String) throws -> Graph {
-        let g = try graph()
-        try Checkpoint.load(model, into: g)
-        return g
+    /// The spec's model with weights from a checkpoint (its widths taken from the checkpoint, so
+    /// structurally pruned models load; see `Spec.adapted(toCheckpoint:)`).
+    func graph(loading model: String) throws -> Graph { try masked(loading: model).graph }
+
+    /// Like `graph(loading:)`, also returning the pruning masks the checkpoint carries.
+    func masked(loading model: String) throws -> (graph: Graph, masks: [String: Tensor]) {
+        let g = try spec.adapted(toCheckpoint: model).buildGraph(file: specPath)
+        let masks = try Checkpoint.load(model, into: g)
+        return (g, masks)
     }
 }

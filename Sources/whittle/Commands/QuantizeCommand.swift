@@ -9,6 +9,7 @@ enum QuantizeCommand: Command {
     usage: whittle quantize SPEC MODEL.safetensors -o MODEL.q [--calibration N] [--per-tensor]
                             [--observer KIND] [--qat EPOCHS [--qat-lr LR]] [--vectors N]
                             [--data DIR] [--json]
+           whittle quantize SPEC MODEL.safetensors --compare [--qat EPOCHS] [--json]
 
     Folds BatchNorm, fuses ReLU/ReLU6, calibrates activation ranges on N training images (the
     spec's quantize section: first or random selection, observer), and quantizes: activations int8 asymmetric per tensor, weights int8
@@ -17,6 +18,10 @@ enum QuantizeCommand: Command {
     model's logits, so `whittle emit` and `whittle verify` can report accuracy.
 
       --calibration N   calibration images (default: the spec's quantize.calibration, 1000)
+      --compare         instead of writing a file, quantize with every method (per-tensor and
+                        per-channel min/max, moving average, percentile, MSE, entropy, QAT), run
+                        each as C, and print a table beside float, dynamic int8 and a float
+                        control trained as long as QAT (--qat N sets the QAT epochs, default 3)
       --observer KIND   minmax, moving_average, percentile, mse or entropy (default: the spec's)
       --qat EPOCHS      quantization-aware training for EPOCHS epochs after calibration (fake-quant
                         weights and activations, BatchNorm folded and frozen, observers frozen for
@@ -49,7 +54,15 @@ enum QuantizeCommand: Command {
         }
         stage.vectors = try args.int("--vectors")
         let json = args.flag("--json")
+        let compare = args.flag("--compare")
         try args.finish()
+        if compare {
+            var comparison = QuantizationComparison(workbench: bench, model: model)
+            comparison.quiet = json
+            if let epochs = stage.settings.qat?.train.epochs { comparison.qatEpochs = epochs }
+            if let lr = stage.settings.qat?.train.optimizer.lr { comparison.qatLearningRate = lr }
+            return try presentComparison(comparison.run(), json: json)
+        }
         guard let output else { throw UsageError(name, "missing -o MODEL.q") }
 
         let graph = try bench.graph(loading: model)
@@ -70,6 +83,31 @@ enum QuantizeCommand: Command {
             print("quantized \(bench.spec.name): \(result.graph.nodes.count) ops, calibrated on \(result.calibrationSamples) images, "
                   + "\(result.graph.validation?.count ?? 0) validation vectors, arena \(grouped(plan.arenaBytes)) B; wrote \(output)")
         }
+        return 0
+    }
+}
+
+extension QuantizeCommand {
+    static func presentComparison(_ rows: [QuantizationComparison.Row], json: Bool) throws -> Int32 {
+        if json {
+            try Console.json(["methods": rows.map { r -> [String: Any] in
+                var o: [String: Any] = ["method": r.method, "accuracy": r.accuracy]
+                if let a = r.agreement { o["top1_agreement"] = a; o["agreement_with"] = r.agreementWith }
+                if let e = r.maxLogitError { o["max_logit_error"] = e }
+                if let b = r.bitExact { o["bit_exact"] = b }
+                return o
+            }])
+        } else {
+            var table = TextTable("method", "accuracy", "top-1 agreement", "max |logit err|", "C vs reference")
+            for r in rows {
+                table.add([r.method, percent(r.accuracy),
+                           r.agreement.map { percent($0) + (r.agreementWith == "float" ? "" : " (vs \(r.agreementWith))") } ?? "",
+                           r.maxLogitError.map { String(format: "%.4f", $0) } ?? "",
+                           r.bitExact.map { $0 ? "bit-exact" : "MISMATCH" } ?? ""])
+            }
+            print(table.rendered)
+        }
+        guard rows.allSatisfy({ $0.bitExact ?? true }) else { throw CheckFailed(description: "a C model differs from its Swift reference") }
         return 0
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import WhittleCodegen
 import WhittleIR
 import WhittleNN
 import WhittleVerify
@@ -56,15 +55,10 @@ struct RunPipeline {
         let qPath = output.appendingPathComponent("model.q")
         try QGraphFile.write(quantized.graph, to: qPath)
 
-        progress.update("emit: C for target \(target)", force: true)
-        let resources = try WhittleResources.locate()
-        let descriptor = try TargetDescriptor.load(named: target, from: resources)
-        let cFolder = output.appendingPathComponent("c")
-        let manifest = try Emitter.emit(quantized.graph, options: EmitOptions(target: descriptor, modelName: "model.q"),
-                                        resources: resources, to: cFolder).manifest
-
-        progress.update("verify: building and running the C on \(manifest.vectors.count) vectors", force: true)
-        let verify = try FolderVerifier.verify(folder: cFolder, resources: resources, options: VerifyOptions(measureCost: measureCost))
+        progress.update("emit and verify: C for target \(target)", force: true)
+        let backend = try CBackend(target: target, measureCost: measureCost)
+            .emitAndVerify(quantized.graph, modelName: "model.q", to: output.appendingPathComponent("c"))
+        let (manifest, verify) = (backend.manifest, backend.verify)
         progress.finish("verify: \(verify.comparison.bitExact ? "bit-exact" : "MISMATCH") on \(verify.comparison.vectors) vectors")
 
         let int8Weights = quantized.graph.weightCounts

@@ -1,0 +1,93 @@
+import Foundation
+import WhittleCompress
+import WhittleNN
+import WhittleTensor
+
+enum ReportCommand: Command {
+    static let name = "report"
+    static let summary = "HTML report of a model: weights, density per layer, sensitivity"
+    static let usage = """
+    usage: whittle report SPEC MODEL.safetensors -o REPORT.html [--before DENSE.safetensors]
+                          [--sensitivity] [--data DIR] [--json]
+
+    Writes a self-contained HTML report (inline SVG, no scripts): test accuracy, per-layer
+    weights, nonzeros, density and MACs, weight histograms, and the BatchNorm γ histogram.
+
+      --before FILE    the model before compression: histograms and densities before/after
+      --sensitivity    also scan accuracy vs sparsity per layer (the spec's prune criterion
+                       and granularity, else l1 element; 2000 held-out training images)
+      --json           print one JSON object with the figures
+    """
+
+    static func run(_ args: inout Arguments) throws -> Int32 {
+        let bench = try Workbench(&args)
+        let model = try args.positional("MODEL (a .safetensors checkpoint)")
+        let output = try args.option("-o", "--output")
+        let beforePath = try args.option("--before")
+        let scan = args.flag("--sensitivity")
+        let json = args.flag("--json")
+        try args.finish()
+        guard let output else { throw UsageError(name, "missing -o REPORT.html") }
+
+        let (graph, masks) = try bench.masked(loading: model)
+        let before = try beforePath.map { try bench.graph(loading: $0) }
+        let test = try bench.data(.test)
+        let accuracy = Evaluator.evaluate(graph, on: test).accuracy
+        let accuracyBefore = before.map { Evaluator.evaluate($0, on: test).accuracy }
+        let layers = LayerSparsity.measure(graph), layersBefore = before.map(LayerSparsity.measure) ?? layers
+        let weights = Dictionary(uniqueKeysWithValues: PrunableLayer.all(in: graph).map { ($0.name, $0.weight.value.storage) })
+        let weightsBefore = before.map { b in Dictionary(uniqueKeysWithValues: PrunableLayer.all(in: b).map { ($0.name, $0.weight.value.storage) }) }
+
+        var curves: [SensitivityCurve] = []
+        if scan {
+            // Magnitude scores at the spec's granularity, where one applies layer by layer.
+            let granularity: PruneGranularity = switch bench.spec.prune?.granularity {
+            case .vector?: .vector
+            case .kernel?: .kernel
+            default: .element
+            }
+            let criterion: PruneCriterion = bench.spec.prune?.criterion == .l2 ? .l2 : .l1
+            let train = try bench.data(.train)
+            let held = train.subset(Array(max(0, train.count - 2000)..<train.count))
+            let progress = ProgressLine(quiet: json)
+            let names = PrunableLayer.all(in: graph).map(\.name)
+            curves = try SensitivityScan.run(graph, layers: names, sparsities: SensitivitySpec.defaultSparsities, granularity: granularity,
+                                             rootMean: PruneScores.groupsUseRootMean(criterion), masks: masks,
+                                             scores: { try PruneScores.compute(criterion, layers: PrunableLayer.all(in: graph)) },
+                                             evaluate: { Evaluator.evaluate($0, on: held).accuracy },
+                                             progress: { progress.update("sensitivity scan " + ProgressLine.bar($0)) })
+            progress.finish("sensitivity scan: \(names.count) layers × \(SensitivitySpec.defaultSparsities.count) sparsities")
+        }
+
+        var r = HTMLReport(title: "Whittle model report: \(bench.spec.name)")
+        r.paragraph("\(model)" + (beforePath.map { " against \($0)" } ?? "") + ", on \(test.name) (\(test.count) test samples).")
+        r.heading("Accuracy")
+        r.table(["model", "test accuracy"], (accuracyBefore.map { [["before", percent($0)]] } ?? []) + [[beforePath == nil ? "model" : "after", percent(accuracy)]])
+        r.heading("Layers")
+        r.layerTable(before: layersBefore, after: layers)
+        r.densityBars(before: layersBefore, after: layers)
+        r.heading("Weights")
+        r.weightHistograms(layers.map(\.name), before: weightsBefore ?? [:], after: weights)
+        let gammas = NetworkSlimming.gammas(graph)
+        if !gammas.isEmpty {
+            r.heading("BatchNorm scales")
+            r.figures([SVGChart.histogram(gammas.map { ($0.layer, $0.values.map { abs($0) }) }, bins: 40, title: "|γ| per BatchNorm", xLabel: "|γ|")])
+        }
+        r.sensitivityCurves(curves)
+        try r.write(to: output)
+
+        if json {
+            var object: [String: Any] = [
+                "report": output, "accuracy": accuracy,
+                "layers": layers.map { ["name": $0.name, "weights": $0.weights, "nonzero": $0.nonzeroWeights, "density": $0.density,
+                                        "macs": $0.macs, "sparse_macs": $0.sparseMACs] },
+                "sensitivity": curves.map { c in ["layer": c.layer, "points": c.points.map { [$0.sparsity, $0.accuracy] }] as [String: Any] },
+            ]
+            if let a = accuracyBefore { object["accuracy_before"] = a }
+            try Console.json(object)
+        } else {
+            print("\(bench.spec.name): accuracy \(percent(accuracy))" + (accuracyBefore.map { " (before: \(percent($0)))" } ?? "") + "; wrote \(output)")
+        }
+        return 0
+    }
+}
