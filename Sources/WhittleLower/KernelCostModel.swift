@@ -15,7 +15,7 @@ public struct KernelCostModel: Sendable {
     public var denseConvMAC = 3.34
     public var sparseConvMAC = 3.6
     public var denseFullyConnectedMAC = 2.6
-    public var indexFullyConnectedMAC = 11.0
+    public var indexFullyConnectedMAC = 13.0
     public var nmFullyConnectedMAC = 6.8
     /// Per stored weight, and per mask byte (eight tests, or one when all eight are zero).
     public var bitmapFullyConnectedMAC = 5.0
@@ -23,9 +23,9 @@ public struct KernelCostModel: Sendable {
     /// Per output value: requantize, clamp, store, loop bookkeeping.
     public var denseOutput = 23.5
     public var sparseConvOutput = 21.0
-    /// Per stored weight (value or filler) an index-sparse or N:M conv decodes into taps once per
-    /// call, and per weight (bit) a bitmap conv walks.
-    public var indexConvDecode = 28.0
+    /// Per gap nibble an index-sparse conv, per stored value an N:M conv and per weight (bit) a
+    /// bitmap conv decodes into taps once per call.
+    public var indexConvDecode = 30.0
     public var nmConvDecode = 16.0
     public var bitmapConvDecode = 16.0
     /// Per input an N:M fully connected layer widens (and reorders) into scratch.

@@ -54,7 +54,8 @@ final class DifferentialTests: XCTestCase {
     private func assertCoverage(_ graphs: [QGraph]) {
         var kernels = Set<String>(), shifts = Set<Int32>(), patterns = Set<String>()
         var zeroMultipliers = 0, stridedPadded = 0, fullyConnectedAfterFlatten = 0, grouped = 0, chains = 0
-        var sparsePadded = 0, fillers = 0, tails = 0, reorderedInputs = 0
+        var sparsePadded = 0, escapes = 0, tails = 0, reorderedInputs = 0
+        var sparseShifts = Set<Int32>(), sparseZeroMultipliers = 0
         for graph in graphs {
             if graph.nodes.count >= 3 { chains += 1 }
             for (i, node) in graph.nodes.enumerated() {
@@ -83,11 +84,21 @@ final class DifferentialTests: XCTestCase {
                 case .averagePool: kernels.insert("avgpool_s8"); continue
                 case .reshape: continue
                 }
+                let requantization: [QuantizedMultiplier]
+                switch node.op {
+                case .conv2d(let conv): requantization = conv.requantization
+                case .fullyConnected(let fc): requantization = fc.requantization
+                default: requantization = []
+                }
+                if weights.format != .dense {
+                    sparseShifts.formUnion(requantization.map(\.shift))
+                    sparseZeroMultipliers += requantization.filter { $0.multiplier == 0 }.count
+                }
                 switch weights {
                 case .dense: break
                 case .indexSparse(let sparse):
                     kernels.insert("\(kind)_sparse")
-                    fillers += sparse.gaps.filter { $0 & 0x0F == 15 || $0 >> 4 == 15 }.count
+                    escapes += sparse.gaps.filter { $0 & 0x0F == 15 || $0 >> 4 == 15 }.count
                 case .bitmap:
                     kernels.insert("\(kind)_bitmap")
                 case .nm(let nm):
@@ -101,8 +112,10 @@ final class DifferentialTests: XCTestCase {
         XCTAssertEqual(kernels, ["conv2d_s8", "dwconv2d_s8", "fc_s8", "maxpool_s8", "avgpool_s8",
                                  "conv_sparse", "fc_sparse", "conv_bitmap", "fc_bitmap", "conv_nm", "fc_nm"])
         XCTAssertGreaterThan(patterns.count, 8, "N:M patterns \(patterns)")
+        XCTAssertTrue(sparseShifts.contains { $0 > 0 } && sparseShifts.contains { $0 < -20 }, "sparse layers' prepared multipliers at both ends")
+        XCTAssertGreaterThan(sparseZeroMultipliers, 0)
         XCTAssertGreaterThan(sparsePadded, 3, "sparse convs with border pixels")
-        XCTAssertGreaterThan(fillers, 10, "gap nibbles of 15 (fillers)")
+        XCTAssertGreaterThan(escapes, 10, "escape nibbles (gaps of 15 or more)")
         XCTAssertGreaterThan(tails, 10, "N:M groups with a dense tail")
         XCTAssertGreaterThan(reorderedInputs, 3, "N:M fully connected layers that reorder their input")
         XCTAssertTrue(shifts.contains { $0 > 0 }, "a multiplier above 1")

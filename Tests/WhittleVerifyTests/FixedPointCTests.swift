@@ -22,13 +22,41 @@ final class FixedPointCTests: XCTestCase {
             expected.append(r["expected"]!)
             swift.append(FixedPoint.shiftedRight(Int32(r["x"]!), by: r["exponent"]!, rounding: .toNearestOrAway))
         }
+        var prepared = 0
         for r in rows("multiplyByQuantizedMultiplier") {
-            input += "m \(r["x"]!) \(r["multiplier"]!) \(r["shift"]!)\n"
+            let (x, m0, shift) = (r["x"]!, r["multiplier"]!, r["shift"]!)
+            let swiftResult = FixedPoint.multiplyByQuantizedMultiplier(
+                Int32(x), QuantizedMultiplier(multiplier: Int32(m0), shift: Int32(shift)))
+            input += "m \(x) \(m0) \(shift)\n"
             expected.append(r["expected"]!)
-            swift.append(FixedPoint.multiplyByQuantizedMultiplier(
-                Int32(r["x"]!), QuantizedMultiplier(multiplier: Int32(r["multiplier"]!), shift: Int32(r["shift"]!))))
+            swift.append(swiftResult)
+            // The prepared form the sparse kernels use, on the multipliers whittle emits (0 with
+            // shift 0, or in [2^30, 2^31)) and accumulators the range analysis admits (x · 2^left in int32).
+            let left = max(shift, 0)
+            if (m0 == 0 && shift == 0 || m0 >= 1 << 30), abs(x) << left <= Int(Int32.max) {
+                input += "p \(x) \(m0) \(shift)\n"
+                expected.append(r["expected"]!)
+                swift.append(swiftResult)
+                prepared += 1
+            }
+        }
+        // And seeded random cases over every shift, with the Swift function as the expectation:
+        // small right shifts make rounding ties frequent, INT32 extremes test the 64-bit sums.
+        var rng = SeededGenerator(seed: 7)
+        for i in 0..<3000 {
+            let shift = i % 62 - 31
+            let m0 = i % 50 == 0 ? 0 : Int32.random(in: (1 << 30)...Int32.max, using: &rng)
+            let limit = Int32.max >> max(shift, 0)
+            let x = i % 7 == 0 ? (Bool.random(using: &rng) ? limit : -limit) : Int32.random(in: -limit...limit, using: &rng)
+            let multiplier = QuantizedMultiplier(multiplier: m0, shift: m0 == 0 ? 0 : Int32(shift))
+            input += "p \(x) \(multiplier.multiplier) \(multiplier.shift)\n"
+            let result = FixedPoint.multiplyByQuantizedMultiplier(x, multiplier)
+            expected.append(Int(result))
+            swift.append(result)
+            prepared += 1
         }
         XCTAssertGreaterThan(expected.count, 400)
+        XCTAssertGreaterThan(prepared, 3000)
 
         let scratch = try makeScratchFolder("fixedpoint")
         defer { try? FileManager.default.removeItem(at: scratch) }

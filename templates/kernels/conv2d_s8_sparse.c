@@ -6,11 +6,12 @@
  * conv2d_s8_gather runs those taps over every output pixel: the zeros are never multiplied.
  *
  * weights, per filter in logical order [k_h][k_w][in_c / groups] (see IndexSparseWeights):
- *   values: int8 per entry;
- *   gaps:   a nibble per entry (low first), the positions skipped since the previous entry; each
- *           chunk of entries starts on a byte boundary;
- *   counts: a byte per chunk; 255 means 255 entries and another chunk of the same filter follows.
- *   An entry with value 0 is a filler bridging a gap longer than 15; decoding drops it.
+ *   gaps:   nibbles (low first): g < 15 skips g weights and the next value sits at the weight
+ *           reached; the escape 15 skips 15 weights and reads no value. Each chunk of nibbles
+ *           starts on a byte boundary;
+ *   values: int8, one per nibble below 15 (a stored 0 is dropped when decoding);
+ *   counts: a byte per chunk of nibbles; 255 means 255 nibbles and another chunk of the same
+ *           filter follows.
  * scratch: the decoded taps and window table of conv2d_s8_gather.c (extra 0).
  * bias:    bias[c] - in_zero * sum(filter c), folded by whittle at compile time.
  */
@@ -37,12 +38,14 @@ WHITTLE_INLINE void conv2d_s8_sparse(
         do {
             chunk = *counts++;
             for (int k = 0; k < chunk; ++k) {
-                position += (gaps[k >> 1] >> ((k & 1) << 2)) & 15;
-                const int s = position / group_in;
-                taps = conv2d_s8_gather_keep(kept, taps, s, channel0 + (position - s * group_in), values[k], borders);
-                ++position;
+                const int g = (gaps[k >> 1] >> ((k & 1) << 2)) & 15;
+                position += g;
+                if (g != 15) {
+                    const int s = position / group_in;
+                    taps = conv2d_s8_gather_keep(kept, taps, s, channel0 + (position - s * group_in), *values++, borders);
+                    ++position;
+                }
             }
-            values += chunk;
             gaps += (chunk + 1) >> 1;
         } while (chunk == 255);
         conv2d_s8_gather(input, output + oc, kept, taps,

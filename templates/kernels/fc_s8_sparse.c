@@ -1,19 +1,33 @@
 /*
  * fc_s8_sparse.c - int8 fully connected layer with index-sparse weights.
  *
- * Included by model.c, never compiled alone (see conv2d_s8.c). Only the stored entries are
- * multiplied: the position moves on by each entry's gap, so no zero weight is ever loaded.
+ * Included by model.c, never compiled alone (see conv2d_s8.c). Only the stored weights are
+ * multiplied: the input position moves on by each gap, so no zero weight is ever loaded.
  *
  * weights, per output in input order (see IndexSparseWeights):
- *   values: int8 per entry;
- *   gaps:   a nibble per entry (low first), the inputs skipped since the previous entry; each
- *           chunk of entries starts on a byte boundary;
- *   counts: a byte per chunk; 255 means 255 entries and another chunk of the same output follows.
- *   An entry with value 0 is a filler bridging a gap longer than 15 (multiplied like the rest:
- *   cheaper than a branch per entry).
+ *   gaps:   nibbles (low first): g < 15 skips g inputs and the next value sits at the input
+ *           reached; the escape 15 skips 15 inputs and reads no value. Each chunk of nibbles
+ *           starts on a byte boundary;
+ *   values: int8, one per nibble below 15;
+ *   counts: a byte per chunk of nibbles; 255 means 255 nibbles and another chunk of the same
+ *           output follows.
+ * Gaps are read eight nibbles (a 32-bit word) at a time; a word holding an escape takes a
+ * slower path.
  * bias:    bias[o] - in_zero * sum(row o), folded by whittle at compile time.
  */
 #include "whittle_fixedpoint.h"
+
+/* One nibble: moves `position` on and multiplies the value there, unless it is the escape. */
+#define FC_S8_SPARSE_NIBBLE(g)                          \
+    do {                                                \
+        if ((g) == 15u) {                               \
+            position += 15u;                            \
+        } else {                                        \
+            position += (g);                            \
+            acc += input[position] * *values++;         \
+            position += 1u;                             \
+        }                                               \
+    } while (0)
 
 WHITTLE_INLINE void fc_s8_sparse(
     const int8_t *input, int8_t *output,
@@ -23,29 +37,37 @@ WHITTLE_INLINE void fc_s8_sparse(
 {
     (void)in_size;
     for (int o = 0; o < out_size; ++o) {
-        /* The input after the previous entry. */
-        unsigned position = 0;
+        unsigned position = 0; /* the input after the previous value */
         int32_t acc = bias[o];
         int chunk;
         do {
             chunk = *counts++;
-            const int pairs = chunk >> 1;
-            for (int k = 0; k < pairs; ++k) {
-                const unsigned byte = gaps[k];
-                position += byte & 15u;
-                acc += input[position] * values[2 * k];
-                position += (byte >> 4) + 1u;
-                acc += input[position] * values[2 * k + 1];
-                position += 1u;
+            int k = 0;
+            for (; k + 8 <= chunk; k += 8) {
+                const uint32_t nibbles = (uint32_t)gaps[0] | (uint32_t)gaps[1] << 8 | (uint32_t)gaps[2] << 16
+                                       | (uint32_t)gaps[3] << 24;
+                gaps += 4;
+                /* A nibble is 15 exactly when its low three bits plus one carry into its top bit. */
+                if ((((nibbles & 0x77777777u) + 0x11111111u) & nibbles & 0x88888888u) == 0) {
+                    WHITTLE_UNROLL_BLOCK for (int i = 0; i < 8; ++i) {
+                        position += (nibbles >> (4 * i)) & 15u;
+                        acc += input[position] * values[i];
+                        position += 1u;
+                    }
+                    values += 8;
+                } else {
+                    WHITTLE_UNROLL_BLOCK for (int i = 0; i < 8; ++i) {
+                        FC_S8_SPARSE_NIBBLE((nibbles >> (4 * i)) & 15u);
+                    }
+                }
             }
-            gaps += pairs;
-            values += 2 * pairs;
-            if (chunk & 1) {
-                position += *gaps++;
-                acc += input[position] * *values++;
-                position += 1u;
+            for (; k < chunk; ++k) {
+                FC_S8_SPARSE_NIBBLE((gaps[(k & 7) >> 1] >> ((k & 1) << 2)) & 15u);
             }
+            gaps += ((chunk & 7) + 1) >> 1;
         } while (chunk == 255);
         output[o] = whittle_requantize(acc, multiplier[o], shift[o], out_zero, act_min, act_max);
     }
 }
+
+#undef FC_S8_SPARSE_NIBBLE

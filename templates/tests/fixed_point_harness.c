@@ -4,6 +4,7 @@
  *   h A B          whittle_doubling_high_mul_nearest_up(A, B)
  *   s X EXPONENT   whittle_shift_right_nearest_away(X, EXPONENT)
  *   m X M0 SHIFT   whittle_multiply_by_quantized_multiplier(X, M0, SHIFT)
+ *   p X M0 SHIFT   whittle_multiply_prepared(X, whittle_prepare_multiplier(M0, SHIFT))
  */
 #include <stdio.h>
 
@@ -23,6 +24,8 @@ int main(void)
             result = whittle_shift_right_nearest_away((int32_t)a, (int)b);
         } else if (op == 'm' && scanf("%lld %lld %lld", &a, &b, &c) == 3) {
             result = whittle_multiply_by_quantized_multiplier((int32_t)a, (int32_t)b, (int)c);
+        } else if (op == 'p' && scanf("%lld %lld %lld", &a, &b, &c) == 3) {
+            result = whittle_multiply_prepared((int32_t)a, whittle_prepare_multiplier((int32_t)b, (int)c));
         } else {
             fprintf(stderr, "fixed_point_harness: bad row starting with '%c'\n", op);
             return 2;

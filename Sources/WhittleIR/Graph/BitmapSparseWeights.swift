@@ -63,13 +63,13 @@ public struct BitmapSparseWeights: Hashable, Sendable, CompressedWeights {
         guard masks.count == outputs * bytesPerOutput else {
             return "\(masks.count) mask bytes, expected \(outputs) outputs × \(bytesPerOutput)"
         }
-        let stored = masks.reduce(0) { $0 + $1.nonzeroBitCount }
-        guard stored == values.count else { return "the masks mark \(stored) weights, the values hold \(values.count)" }
         if perOutput % 8 != 0 {
             for o in 0..<outputs where masks[(o + 1) * bytesPerOutput - 1] >> UInt8(perOutput % 8) != 0 {
                 return "output \(o) marks weights past its \(perOutput)"
             }
         }
+        let stored = masks.reduce(0) { $0 + $1.nonzeroBitCount }
+        guard stored == values.count else { return "the masks mark \(stored) weights, the values hold \(values.count)" }
         return nil
     }
 }

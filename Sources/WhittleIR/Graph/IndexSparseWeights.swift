@@ -1,27 +1,26 @@
-/// Unstructured sparsity: each output's kept weights in logical order, as entries of an int8
-/// value and a 4-bit gap (how many positions were skipped since the previous entry). The three
-/// arrays are the tables the kernels read, byte for byte.
+/// Unstructured sparsity: each output's kept weights in logical order, as a stream of 4-bit
+/// gaps (how many positions to skip) and the int8 values they lead to. The three arrays are the
+/// tables the kernels read, byte for byte.
 ///
-/// - `values`: int8, the entries of output 0, then of output 1, …
-/// - `gaps`: one nibble per entry, the low nibble first. Each chunk of entries (below) starts on
-///   a byte boundary, so a chunk with an odd count leaves its last high nibble 0.
-/// - `counts`: per output, one byte per chunk of entries. A byte below 255 is the output's last
-///   chunk; 255 means 255 entries and another count byte for the same output follows.
+/// - `gaps`: nibbles, the low one first. A nibble `g` below 15 skips `g` positions and the next
+///   value sits at the position reached; the escape 15 skips 15 positions and reads no value, so
+///   a gap of 15 or more costs one extra nibble per 15. Each chunk of nibbles (below) starts on a
+///   byte boundary, so a chunk with an odd count leaves its last high nibble 0.
+/// - `values`: int8, one per nibble below 15, output after output.
+/// - `counts`: per output, one byte per chunk of nibbles. A byte below 255 is the output's last
+///   chunk; 255 means 255 nibbles and another count byte for the same output follows.
 ///
-/// A gap longer than 15 is bridged by a *filler*: an entry with gap 15 and value 0. The kernels
-/// multiply it like any entry (cheaper than a branch per entry); it costs a value byte and a
-/// nibble, and occurs about once per 16 skipped positions of a long zero run.
+/// Position information costs about 4 bits per kept weight: at the densities pruning leaves
+/// (10–25 %) that is close to the entropy of the mask and below a bitmap (1 bit per weight);
+/// above about 25 % `BitmapSparseWeights` is smaller, and the format choice costs both.
 ///
-/// Position information costs 4 bits per entry: at the densities pruning leaves (15–30 %) that is
-/// close to the entropy of the mask and below a bitmap (1 bit per weight).
-///
-/// Worked example, one output of 21 weights `[0, 0, 5, 0 × 17, -3]`:
-/// entries (gap 2, 5) at position 2, (gap 15, 0) at 18 — a filler — and (gap 1, −3) at 20;
-/// `values = [5, 0, -3]`, `gaps = [0xF2, 0x01]`, `counts = [3]`.
+/// Worked example, one output of 21 weights `[0, 0, 5, 0 × 17, -3]`: nibble 2 (5 at position 2),
+/// then the escape 15 (on to position 18) and 2 (−3 at position 20):
+/// `gaps = [0xF2, 0x02]`, `values = [5, -3]`, `counts = [3]`.
 public struct IndexSparseWeights: Hashable, Sendable, CompressedWeights {
-    /// The longest gap one entry encodes.
-    public static let maxGap = 15
-    /// The most entries one count byte covers; the byte value 255 also means "more follow".
+    /// The escape nibble: skip this many positions, no value.
+    public static let escape = 15
+    /// The most nibbles one count byte covers; the byte value 255 also means "more follow".
     public static let chunkLimit = 255
 
     public var outputs: Int
@@ -47,40 +46,40 @@ public struct IndexSparseWeights: Hashable, Sendable, CompressedWeights {
         let perOutput = logical.count / outputs
         var values: [Int8] = [], gaps: [UInt8] = [], counts: [UInt8] = []
         for o in 0..<outputs {
-            var entries: [(gap: Int, value: Int8)] = []
+            var nibbles: [Int] = []
             var next = 0
             for i in 0..<perOutput where logical[o * perOutput + i] != 0 {
                 var gap = i - next
-                while gap > Self.maxGap {
-                    entries.append((Self.maxGap, 0))
-                    gap -= Self.maxGap + 1
+                while gap >= Self.escape {
+                    nibbles.append(Self.escape)
+                    gap -= Self.escape
                 }
-                entries.append((gap, logical[o * perOutput + i]))
+                nibbles.append(gap)
+                values.append(logical[o * perOutput + i])
                 next = i + 1
             }
             var start = 0
             repeat {
-                let chunk = entries[start..<min(start + Self.chunkLimit, entries.count)]
+                let chunk = nibbles[start..<min(start + Self.chunkLimit, nibbles.count)]
                 counts.append(UInt8(chunk.count))
                 for pair in stride(from: chunk.startIndex, to: chunk.endIndex, by: 2) {
-                    let high = pair + 1 < chunk.endIndex ? chunk[pair + 1].gap : 0
-                    gaps.append(UInt8(chunk[pair].gap | high << 4))
+                    let high = pair + 1 < chunk.endIndex ? chunk[pair + 1] : 0
+                    gaps.append(UInt8(chunk[pair] | high << 4))
                 }
-                values += chunk.map(\.value)
                 start += chunk.count
-            } while start < entries.count || counts.last == UInt8(Self.chunkLimit)
+            } while start < nibbles.count || counts.last == UInt8(Self.chunkLimit)
         }
         self.init(outputs: outputs, perOutput: perOutput, values: values, gaps: gaps, counts: counts)
     }
 
-    /// Calls `body(output, position, value)` for every entry, fillers included, in table order.
-    /// Stops early (without a call) at the first entry that breaks the layout; `problem` names it.
+    /// Calls `body(output, position, value)` for every stored value, in table order. Stops early
+    /// (without a call) at the first nibble that breaks the layout; `problem` names it.
     public func forEachValue(_ body: (_ output: Int, _ position: Int, _ value: Int8) -> Void) {
         _ = walk(body)
     }
 
-    /// Entries (kept weights and fillers) per output.
-    public var entriesPerOutput: [Int] {
+    /// Stored values per output.
+    public var valuesPerOutput: [Int] {
         var result = [Int](repeating: 0, count: outputs)
         forEachValue { o, _, _ in result[o] += 1 }
         return result
@@ -104,23 +103,28 @@ public struct IndexSparseWeights: Hashable, Sendable, CompressedWeights {
                 chunk = Int(counts[countIndex])
                 countIndex += 1
                 guard gapIndex + (chunk + 1) / 2 <= gaps.count else { return "the gaps end inside output \(o)" }
-                guard valueIndex + chunk <= values.count else { return "the values end inside output \(o)" }
                 for k in 0..<chunk {
                     let byte = gaps[gapIndex + k / 2]
                     let gap = Int(k % 2 == 0 ? byte & 0x0F : byte >> 4)
+                    if gap == Self.escape {
+                        next += gap
+                        continue
+                    }
                     let position = next + gap
                     guard position < perOutput else {
-                        return "output \(o) has an entry at position \(position), past its \(perOutput) weights"
+                        return "output \(o) has a value at position \(position), past its \(perOutput) weights"
                     }
-                    body(o, position, values[valueIndex + k])
+                    guard valueIndex < values.count else { return "the values end inside output \(o)" }
+                    body(o, position, values[valueIndex])
+                    valueIndex += 1
                     next = position + 1
                 }
                 if chunk % 2 == 1, gaps[gapIndex + chunk / 2] >> 4 != 0 {
                     return "output \(o) has a nonzero unused gap nibble"
                 }
                 gapIndex += (chunk + 1) / 2
-                valueIndex += chunk
             } while chunk == Self.chunkLimit
+            guard next <= perOutput else { return "output \(o) skips past its \(perOutput) weights" }
         }
         if countIndex != counts.count || gapIndex != gaps.count || valueIndex != values.count {
             return "\(counts.count - countIndex) count, \(gaps.count - gapIndex) gap and \(values.count - valueIndex) value bytes left over after \(outputs) outputs"

@@ -46,8 +46,8 @@ public enum WeightStorage: Hashable, Sendable {
         }
     }
 
-    /// The values table as stored: every weight dense; the kept values (index-sparse: with
-    /// fillers; N:M: with padding) otherwise.
+    /// The values table as stored: every weight dense; the kept values (N:M: with padding)
+    /// otherwise.
     public var storedValues: [Int8] {
         switch self {
         case .dense(let values): return values
@@ -111,7 +111,7 @@ public enum WeightStorage: Hashable, Sendable {
 public protocol CompressedWeights {
     var outputs: Int { get }
     var perOutput: Int { get }
-    /// Calls `body(output, position, value)` for every stored value (fillers and padding
+    /// Calls `body(output, position, value)` for every stored value (N:M padding
     /// included), in table order. Assumes a valid layout.
     func forEachValue(_ body: (_ output: Int, _ position: Int, _ value: Int8) -> Void)
 }

@@ -4,8 +4,8 @@
 ///
 /// Executed MACs follow the kernels (templates/kernels/): a dense kernel multiplies every
 /// weight; the sparse conv kernels decode each filter once per call and drop its zero values
-/// (fillers, padding), so they execute the nonzeros times the output pixels; the sparse fully
-/// connected kernels run their stored values as they are, fillers and padding included.
+/// (N:M padding), so they execute the nonzeros times the output pixels; the sparse fully
+/// connected kernels run their stored values as they are, N:M padding included.
 public struct LayerFootprint: Hashable, Sendable {
     public var layer: String
     /// The op's kind name (`conv2d`, `fully_connected`).
@@ -15,7 +15,7 @@ public struct LayerFootprint: Hashable, Sendable {
     public var weights: Int
     public var nonzeros: Int
     public var outputs: Int
-    /// The weight tables: stored values (fillers and padding included) and position information
+    /// The weight tables: stored values (N:M padding included) and position information
     /// (gaps and counts, or N:M index bits; 0 dense).
     public var valueBytes: Int
     public var positionBytes: Int

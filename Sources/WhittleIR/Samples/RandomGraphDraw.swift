@@ -68,7 +68,7 @@ struct RandomGraphDraw {
     }
 
     /// Half the layers keep dense weights; the others are stored index-sparse or bitmap (some
-    /// with long zero runs, which need fillers) or N:M with a random pattern, the weights pruned
+    /// with long zero runs, which need escapes) or N:M with a random pattern, the weights pruned
     /// to it along each output's PyTorch-order reduction.
     private mutating func weightFormat(_ p: inout RandomLayer, fanIn: Int) -> WeightFormat {
         switch Int.random(in: 0..<10, using: &rng) {
