@@ -32,6 +32,10 @@ public struct AccumulatorOverflowError: Error, CustomStringConvertible, Sendable
 /// Accumulator-range analysis: proves that no conv / fully connected layer can overflow int32,
 /// whatever int8 input arrives, in the reference formula or in the folded form the C uses, or
 /// refuses with a one-line error naming the layer and channel.
+///
+/// The sums run over the kept weights of any storage (a dropped zero adds nothing to Σw or
+/// Σ|w|), and bound every partial sum in any order, so they hold for the sparse kernels too,
+/// which add the kept taps in their own order.
 public enum AccumulatorRangeAnalysis {
     /// Every bound, one per conv / fully connected layer, in graph order.
     public static func check(_ graph: QGraph) throws -> [AccumulatorBound] {

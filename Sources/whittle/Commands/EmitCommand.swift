@@ -58,8 +58,12 @@ enum EmitCommand: Command {
     private static func summaryText(_ m: EmitManifest, folder: URL) -> String {
         var lines = ["emitted \(folder.path) from \(m.model) for target \(m.target)"]
         lines.append("  arena          \(m.memory.arenaBytes.grouped) B (\(m.memory.naiveArenaBytes.grouped) B with a buffer per tensor)")
-        lines.append("  constants      \(m.constantBytes.grouped) B in model_weights.c (float32 parameters: \(m.float32ParameterBytes.grouped) B)")
-        lines.append("  MACs           \(m.executedMacs.grouped) executed per inference (\(m.macs.grouped) dense)")
+        let denseBytes = m.layers.map(\.denseConstantBytes).reduce(0, +)
+        lines.append("  constants      \(m.constantBytes.grouped) B in model_weights.c"
+                     + (denseBytes == m.constantBytes ? "" : String(format: " (%.3f× the %@ B dense)", Double(m.constantBytes) / Double(max(denseBytes, 1)), denseBytes.grouped))
+                     + " (float32 parameters: \(m.float32ParameterBytes.grouped) B)")
+        lines.append("  MACs           \(m.executedMacs.grouped) " + (m.executedMacs == m.macs ? "per inference"
+            : String(format: "executed per inference (%.3f× the %@ dense)", Double(m.executedMacs) / Double(max(m.macs, 1)), m.macs.grouped)))
         lines.append("  test vectors   \(m.vectors.count.grouped) (\(m.vectors.source))")
         if m.memory.scratchBytes > 0 { lines.append("  scratch        \(m.memory.scratchBytes.grouped) B for the sparse kernels") }
         var table = TextTable("  layer", "kernel", "output", "format", "density", "constant B", "dense B", "executed MACs", "dense MACs")
