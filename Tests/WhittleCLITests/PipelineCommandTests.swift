@@ -50,7 +50,7 @@ final class PipelineCommandTests: XCTestCase {
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         XCTAssertEqual(json["bit_exact"] as? Bool, true)
         let stages = json["stages"] as! [[String: Any]]
-        XCTAssertEqual(stages.map { $0["stage"] as! String }, ["float32", "int8 C (host)"])
+        XCTAssertEqual(stages.map { $0["stage"] as! String }, ["float32 trained", "int8 C (host)"])
         XCTAssertLessThan(stages[1]["flash_bytes"] as! Int, stages[0]["flash_bytes"] as! Int / 3)
         for file in ["model.safetensors", "model.q", "c/model.c", "c/model_weights.c", "c/model.h"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/\(file)").path), file)

@@ -99,3 +99,25 @@ final class QATLoweringTests: XCTestCase {
         XCTAssertGreaterThan(exact, out.count * 9 / 10, "most outputs should land on exactly the same code")
     }
 }
+
+final class QuantizationErrorProfileTests: XCTestCase {
+    /// Every op of a per-channel model keeps a high SQNR against float; reshapes are skipped.
+    func testProfileShowsWhereErrorEnters() throws {
+        let g = try FusionTests.trainedBNGraph()
+        var rng = RNG(seed: 41)
+        let n = 32
+        let data = Dataset(name: "r", sampleShape: [1, 12, 12], values: .floats((0..<(n * 144)).map { _ in Float(rng.int(below: 256)) }),
+                           labels: [Int32](repeating: 0, count: n), classes: 5)
+        let calibration = try Calibration.run(g, on: data)
+        let validation = ValidationSetBuilder.make(g, data: data, inputQuant: ActivationQuantization.params(for: calibration.input))
+        func profile(_ perChannel: Bool) throws -> [QuantizationErrorProfile.Layer] {
+            let q = try PostTrainingQuantization.lower(g, calibration: calibration, scheme: QuantizationScheme(perChannelWeights: perChannel),
+                                                       inputDescription: "t", validation: validation)
+            return try QuantizationErrorProfile.measure(g, q, validation: validation, data: data)
+        }
+        let fine = try profile(true)
+        XCTAssertEqual(fine.map(\.name), ["conv1", "pool1", "dw", "gap", "fc1", "fc2"])
+        for layer in fine { XCTAssertGreaterThan(layer.sqnrDecibels, 15, layer.name) }
+        XCTAssertLessThan(fine[0].meanErrorSteps, 1.0, "conv1 output within a step of float on average")
+    }
+}

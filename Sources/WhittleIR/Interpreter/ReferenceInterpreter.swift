@@ -31,6 +31,12 @@ public struct ReferenceInterpreter: Sendable {
 
     /// The output tensor's int8 values for one input (channels-last, `inputTensor.byteCount` values).
     public func run(_ input: [Int8]) -> [Int8] {
+        runAll(input)[graph.output]
+    }
+
+    /// Every tensor's int8 values for one input, indexed like `graph.tensors` (reports use the
+    /// intermediate ones to show where quantization error enters).
+    public func runAll(_ input: [Int8]) -> [[Int8]] {
         precondition(input.count == graph.inputTensor.byteCount,
                      "input has \(input.count) values, the graph takes \(graph.inputTensor.byteCount)")
         var values = [[Int8]](repeating: [], count: graph.tensors.count)
@@ -52,7 +58,7 @@ public struct ReferenceInterpreter: Sendable {
                 values[node.output] = x
             }
         }
-        return values[graph.output]
+        return values
     }
 
     /// Runs `count` inputs stored back to back, in parallel; outputs back to back in the same order.

@@ -9,7 +9,7 @@ enum QuantizeCommand: Command {
     usage: whittle quantize SPEC MODEL.safetensors -o MODEL.q [--calibration N] [--per-tensor]
                             [--observer KIND] [--qat EPOCHS [--qat-lr LR]] [--vectors N]
                             [--data DIR] [--json]
-           whittle quantize SPEC MODEL.safetensors --compare [--qat EPOCHS] [--json]
+           whittle quantize SPEC MODEL.safetensors --compare [--qat EPOCHS] [--report FILE.html] [--json]
 
     Folds BatchNorm, fuses ReLU/ReLU6, calibrates activation ranges on N training images (the
     spec's quantize section: first or random selection, observer), and quantizes: activations int8 asymmetric per tensor, weights int8
@@ -21,7 +21,9 @@ enum QuantizeCommand: Command {
       --compare         instead of writing a file, quantize with every method (per-tensor and
                         per-channel min/max, moving average, percentile, MSE, entropy, QAT), run
                         each as C, and print a table beside float, dynamic int8 and a float
-                        control trained as long as QAT (--qat N sets the QAT epochs, default 3)
+                        control trained as long as QAT (--qat N sets the QAT epochs, default 3);
+                        --report FILE.html draws accuracy per method and the per-layer SQNR
+                        (where quantization error enters)
       --observer KIND   minmax, moving_average, percentile, mse or entropy (default: the spec's)
       --qat EPOCHS      quantization-aware training for EPOCHS epochs after calibration (fake-quant
                         weights and activations, BatchNorm folded and frozen, observers frozen for
@@ -55,14 +57,18 @@ enum QuantizeCommand: Command {
         stage.vectors = try args.int("--vectors")
         let json = args.flag("--json")
         let compare = args.flag("--compare")
+        let report = try args.option("--report")
         try args.finish()
         if compare {
             var comparison = QuantizationComparison(workbench: bench, model: model)
             comparison.quiet = json
             if let epochs = stage.settings.qat?.train.epochs { comparison.qatEpochs = epochs }
             if let lr = stage.settings.qat?.train.optimizer.lr { comparison.qatLearningRate = lr }
-            return try presentComparison(comparison.run(), json: json)
+            let rows = try comparison.run()
+            if let report { try QuantizationReport(rows: rows, model: bench.spec.name).write(to: report) }
+            return try presentComparison(rows, json: json)
         }
+        guard report == nil else { throw UsageError(name, "--report goes with --compare") }
         guard let output else { throw UsageError(name, "missing -o MODEL.q") }
 
         let graph = try bench.graph(loading: model)

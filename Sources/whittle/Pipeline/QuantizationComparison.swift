@@ -1,6 +1,7 @@
 import Foundation
 import WhittleCompress
 import WhittleIR
+import WhittleLower
 import WhittleNN
 
 /// Every way Whittle quantizes one trained model, side by side: float, dynamic (Swift-side),
@@ -21,6 +22,8 @@ struct QuantizationComparison {
         var agreementWith: String = ""
         var maxLogitError: Double?
         var bitExact: Bool?
+        /// Per-layer SQNR of the lowered model against float (static methods).
+        var profile: [QuantizationErrorProfile.Layer] = []
     }
 
     /// The static methods: name and quantize settings (the spec's, with observer and scheme set).
@@ -60,8 +63,12 @@ struct QuantizationComparison {
             let result = try QuantizeStage(settings).run(graph, source: workbench.source, spec: workbench.spec, progress: progress)
             let c = try backend.emitAndVerify(result.graph, modelName: name, to: folder.appendingPathComponent(String(rows.count)))
             let a = c.verify.accuracy
+            let profile = try result.graph.validation.map {
+                try QuantizationErrorProfile.measure(graph, result.graph, validation: $0, data: test)
+            } ?? []
             return Row(method: name + " (C)", accuracy: a?.cAccuracy ?? 0, agreement: a?.top1AgreementWithFloat,
-                       agreementWith: agreementWith, maxLogitError: a?.maxAbsLogitError, bitExact: c.verify.comparison.bitExact)
+                       agreementWith: agreementWith, maxLogitError: a?.maxAbsLogitError, bitExact: c.verify.comparison.bitExact,
+                       profile: profile)
         }
         for (name, settings) in staticMethods() { rows.append(try lowered(name, settings, agreementWith: "float")) }
 

@@ -3,6 +3,7 @@ import WhittleCompress
 import WhittleIR
 import WhittleLower
 import WhittleNN
+import WhittleTensor
 
 /// Float graph → QGraph with a validation set: calibrate on the start of the training split,
 /// lower, and attach the test split (quantized inputs, labels, float logits).
@@ -25,7 +26,8 @@ struct QuantizeStage {
     /// Calibrates (and with `qat` in the settings, trains quantization-aware), then lowers.
     /// For QAT the validation logits are the fake-quantized model's, so verify reports how
     /// closely the C follows the model that was trained.
-    func run(_ graph: Graph, source: DataSource, spec: Spec, progress: ProgressLine? = nil) throws -> Result {
+    func run(_ graph: Graph, source: DataSource, spec: Spec, masks: [String: Tensor] = [:],
+             progress: ProgressLine? = nil) throws -> Result {
         guard settings.calibration > 0 else { throw CalibrationError("calibration set is empty (give --calibration N with N ≥ 1)") }
         let train = try source.load(.train, spec: spec)
         var test = try source.load(.test, spec: spec)
@@ -34,7 +36,8 @@ struct QuantizeStage {
         var reference = graph
         var fakeQuantAccuracy: Double?
         if let qat = settings.qat {
-            let model = try QuantizationAwareTraining.run(graph, settings: settings, qat: qat, train: train, progress: progress)
+            let model = try QuantizationAwareTraining.run(graph, settings: settings, qat: qat, train: train,
+                                                                 masks: masks, progress: progress)
             calibration = model.ranges
             reference = model.graph
             fakeQuantAccuracy = Evaluator.evaluate(model.graph, on: test).accuracy

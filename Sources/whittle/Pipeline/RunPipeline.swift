@@ -1,6 +1,8 @@
 import Foundation
+import WhittleCompress
 import WhittleIR
 import WhittleNN
+import WhittleTensor
 import WhittleVerify
 
 /// The whole recipe of a spec: train (or load) the float model → quantize → emit C → build,
@@ -37,23 +39,39 @@ struct RunPipeline {
         let spec = workbench.spec
         let progress = ProgressLine(quiet: quiet)
         let checkpoint = output.appendingPathComponent("model.safetensors").path
-        let graph: Graph
+        let train = try workbench.data(.train), test = try workbench.data(.test)
+        var stages: [Stage] = []
+
+        var (graph, masks): (Graph, [String: Tensor])
         if let model {
-            graph = try workbench.graph(loading: model)
+            (graph, masks) = try workbench.masked(loading: model)
+            stages.append(Self.floatStage("float32 (loaded)", graph, test))
         } else {
-            graph = try workbench.graph()
+            (graph, masks) = (try workbench.graph(), [:])
             let trainer = Trainer(graph: graph, recipe: spec.train)
             trainer.progress = progress
             trainer.label = "train"
-            _ = try trainer.fit(train: try workbench.data(.train), test: nil)
-            try Checkpoint.save(graph, to: checkpoint)
+            _ = try trainer.fit(train: train, test: nil)
+            stages.append(Self.floatStage("float32 trained", graph, test))
         }
-        let summary = ModelSummary(graph)
+
+        if let prune = spec.prune {
+            var run = PruneRun(prune, file: workbench.specPath)
+            run.progress = progress
+            let outcome = try run.run(graph, masks: masks, train: train, test: test)
+            (graph, masks) = (outcome.graph, outcome.masks)
+            stages.append(Self.floatStage("pruned + fine-tuned", graph, test))
+        }
+        try Checkpoint.save(graph, to: checkpoint, masks: masks)
 
         progress.update("quantize: calibrating on \(spec.quantize.calibration) images", force: true)
-        let quantized = try QuantizeStage(spec.quantize).run(graph, source: workbench.source, spec: spec)
-        let qPath = output.appendingPathComponent("model.q")
-        try QGraphFile.write(quantized.graph, to: qPath)
+        let quantized = try QuantizeStage(spec.quantize).run(graph, source: workbench.source, spec: spec, masks: masks, progress: progress)
+        try QGraphFile.write(quantized.graph, to: output.appendingPathComponent("model.q"))
+        if let fakeQuant = quantized.fakeQuantTestAccuracy {
+            var s = Self.floatStage("QAT fake-quant (Swift)", graph, test)
+            s.accuracy = fakeQuant
+            stages.append(s)
+        }
 
         progress.update("emit and verify: C for target \(target)", force: true)
         let backend = try CBackend(target: target, measureCost: measureCost)
@@ -62,14 +80,18 @@ struct RunPipeline {
         progress.finish("verify: \(verify.comparison.bitExact ? "bit-exact" : "MISMATCH") on \(verify.comparison.vectors) vectors")
 
         let int8Weights = quantized.graph.weightCounts
-        let stages = [
-            Stage(name: "float32", accuracy: quantized.floatTestAccuracy, parameters: summary.totalParameters,
-                  nonzeros: summary.totalNonzeros, flashBytes: 4 * summary.totalParameters, arenaBytes: nil, macs: summary.totalMACs),
-            Stage(name: "int8 C (\(target))", accuracy: verify.accuracy?.cAccuracy, parameters: int8Weights.total,
-                  nonzeros: int8Weights.nonzero, flashBytes: manifest.constantBytes, arenaBytes: manifest.memory.arenaBytes,
-                  macs: manifest.macs),
-        ]
+        stages.append(Stage(name: "int8 C (\(target))", accuracy: verify.accuracy?.cAccuracy, parameters: int8Weights.total,
+                            nonzeros: int8Weights.nonzero, flashBytes: manifest.constantBytes,
+                            arenaBytes: manifest.memory.arenaBytes, macs: manifest.macs))
         return Report(stages: stages, verify: verify, folder: output)
+    }
+
+    /// A float stage: flash as dense float32, MACs counting only nonzero weights.
+    static func floatStage(_ name: String, _ graph: Graph, _ test: Dataset) -> Stage {
+        let summary = ModelSummary(graph)
+        return Stage(name: name, accuracy: Evaluator.evaluate(graph, on: test).accuracy, parameters: summary.totalParameters,
+                     nonzeros: summary.totalNonzeros, flashBytes: 4 * summary.totalParameters, arenaBytes: nil,
+                     macs: LayerSparsity.measure(graph).reduce(0) { $0 + $1.sparseMACs })
     }
 }
 
