@@ -4,7 +4,7 @@ import Dispatch
 /// the TFLite int8 reference semantics (DESIGN.md, contract 1). Generated C must match it byte
 /// for byte. It is written for clarity, not speed: one formula per op, bounds checked per tap.
 ///
-/// Compressed weights (index-sparse, N:M) are decoded once to their dense values: the oracle
+/// Compressed weights (index-sparse, bitmap, N:M) are decoded once to their dense values: the oracle
 /// has one formula per op whatever the storage, so it checks the formats' decoding as well as
 /// the kernels that skip zeros.
 ///
