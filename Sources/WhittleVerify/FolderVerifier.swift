@@ -6,13 +6,21 @@ public struct VerifyOptions: Sendable {
     /// Build once more with the target's sanitizer flags and run `sanitizerVectors` vectors.
     public var sanitize: Bool
     public var sanitizerVectors: Int
-    /// Also measure host nanoseconds and instructions per inference.
+    /// Also measure host nanoseconds and instructions per inference (host targets; a
+    /// bare-metal target is always measured).
     public var measureCost: Bool
+    /// Run at most this many vectors (nil: all).
+    public var vectorLimit: Int?
+    /// Seconds one run of the test program may take.
+    public var timeout: TimeInterval
 
-    public init(sanitize: Bool = true, sanitizerVectors: Int = 64, measureCost: Bool = false) {
+    public init(sanitize: Bool = true, sanitizerVectors: Int = 64, measureCost: Bool = false, vectorLimit: Int? = nil,
+                timeout: TimeInterval = 600) {
         self.sanitize = sanitize
         self.sanitizerVectors = sanitizerVectors
         self.measureCost = measureCost
+        self.vectorLimit = vectorLimit
+        self.timeout = timeout
     }
 }
 
@@ -39,11 +47,23 @@ public struct VerifyReport: Codable, Hashable, Sendable {
     public var sanitizer: SanitizerResult?
     public var accuracy: AccuracyReport?
     public var cost: HostCost?
+    /// Flash, RAM, stack and instructions on a bare-metal target.
+    public var measurement: TargetMeasurement?
     public var arenaBytes: Int
     public var constantBytes: Int
 
-    /// Bit-exact on every vector and clean under the sanitizers.
-    public var passed: Bool { comparison.bitExact && (sanitizer?.passed ?? true) }
+    /// Bit-exact on every vector, clean under the sanitizers and integer only.
+    public var passed: Bool { comparison.bitExact && (sanitizer?.passed ?? true) && (measurement?.floatHelpers.isEmpty ?? true) }
+
+    /// Why it did not pass, in one line (nil when it passed).
+    public var failure: String? {
+        if let first = comparison.firstMismatch { return "C differs from the reference at \(first)" }
+        if let helpers = measurement?.floatHelpers, !helpers.isEmpty {
+            return "not integer only: the \(target) program links software floating-point helpers \(helpers.joined(separator: ", ")); a float or double reached the inference path"
+        }
+        if let sanitizer, !sanitizer.passed { return "sanitizer build failed: \(sanitizer.report ?? "")" }
+        return nil
+    }
 }
 
 /// `whittle verify`: builds an emitted folder with its target's compiler, runs it on the test
@@ -61,29 +81,43 @@ public enum FolderVerifier {
         let build = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-verify-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: build) }
         let harness = try Harness(folder: folder, target: target, buildDirectory: build)
+        let limit = options.vectorLimit.map { min($0, vectors.count) }
+        let count = limit ?? vectors.count
+        let expected = Array(vectors.expected.prefix(count * manifest.output.size))
 
-        let outputs = try runVectors(harness, program: try harness.build("test_model"), limit: nil,
-                                     count: vectors.count, outputSize: manifest.output.size)
-        let comparison = OutputComparison(c: outputs, reference: vectors.expected, outputSize: manifest.output.size)
+        let outputs: [Int8]
+        var measurement: TargetMeasurement?
+        if target.isBareMetal {
+            (outputs, measurement) = try BareMetalRun.run(harness, manifest: manifest, resources: resources, limit: limit,
+                                                          timeout: options.timeout)
+        } else {
+            outputs = try runVectors(harness, program: try harness.build("test_model"), limit: limit,
+                                     count: vectors.count, outputSize: manifest.output.size, timeout: options.timeout)
+        }
+        let comparison = OutputComparison(c: outputs, reference: expected, outputSize: manifest.output.size)
         var sanitizer: SanitizerResult?
         if options.sanitize && !target.sanitizerFlags.isEmpty {
-            let limit = min(options.sanitizerVectors, vectors.count)
-            sanitizer = try sanitizerRun(harness, limit: limit,
-                                         expected: Array(vectors.expected.prefix(limit * manifest.output.size)))
+            let sanitized = min(options.sanitizerVectors, count)
+            sanitizer = try sanitizerRun(harness, limit: sanitized, expected: Array(expected.prefix(sanitized * manifest.output.size)))
         }
-        let accuracy = AccuracyReport(c: outputs, reference: vectors.expected, labels: vectors.labels,
-                                      floatLogits: vectors.floatLogits, outputSize: manifest.output.size,
+        let accuracy = AccuracyReport(c: outputs, reference: expected, labels: vectors.labels.map { Array($0.prefix(count)) },
+                                      floatLogits: vectors.floatLogits.map { Array($0.prefix(count * manifest.output.size)) },
+                                      outputSize: manifest.output.size,
                                       outputScale: manifest.output.scale, outputZeroPoint: manifest.output.zeroPoint)
-        let cost = options.measureCost ? try HostBenchmark.measure(harness) : nil
+        let cost = options.measureCost && !target.isBareMetal ? try HostBenchmark.measure(harness) : nil
+        if let measurement {
+            try BareMetalRun.checkBudgets(measurement, manifest: manifest, target: target)
+        }
         return VerifyReport(folder: folder.path, model: manifest.model, target: target.name, comparison: comparison,
-                            sanitizer: sanitizer, accuracy: accuracy, cost: cost,
+                            sanitizer: sanitizer, accuracy: accuracy, cost: cost, measurement: measurement,
                             arenaBytes: manifest.memory.arenaBytes, constantBytes: manifest.constantBytes)
     }
 
     /// Runs `test_model` on the first `limit` vectors (all when nil) and returns its outputs.
-    static func runVectors(_ harness: Harness, program: URL, limit: Int?, count: Int, outputSize: Int) throws -> [Int8] {
+    static func runVectors(_ harness: Harness, program: URL, limit: Int?, count: Int, outputSize: Int,
+                           timeout: TimeInterval = 600) throws -> [Int8] {
         let outputFile = harness.buildDirectory.appendingPathComponent("\(program.lastPathComponent).outputs.bin")
-        let result = try harness.run(program, ["vectors/inputs.bin", outputFile.path] + (limit.map { [String($0)] } ?? []))
+        let result = try harness.run(program, ["vectors/inputs.bin", outputFile.path] + (limit.map { [String($0)] } ?? []), timeout: timeout)
         guard !result.timedOut else {
             throw VerifyCheckFailure("\(harness.folder.path): \(program.lastPathComponent) timed out")
         }

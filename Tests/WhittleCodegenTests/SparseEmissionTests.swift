@@ -71,7 +71,7 @@ final class SparseEmissionTests: XCTestCase {
         let weights = text(emission, "model_weights.c")
         for table in ["conv1_gaps", "conv1_counts", "conv2_indices", "fc1_masks", "fc2_gaps"] {
             XCTAssertTrue(weights.contains("static const uint8_t \(table)[] = {"), table)
-            XCTAssertTrue(weights.contains("_Static_assert(sizeof(\(table)) =="), table)
+            XCTAssertTrue(weights.contains("WHITTLE_STATIC_ASSERT(sizeof(\(table)) =="), table)
         }
     }
 

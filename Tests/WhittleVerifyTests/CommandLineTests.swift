@@ -61,7 +61,7 @@ final class CommandLineTests: XCTestCase {
         try Data(corrupt).write(to: corruptModel)
         let out = scratch.appendingPathComponent("out").path
         for (arguments, words) in [
-            (["emit", model.path, "--target", "nosuchboard", "-o", out], "unknown target 'nosuchboard'; known targets: host"),
+            (["emit", model.path, "--target", "nosuchboard", "-o", out], "unknown target 'nosuchboard'; known targets: cortex-m0, cortex-m3, cortex-m4, cortex-m7, host, rv32imac"),
             (["emit", corruptModel.path, "-o", out], "corrupt.q: corrupt: checksum"),
             (["emit", model.path, "-o", "/proc/1/out"], "cannot write into /proc/1"),
             (["emit", model.path], "missing -o DIR"),

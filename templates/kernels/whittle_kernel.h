@@ -11,12 +11,34 @@
 
 #include <stdint.h>
 
+/*
+ * Integer only: from here on the words float and double are errors in every kernel and in
+ * model.c. whittle verify also checks each bare-metal ELF for software floating-point helpers,
+ * which catches a floating-point constant that needs neither word.
+ */
+#if defined(__GNUC__) && !defined(WHITTLE_ALLOW_FLOAT)
+#pragma GCC poison float double
+#endif
+
 #if defined(__GNUC__)
 #define WHITTLE_INLINE static inline __attribute__((always_inline))
 #define WHITTLE_ALIGNED(n) __attribute__((aligned(n)))
 #else
 #define WHITTLE_INLINE static inline
 #define WHITTLE_ALIGNED(n)
+#endif
+
+/* WHITTLE_STATIC_ASSERT(condition, message): a compile-time check (the table sizes of
+   model_weights.c). C11's _Static_assert, which gcc and clang also accept in C99 under
+   __extension__ (so -std=c99 -Wpedantic stays quiet); else a negative array size. */
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define WHITTLE_STATIC_ASSERT(condition, message) _Static_assert(condition, message)
+#elif defined(__GNUC__)
+#define WHITTLE_STATIC_ASSERT(condition, message) __extension__ _Static_assert(condition, message)
+#else
+#define WHITTLE_STATIC_ASSERT_NAME(line) whittle_static_assert_##line
+#define WHITTLE_STATIC_ASSERT_LINE(line) WHITTLE_STATIC_ASSERT_NAME(line)
+#define WHITTLE_STATIC_ASSERT(condition, message) typedef char WHITTLE_STATIC_ASSERT_LINE(__LINE__)[(condition) ? 1 : -1]
 #endif
 
 /* WHITTLE_UNROLL_BLOCK: a loop over a block of at most 8 channels, unrolled completely.

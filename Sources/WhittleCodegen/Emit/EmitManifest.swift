@@ -4,7 +4,9 @@ import Foundation
 /// without reading the `.q` file again. Written with sorted keys, so it is reproducible.
 public struct EmitManifest: Codable, Hashable, Sendable {
     public static let fileName = "whittle.json"
-    public static let currentFormat = 2
+    /// The QGraph the folder was emitted from, without its validation set (vectors/ holds it).
+    public static let modelFileName = "whittle.q"
+    public static let currentFormat = 3
 
     public struct Tensor: Codable, Hashable, Sendable {
         /// Height, width, channels.
@@ -18,6 +20,8 @@ public struct EmitManifest: Codable, Hashable, Sendable {
         public var count: Int
         /// "validation set" or "random".
         public var source: String
+        /// The seed of random vectors (nil for validation inputs).
+        public var seed: UInt64?
         /// Paths relative to the folder.
         public var inputs: String
         public var expected: String

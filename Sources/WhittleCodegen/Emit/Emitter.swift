@@ -38,9 +38,13 @@ public enum Emitter {
         let interpreter = try ReferenceInterpreter(graph: graph) // runs the verifier
         let bounds = try AccumulatorRangeAnalysis.check(graph)
         let memory = MemoryPlanner.plan(graph, alignment: options.target.arenaAlignment)
-        let plan = KernelPlanner.plan(graph, memory: memory, bounds: bounds, channelBlock: options.target.channelBlock)
-        let vectors = TestVectors.make(for: interpreter, requested: options.vectorCount, seed: options.seed)
+        let plan = KernelPlanner.plan(graph, memory: memory, bounds: bounds, profile: KernelProfile(target: options.target))
         let (name, target) = (options.modelName, options.target.name)
+        try BudgetCheck.check(BudgetCheck.flash(plan.layers, constantBytes: plan.constantBytes),
+                              budget: options.target.flashBudgetBytes, target: target, model: name)
+        try BudgetCheck.check(BudgetCheck.ram(plan.layers, arenaBytes: memory.arenaBytes, scratchBytes: plan.scratchBytes),
+                              budget: options.target.ramBudgetBytes, target: target, model: name)
+        let vectors = TestVectors.make(for: interpreter, requested: options.vectorCount, seed: options.seed)
 
         var files: [(path: String, bytes: [UInt8])] = [
             ("model.h", Array(ModelHeaderPrinter.text(graph, plan: plan, modelName: name, target: target).utf8)),
@@ -50,6 +54,11 @@ public enum Emitter {
         files += try kernelFiles(plan.kernels, target: options.target, resources: resources)
         files += try harnessFiles(options.target, resources: resources)
         files += vectorFiles(vectors)
+        // The model itself, without the validation set that vectors/ holds: `verify --target`
+        // emits it again for another target.
+        var model = graph
+        model.validation = nil
+        files.append((EmitManifest.modelFileName, QGraphFile.encode(model)))
         let manifest = makeManifest(graph, plan: plan, vectors: vectors, options: options)
         files.append((EmitManifest.fileName, try manifest.encoded()))
         return Emission(files: files, manifest: manifest, plan: plan)
@@ -80,24 +89,51 @@ public enum Emitter {
         }
     }
 
+    /// The harness folder's files (its `Makefile.in` filled in from the descriptor) and, for a
+    /// bare-metal target, its startup code and linker scripts under `target/`.
     private static func harnessFiles(_ target: TargetDescriptor, resources: WhittleResources) throws -> [(path: String, bytes: [UInt8])] {
         let folder = resources.templates.appendingPathComponent("harness").appendingPathComponent(target.harness)
-        func read(_ file: String) throws -> String {
-            let url = folder.appendingPathComponent(file)
-            guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-                throw CodegenError("\(url.path): harness template missing (target '\(target.name)' names harness '\(target.harness)')")
-            }
-            return text
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        guard names.contains("Makefile.in") else {
+            throw CodegenError("\(folder.appendingPathComponent("Makefile.in").path): harness template missing (target '\(target.name)' names harness '\(target.harness)')")
         }
-        let makefile = try read("Makefile.in")
+        var files: [(path: String, bytes: [UInt8])] = []
+        for name in names {
+            guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) else {
+                throw CodegenError("\(folder.appendingPathComponent(name).path): cannot read the harness template")
+            }
+            if name == "Makefile.in" {
+                files.insert(("Makefile", Array(makefile(String(decoding: data, as: UTF8.self), target: target).utf8)), at: 0)
+            } else {
+                files.append((name, Array(data)))
+            }
+        }
+        for file in target.targetFiles {
+            let url = resources.targets.appendingPathComponent(file)
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw CodegenError("\(url.path): missing (target '\(target.name)' needs it); reinstall whittle's targets/")
+            }
+            files.append((TargetDescriptor.emittedPath(of: file), Array(data)))
+        }
+        return files
+    }
+
+    /// `Makefile.in` with the descriptor's compiler, flags, startup files and runner.
+    static func makefile(_ template: String, target: TargetDescriptor) -> String {
+        let run = target.runner.map { token -> String in
+            let value = token.replacingOccurrences(of: "{program}", with: "$(BUILD)/test_model")
+                .replacingOccurrences(of: "{arguments}", with: "vectors/inputs.bin $(BUILD)/outputs.bin")
+            return value.contains(" ") ? "\"\(value)\"" : value
+        }
+        return template
             .replacingOccurrences(of: "@TARGET@", with: target.name)
             .replacingOccurrences(of: "@CC@", with: target.compiler)
             .replacingOccurrences(of: "@CFLAGS@", with: target.cflags.joined(separator: " "))
             .replacingOccurrences(of: "@LDFLAGS@", with: target.ldflags.joined(separator: " "))
             .replacingOccurrences(of: "@SANITIZE@", with: target.sanitizerFlags.joined(separator: " "))
-        return [("Makefile", Array(makefile.utf8)),
-                ("test_main.c", Array(try read("test_main.c").utf8)),
-                ("bench_main.c", Array(try read("bench_main.c").utf8))]
+            .replacingOccurrences(of: "@STARTUP@", with: target.startupSources.map(TargetDescriptor.emittedPath(of:)).joined(separator: " "))
+            .replacingOccurrences(of: "@LDSCRIPT@", with: target.linkerScript.map(TargetDescriptor.emittedPath(of:)) ?? "")
+            .replacingOccurrences(of: "@RUN@", with: run.joined(separator: " "))
     }
 
     private static func vectorFiles(_ v: TestVectors) -> [(path: String, bytes: [UInt8])] {
@@ -127,7 +163,8 @@ public enum Emitter {
         return EmitManifest(
             format: EmitManifest.currentFormat, model: options.modelName, target: options.target.name,
             input: summary(graph.inputTensor), output: summary(graph.outputTensor),
-            vectors: EmitManifest.Vectors(count: vectors.count, source: vectors.source, inputs: "vectors/inputs.bin",
+            vectors: EmitManifest.Vectors(count: vectors.count, source: vectors.source, seed: vectors.source == "random" ? options.seed : nil,
+                                          inputs: "vectors/inputs.bin",
                                           expected: "vectors/expected.bin",
                                           labels: vectors.labels == nil ? nil : "vectors/labels.bin",
                                           floatLogits: vectors.floatLogits == nil ? nil : "vectors/float_logits.bin"),

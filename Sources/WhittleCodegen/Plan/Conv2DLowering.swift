@@ -19,11 +19,11 @@ enum Conv2DLowering {
     }
 
     static func lower(_ conv: Conv2D, identifier: String, input: QTensor, output: QTensor,
-                      buffers: (input: String, output: String), channelBlock: Int) -> (KernelCall, [ConstantTable]) {
+                      buffers: (input: String, output: String), profile: KernelProfile) -> (KernelCall, [ConstantTable]) {
         let (inS, outS, w) = (input.shape, output.shape, conv.window)
         let kernel = kernel(conv, input: input)
         let depthwise = kernel == "dwconv2d_s8"
-        let block = ChannelBlocking.block(outputsPerGroup: outS.channels / conv.groups, limit: channelBlock)
+        let block = ChannelBlocking.block(outputsPerGroup: outS.channels / conv.groups, limit: profile.channelBlock)
         // Depthwise kernels read [k_h][k_w][out_c] so their channel loop is contiguous; the
         // grouped kernel reads `block` interleaved filters front to back.
         let tables = AffineTables.tables(
@@ -52,7 +52,7 @@ enum Conv2DLowering {
             let tapCapacity = AffineTables.mostNonzerosPerOutput(conv.weights.denseValues, outputs: outS.channels) + 1
             var windowTaps = w.kernelHeight * w.kernelWidth
             parameters.append(ParameterGroup("groups, pixel block, tap capacity",
-                                             [conv.groups, min(channelBlock, ChannelBlocking.limit), tapCapacity]))
+                                             [conv.groups, profile.pixelBlock, tapCapacity]))
             if case .nm(let nm) = conv.weights {
                 windowTaps += max(nm.groupsPerIndexByte, 1) * nm.m
                 parameters.append(ParameterGroup("N, M, index bits, groups per byte", [nm.n, nm.m, nm.indexBits, nm.groupsPerIndexByte]))

@@ -6,9 +6,9 @@ import WhittleIR
 /// when its groups need it, reordered channels-first).
 enum FullyConnectedLowering {
     static func lower(_ fc: FullyConnected, identifier: String, input: QTensor, output: QTensor,
-                      buffers: (input: String, output: String), channelBlock: Int) -> (KernelCall, [ConstantTable]) {
+                      buffers: (input: String, output: String), profile: KernelProfile) -> (KernelCall, [ConstantTable]) {
         let outputs = output.shape.elementCount, inputs = input.shape.elementCount
-        let block = ChannelBlocking.block(outputsPerGroup: outputs, limit: channelBlock)
+        let block = ChannelBlocking.block(outputsPerGroup: outputs, limit: profile.channelBlock)
         let tables = AffineTables.tables(for: identifier, weights: fc.weights,
                                          denseLayout: { ChannelBlocking.interleave($0, outputs: outputs, block: block) },
                                          bias: fc.bias, requantization: fc.requantization, inputZero: input.quant.zeroPoint)

@@ -8,9 +8,8 @@ public enum KernelPlanner {
     static let dependencies = ["conv2d_s8_sparse": ["conv2d_s8_gather"], "conv2d_s8_bitmap": ["conv2d_s8_gather"],
                                "conv2d_s8_nm": ["conv2d_s8_gather"]]
 
-    /// `channelBlock`: the most output channels one conv / fully connected call computes at
-    /// once (the target's register budget).
-    public static func plan(_ graph: QGraph, memory: MemoryPlan, bounds: [AccumulatorBound], channelBlock: Int) -> EmissionPlan {
+    /// `profile`: the target's decisions (blocks, layouts), derived once from its descriptor.
+    public static func plan(_ graph: QGraph, memory: MemoryPlan, bounds: [AccumulatorBound], profile: KernelProfile) -> EmissionPlan {
         var identifiers = Set<String>()
         var steps: [PlanStep] = []
         var tables: [ConstantTable] = []
@@ -27,11 +26,11 @@ public enum KernelPlanner {
             switch node.op {
             case .conv2d(let conv):
                 (call, layerTables) = Conv2DLowering.lower(conv, identifier: identifier, input: input, output: output, buffers: buffers,
-                                                           channelBlock: channelBlock)
+                                                           profile: profile)
                 parameters = conv.weights.count + conv.bias.count
             case .fullyConnected(let fc):
                 (call, layerTables) = FullyConnectedLowering.lower(fc, identifier: identifier, input: input, output: output, buffers: buffers,
-                                                                   channelBlock: channelBlock)
+                                                                   profile: profile)
                 parameters = fc.weights.count + fc.bias.count
             case .maxPool(let pool):
                 call = PoolLowering.lower(pool, kernel: "maxpool_s8", input: input, output: output, buffers: buffers)

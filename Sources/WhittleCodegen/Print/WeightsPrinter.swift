@@ -1,5 +1,6 @@
 /// Prints `model_weights.c`: every constant table as `static const` (so it stays in flash),
-/// each followed by a `_Static_assert` on its size.
+/// each followed by a static assertion on its size (`WHITTLE_STATIC_ASSERT`, C11's
+/// `_Static_assert` in a form `-std=c99 -Wpedantic` accepts).
 enum WeightsPrinter {
     static func text(_ plan: EmissionPlan, modelName: String, target: String) -> String {
         var out = """
@@ -12,6 +13,8 @@ enum WeightsPrinter {
          */
         #include <stdint.h>
 
+        #include "kernels/whittle_kernel.h"
+
 
         """
         for table in plan.tables {
@@ -23,7 +26,7 @@ enum WeightsPrinter {
             }
             if table.count == 0 { out += "    0, /* empty: C has no empty arrays */\n" }
             out += "};\n"
-            out += "_Static_assert(sizeof(\(table.name)) == \(table.byteCount), \"\(table.name) holds \(table.count) values\");\n\n"
+            out += "WHITTLE_STATIC_ASSERT(sizeof(\(table.name)) == \(table.byteCount), \"\(table.name) holds \(table.count) values\");\n\n"
         }
         return out
     }

@@ -1,13 +1,18 @@
 import Foundation
 
 /// One code-generation target, read from `targets/NAME.json`. Adding a board is adding a
-/// descriptor: the fields below name everything that differs between targets.
+/// descriptor (and, for a new architecture, its startup code and linker script): the fields
+/// below name everything that differs between targets. targets/README.md documents each field.
 ///
 /// ```json
-/// { "name": "host", "summary": "…", "compiler": "gcc", "compilerPackage": "gcc",
-///   "cflags": ["-std=c99", "…"], "ldflags": [], "sanitizerFlags": ["-fsanitize=address,undefined"],
-///   "harness": "host", "kernelVariants": [], "arenaAlignment": 16, "channelBlock": 8, "runner": [],
-///   "startupSources": [], "linkerScript": null, "flashBudgetBytes": null, "ramBudgetBytes": null }
+/// { "name": "cortex-m4", "summary": "…", "compiler": "arm-none-eabi-gcc", "compilerPackage": "gcc-arm-none-eabi",
+///   "cflags": ["-std=c99", "…", "-mcpu=cortex-m4"], "ldflags": ["-nostdlib", "…"], "sanitizerFlags": [],
+///   "harness": "baremetal", "kernelVariants": ["dsp"], "arenaAlignment": 4, "channelBlock": 4,
+///   "runner": ["qemu-system-arm", "-M", "mps2-an386", "…", "-kernel", "{program}", "-append", "{arguments}"],
+///   "runnerPackage": "qemu-system-arm", "countingPlugin": "qemu/insncount.c",
+///   "countingArguments": ["-plugin", "{plugin},mark={mark},out={report}"],
+///   "startupSources": ["cortex-m/startup.c"], "linkerScript": "cortex-m/mps2.ld", "supportFiles": ["cortex-m/sections.ld"],
+///   "flashBudgetBytes": 524288, "ramBudgetBytes": 131072 }
 /// ```
 public struct TargetDescriptor: Codable, Hashable, Sendable {
     public var name: String
@@ -20,7 +25,8 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
     public var ldflags: [String]
     /// Added to `cflags` for the sanitizer build; empty when the target has no sanitizers.
     public var sanitizerFlags: [String]
-    /// Folder under `templates/harness/` with `Makefile.in`, `test_main.c` and `bench_main.c`.
+    /// Folder under `templates/harness/` with `Makefile.in` and the harness sources (host:
+    /// `test_main.c`, `bench_main.c`; bare metal: semihosting test and footprint programs).
     public var harness: String
     /// Folders under `templates/kernels/` searched, in order, before the generic kernels: an
     /// optimized kernel replaces the generic one of the same file name (e.g. `["dsp"]`).
@@ -29,23 +35,46 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
     public var arenaAlignment: Int
     /// The most output channels a conv / fully connected kernel computes at once (1…8): each
     /// input byte loaded then feeds that many multiply-accumulates, but each needs a register
-    /// (8 suits x86-64's sixteen, 4 a Cortex-M).
+    /// (8 suits x86-64's sixteen, 4 a Cortex-M3/M4, 2 a Cortex-M0's eight low registers).
     public var channelBlock: Int
-    /// How to run a built program: the command with `{program}` standing for it (e.g. a QEMU
-    /// line). Empty: run it directly.
+    /// How to run a built program: the command with `{program}` standing for it and
+    /// `{arguments}` for its arguments joined by spaces (QEMU's `-append`); without
+    /// `{arguments}` they follow the command. Empty: run the program directly.
     public var runner: [String]
-    /// Extra C or assembly files under `targets/` compiled into test programs (startup code).
+    /// The Debian package that installs `runner[0]`, named when it is missing.
+    public var runnerPackage: String?
+    /// Source under `targets/` of the emulator plugin that counts executed instructions (built
+    /// with the host's `cc`), or nil: the target's instructions are not counted.
+    public var countingPlugin: String?
+    /// Added to the runner to count: `{plugin}` is the built plugin, `{mark}` the address of
+    /// `whittle_mark` (called before and after each inference), `{report}` the file it writes.
+    public var countingArguments: [String]
+    /// C or assembly files under `targets/` compiled into the test programs (startup code).
     public var startupSources: [String]
     /// Linker script under `targets/`, if any.
     public var linkerScript: String?
+    /// Other files under `targets/` the build needs (scripts the linker script includes).
+    public var supportFiles: [String]
     /// Flash and RAM of a typical part; a model over budget is refused. Nil: no limit.
     public var flashBudgetBytes: Int?
     public var ramBudgetBytes: Int?
 
+    /// A bare-metal target: programs run under an emulator, linked with the target's own
+    /// startup code and linker script, and are measured (sizes, stack, instructions).
+    public var isBareMetal: Bool { linkerScript != nil }
+
+    /// Every file under `targets/` an emitted folder carries, in its `target/` folder.
+    public var targetFiles: [String] { startupSources + (linkerScript.map { [$0] } ?? []) + supportFiles }
+
+    /// The path of a target file inside an emitted folder: `target/` and its file name.
+    public static func emittedPath(of targetFile: String) -> String {
+        "target/" + (targetFile as NSString).lastPathComponent
+    }
+
     /// Reads `targets/<name>.json`; an unknown name is a one-line error listing the known ones.
     public static func load(named name: String, from resources: WhittleResources) throws -> TargetDescriptor {
         let url = resources.targets.appendingPathComponent("\(name).json")
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        guard !name.isEmpty, !name.contains("/"), FileManager.default.fileExists(atPath: url.path) else {
             let known = knownTargets(in: resources)
             throw CodegenError("unknown target '\(name)'; known targets: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
         }
@@ -60,16 +89,42 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
         } catch {
             throw CodegenError("\(url.path): not a valid target descriptor: \(error.localizedDescription)")
         }
-        guard descriptor.name == name else {
-            throw CodegenError("\(url.path): field 'name' is '\(descriptor.name)', expected '\(name)' (the file name)")
-        }
-        guard descriptor.arenaAlignment > 0, descriptor.arenaAlignment & (descriptor.arenaAlignment - 1) == 0 else {
-            throw CodegenError("\(url.path): field 'arenaAlignment' must be a power of two, is \(descriptor.arenaAlignment)")
-        }
-        guard (1...8).contains(descriptor.channelBlock) else {
-            throw CodegenError("\(url.path): field 'channelBlock' must be 1…8, is \(descriptor.channelBlock)")
-        }
+        try descriptor.validate(url: url, resources: resources)
         return descriptor
+    }
+
+    private func validate(url: URL, resources: WhittleResources) throws {
+        func fail(_ field: String, _ problem: String) -> CodegenError {
+            CodegenError("\(url.path): field '\(field)' \(problem)")
+        }
+        guard name == url.deletingPathExtension().lastPathComponent else {
+            throw fail("name", "is '\(name)', expected '\(url.deletingPathExtension().lastPathComponent)' (the file name)")
+        }
+        guard arenaAlignment > 0, arenaAlignment & (arenaAlignment - 1) == 0 else {
+            throw fail("arenaAlignment", "must be a power of two, is \(arenaAlignment)")
+        }
+        guard (1...8).contains(channelBlock) else {
+            throw fail("channelBlock", "must be 1…8, is \(channelBlock)")
+        }
+        for (field, files) in [("startupSources", startupSources), ("linkerScript", linkerScript.map { [$0] } ?? []),
+                               ("supportFiles", supportFiles), ("countingPlugin", countingPlugin.map { [$0] } ?? [])] {
+            for file in files where !FileManager.default.fileExists(atPath: resources.targets.appendingPathComponent(file).path) {
+                throw fail(field, "names \(file), which is not in \(resources.targets.path)")
+            }
+        }
+        let emitted = targetFiles.map(Self.emittedPath(of:))
+        if let clash = emitted.first(where: { path in emitted.filter { $0 == path }.count > 1 }) {
+            throw fail("startupSources", "and the linker files share the file name \(clash); rename one")
+        }
+        if !runner.isEmpty && !runner.contains("{program}") {
+            throw fail("runner", "must contain {program}")
+        }
+        if countingPlugin != nil && !countingArguments.contains(where: { $0.contains("{plugin}") }) {
+            throw fail("countingArguments", "must contain {plugin} when countingPlugin is set")
+        }
+        for (field, budget) in [("flashBudgetBytes", flashBudgetBytes), ("ramBudgetBytes", ramBudgetBytes)] {
+            if let budget, budget <= 0 { throw fail(field, "must be positive or null, is \(budget)") }
+        }
     }
 
     /// Names of every descriptor under `targets/`, sorted.

@@ -9,13 +9,10 @@ public struct Harness: Sendable {
     /// Where programs are built; the emitted folder itself stays untouched.
     public let buildDirectory: URL
 
-    /// Checks that `make` and the target's compiler are installed.
+    /// Checks that `make`, the target's compiler and its emulator are installed.
     public init(folder: URL, target: TargetDescriptor, buildDirectory: URL) throws {
-        guard ProcessRunner.which("make") != nil else {
-            throw VerifyInputError("'make' not found on PATH; install the Debian package 'make'")
-        }
-        guard ProcessRunner.which(target.compiler) != nil else {
-            throw VerifyInputError("compiler '\(target.compiler)' for target '\(target.name)' not found on PATH; install the Debian package '\(target.compilerPackage)'")
+        if let missing = Toolchain.missing(for: target).first {
+            throw VerifyInputError("\(missing.description) for target '\(target.name)' not found on PATH; install the Debian package '\(missing.package)'")
         }
         self.folder = folder
         self.target = target
@@ -33,12 +30,21 @@ public struct Harness: Sendable {
         return buildDirectory.appendingPathComponent(program)
     }
 
-    /// Runs a built program from inside the folder, through the target's runner if it has one.
-    public func run(_ program: URL, _ arguments: [String], environment: [String: String] = [:],
+    /// Runs a built program from inside the folder, through the target's runner if it has one
+    /// (`runnerArguments` are added to the runner's, e.g. to count instructions).
+    public func run(_ program: URL, _ arguments: [String], runnerArguments: [String] = [], environment: [String: String] = [:],
                     timeout: TimeInterval = 600) throws -> ProcessResult {
-        let command = target.runner.isEmpty
-            ? [program.path] + arguments
-            : target.runner.map { $0 == "{program}" ? program.path : $0 } + arguments
-        return try ProcessRunner.run(command, in: folder, environment: environment, timeout: timeout)
+        try ProcessRunner.run(command(program, arguments) + runnerArguments, in: folder, environment: environment, timeout: timeout)
+    }
+
+    /// The command line that runs `program`: the program itself, or the target's runner with
+    /// `{program}` and `{arguments}` (the arguments joined by spaces) filled in.
+    public func command(_ program: URL, _ arguments: [String]) -> [String] {
+        guard !target.runner.isEmpty else { return [program.path] + arguments }
+        let joined = arguments.joined(separator: " ")
+        let command = target.runner.map {
+            $0.replacingOccurrences(of: "{program}", with: program.path).replacingOccurrences(of: "{arguments}", with: joined)
+        }
+        return target.runner.contains(where: { $0.contains("{arguments}") }) ? command : command + arguments
     }
 }

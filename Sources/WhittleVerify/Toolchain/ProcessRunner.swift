@@ -21,12 +21,12 @@ public struct ProcessResult: Sendable {
 /// Runs external programs (make, the compiler, test programs, valgrind) with output captured
 /// in files, so a chatty child can never block on a full pipe.
 public enum ProcessRunner {
-    /// The full path of `command` found on `PATH`, or nil.
-    public static func which(_ command: String) -> URL? {
+    /// The full path of `command` found on `path` (default: this process's `PATH`), or nil.
+    public static func which(_ command: String, path: String? = nil) -> URL? {
         if command.contains("/") {
             return FileManager.default.isExecutableFile(atPath: command) ? URL(fileURLWithPath: command) : nil
         }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let path = path ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for folder in path.split(separator: ":") {
             let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent(command)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }

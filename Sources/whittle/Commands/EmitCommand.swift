@@ -27,12 +27,12 @@ enum EmitCommand: Command {
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {
-        let modelPath = try args.positional("MODEL.q")
         let targetName = try args.option("--target") ?? "host"
         guard let outputPath = try args.option("-o", "--output") else { throw UsageError(name, "missing -o DIR") }
         let vectors = try args.int("--vectors")
         let seed = try args.int("--seed") ?? 1
         let json = args.flag("--json")
+        let modelPath = try args.positional("MODEL.q")
         try args.finish()
         if let vectors, vectors < 1 { throw UsageError(name, "--vectors must be at least 1") }
         guard seed >= 0 else { throw UsageError(name, "--seed must be ≥ 0") }

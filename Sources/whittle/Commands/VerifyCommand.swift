@@ -2,61 +2,163 @@ import Foundation
 import WhittleCodegen
 import WhittleVerify
 
-/// `whittle verify DIR`: build an emitted folder, run it, and prove it matches the reference.
+/// `whittle verify DIR [--target T|all]`: build an emitted folder, run it (natively or under an
+/// emulator), and prove it matches the reference.
 enum VerifyCommand: Command {
     static let name = "verify"
-    static let summary = "build emitted C, run it, require bit-exact outputs, compare with float"
+    static let summary = "build emitted C, run it (host or emulated MCU), require bit-exact outputs, measure"
     static let usage = """
-    usage: whittle verify DIR [--json] [--bench] [--no-sanitize] [--sanitizer-vectors N]
+    usage: whittle verify DIR [--target NAME|all] [--vectors N] [--timeout S] [--json] [--bench]
+                          [--no-sanitize] [--sanitizer-vectors N]
+           whittle verify --toolchains
 
     Builds DIR (written by whittle emit) with its target's compiler and flags through its
-    Makefile, runs every test vector, and requires every output byte to equal the Swift
-    reference interpreter's. Builds once more with the target's sanitizers and runs a subset.
-    When the vectors carry labels and float logits, reports the accuracy of the float model,
-    the reference int8 and the C int8, their top-1 agreement and the logit errors.
+    Makefile, runs the test vectors, and requires every output byte to equal the Swift
+    reference interpreter's. On the host it builds once more with the sanitizers and runs a
+    subset. On a bare-metal target (cortex-m0, cortex-m3, cortex-m4, cortex-m7, rv32imac) it
+    cross-compiles a semihosting harness, runs it under QEMU, and reports the model's flash
+    (code + constants + data), RAM (data + bss + the stack high-water mark) and the
+    instructions executed per inference (counted by a QEMU plugin between two marks); the
+    model's ELF must hold no software floating-point helper, and flash and RAM must fit the
+    target's budgets. With labelled vectors it reports float, reference int8 and C int8 accuracy.
 
     options:
+      --target NAME|all        verify on another target (DIR's model is emitted again for it,
+                               with the same vectors) or on every target in targets/; targets
+                               whose toolchain is missing are skipped with the packages to install
+      --vectors N              run only the first N vectors
+      --timeout S              seconds one run may take (default: 600)
       --json                   print one JSON object on stdout
-      --bench                  also measure host ns and instructions (callgrind) per inference
+      --bench                  host: also measure ns and instructions (callgrind) per inference
       --no-sanitize            skip the sanitizer build
       --sanitizer-vectors N    vectors run under the sanitizers (default: 64)
+      --toolchains             print which targets this machine can verify, and the Debian
+                               packages the others need
 
-    exit: 0 verified, 1 a check failed (mismatch, sanitizer report, C that does not build
-    warning-free), 2 bad input (not an emitted folder, compiler not installed).
+    exit: 0 verified, 1 a check failed (mismatch, sanitizer report, float helper, a fault or
+    timeout under the emulator, C that does not build warning-free), 2 bad input (not an
+    emitted folder, unknown target, toolchain not installed, model over a target's budget).
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {
-        let folderPath = try args.positional("DIR")
+        let toolchains = args.flag("--toolchains")
+        let targetName = try args.option("--target")
+        let vectors = try args.int("--vectors")
+        let timeout = try args.double("--timeout") ?? 600
         let json = args.flag("--json")
         let bench = args.flag("--bench")
         let noSanitize = args.flag("--no-sanitize")
         let sanitizerVectors = try args.int("--sanitizer-vectors") ?? 64
+        let folderPath = toolchains ? nil : try args.positional("DIR")
         try args.finish()
         guard sanitizerVectors >= 1 else { throw UsageError(name, "--sanitizer-vectors must be at least 1") }
+        if let vectors, vectors < 1 { throw UsageError(name, "--vectors must be at least 1") }
+        guard timeout > 0 else { throw UsageError(name, "--timeout must be positive") }
 
         let resources = try WhittleResources.locate()
-        let options = VerifyOptions(sanitize: !noSanitize, sanitizerVectors: sanitizerVectors, measureCost: bench)
-        let report: VerifyReport
-        do {
-            report = try FolderVerifier.verify(folder: URL(fileURLWithPath: folderPath), resources: resources, options: options)
-        } catch let failure as VerifyCheckFailure {
-            throw CheckFailed(description: failure.description)
+        guard let folderPath else { return try printToolchains(resources, json: json) }
+        let folder = URL(fileURLWithPath: folderPath)
+        let options = VerifyOptions(sanitize: !noSanitize, sanitizerVectors: sanitizerVectors, measureCost: bench,
+                                    vectorLimit: vectors, timeout: timeout)
+        guard let targetName else {
+            let report: VerifyReport
+            do {
+                report = try FolderVerifier.verify(folder: folder, resources: resources, options: options)
+            } catch let failure as VerifyCheckFailure {
+                throw CheckFailed(description: failure.description)
+            }
+            if json { try Console.json(try object(report)) } else { print(text(report)) }
+            if let failure = report.failure { throw CheckFailed(description: "\(folderPath): \(failure)") }
+            return 0
         }
+        let names = targetName == "all" ? TargetDescriptor.knownTargets(in: resources) : [targetName]
+        let targets = try names.map { try TargetDescriptor.load(named: $0, from: resources) }
+        if targetName != "all", let missing = Toolchain.missing(for: targets[0]).first {
+            throw VerifyInputError("\(missing.description) for target '\(targetName)' not found on PATH; install the Debian package '\(missing.package)'")
+        }
+        let results = try TargetSweep.verify(folder, on: targets, resources: resources, options: options)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            var object = try JSONSerialization.jsonObject(with: try encoder.encode(report)) as? [String: Any] ?? [:]
-            object["passed"] = report.passed
-            try Console.json(object)
+            var reports: [String: Any] = [:]
+            for (target, outcome) in results {
+                switch outcome {
+                case .verified(let report): reports[target] = try object(report)
+                case .skipped(let packages): reports[target] = ["skipped": true, "packages": packages]
+                case .failed(let message, _): reports[target] = ["passed": false, "error": message]
+                }
+            }
+            try Console.json(["folder": folder.path, "targets": reports])
         } else {
-            print(text(report))
+            print(sweepText(results, folder: folderPath))
         }
-        guard report.passed else {
-            let reason = report.comparison.firstMismatch.map { "C differs from the reference at \($0)" }
-                ?? "sanitizer build failed: \(report.sanitizer?.report ?? "")"
-            throw CheckFailed(description: "\(folderPath): \(reason)")
+        return try verdict(results, folder: folderPath)
+    }
+
+    /// Exit 0 when every target verified passed; otherwise one line naming the failures
+    /// (exit 2 when any was bad input, else 1).
+    private static func verdict(_ results: [(target: String, outcome: TargetSweep.Outcome)], folder: String) throws -> Int32 {
+        var failures: [String] = [], badInput = false
+        for (target, outcome) in results {
+            switch outcome {
+            case .verified(let report):
+                if let failure = report.failure { failures.append("\(target): \(failure)") }
+            case .failed(let message, let isBadInput):
+                failures.append(results.count == 1 ? message : "\(target): \(message)")
+                badInput = badInput || isBadInput
+            case .skipped:
+                break
+            }
+        }
+        guard !failures.isEmpty else { return 0 }
+        let line = failures.count == 1 ? failures[0] : "\(failures.count) targets failed: " + failures.joined(separator: "; ")
+        if badInput { throw VerifyInputError(line) }
+        throw CheckFailed(description: line)
+    }
+
+    private static func printToolchains(_ resources: WhittleResources, json: Bool) throws -> Int32 {
+        let targets = try TargetDescriptor.knownTargets(in: resources).map { try TargetDescriptor.load(named: $0, from: resources) }
+        let (available, skipped) = Toolchain.availability(of: targets)
+        if json {
+            try Console.json(["available": available,
+                              "skipped": Dictionary(uniqueKeysWithValues: skipped.map { ($0.target, $0.packages) })])
+        } else {
+            print(Toolchain.skippedLine(skipped) ?? "cross-target verification available for every target: \(available.joined(separator: ", "))")
         }
         return 0
+    }
+
+    private static func object(_ report: VerifyReport) throws -> [String: Any] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var object = try JSONSerialization.jsonObject(with: try encoder.encode(report)) as? [String: Any] ?? [:]
+        object["passed"] = report.passed
+        return object
+    }
+
+    private static func sweepText(_ results: [(target: String, outcome: TargetSweep.Outcome)], folder: String) -> String {
+        var table = TextTable("target", "C vs reference", "flash B", "RAM B", "stack B", "instructions / inference", "integer only")
+        var notes: [String] = []
+        for (target, outcome) in results {
+            switch outcome {
+            case .verified(let r):
+                let c = r.comparison
+                let exact = c.bitExact ? "bit-exact (\(c.vectors))" : "MISMATCH \(c.mismatchedVectors)/\(c.vectors)"
+                if let m = r.measurement {
+                    table.add([target, exact, m.flashBytes.grouped, m.ramBytes.grouped, m.stackBytes.grouped,
+                               m.instructions.map { $0.perInference.grouped } ?? "not counted",
+                               m.floatHelpers.isEmpty ? "yes" : "NO"])
+                } else {
+                    let instructions = r.cost?.instructionsPerInference.map { $0.grouped } ?? ""
+                    table.add([target, exact, "", "arena \(r.arenaBytes.grouped)", "", instructions, ""])
+                }
+            case .skipped(let packages):
+                table.add([target, "skipped", "", "", "", "", ""])
+                notes.append("  \(target): install \(packages.joined(separator: " "))")
+            case .failed(let message, _):
+                table.add([target, "FAILED", "", "", "", "", ""])
+                notes.append("  \(target): \(message)")
+            }
+        }
+        return (["verify \(folder) on \(results.count) target\(results.count == 1 ? "" : "s")", table.rendered] + notes).joined(separator: "\n")
     }
 
     private static func text(_ r: VerifyReport) -> String {
@@ -80,6 +182,19 @@ enum VerifyCommand: Command {
             }
         }
         lines.append("  memory           arena \(r.arenaBytes.grouped) B, constants \(r.constantBytes.grouped) B")
+        if let m = r.measurement {
+            let f = m.model
+            lines.append("  flash            \(m.flashBytes.grouped) B (code \(f.text.grouped) + constants \(f.rodata.grouped) + data \(f.data.grouped))")
+            lines.append("  RAM              \(m.ramBytes.grouped) B (data \(f.data.grouped) + bss \(f.bss.grouped) + stack \(m.stackBytes.grouped))")
+            if let i = m.instructions {
+                let spread = i.fewest == i.most ? "" : " (\(i.fewest.grouped)–\(i.most.grouped))"
+                lines.append("  instructions     \(i.perInference.grouped) per inference\(spread), counted on \(i.inferences.grouped)")
+            } else if let note = m.countingNote {
+                lines.append("  instructions     \(note)")
+            }
+            lines.append("  integer only     " + (m.floatHelpers.isEmpty ? "yes: no software floating-point helper in the ELF"
+                                                                         : "NO: \(m.floatHelpers.joined(separator: ", "))"))
+        }
         if let cost = r.cost {
             let instructions = cost.instructionsPerInference.map { "\($0.grouped) instructions" } ?? "instructions n/a (no valgrind)"
             lines.append("  host cost        \(Int(cost.nanosecondsPerInference.rounded()).grouped) ns, \(instructions) per inference")

@@ -1,0 +1,111 @@
+import Foundation
+import WhittleCodegen
+
+/// What a model costs on a bare-metal target, measured by `verify`.
+public struct TargetMeasurement: Codable, Hashable, Sendable {
+    /// What the model adds to a firmware image: the footprint program (startup, one
+    /// `model_invoke`, exit) minus the same program without the model.
+    public var model: MemoryFootprint
+    /// Flash: code, constants and initial data (`model.flash`).
+    public var flashBytes: Int
+    /// The most stack one inference used: the high-water mark on a painted stack.
+    public var stackBytes: Int
+    /// RAM: data and bss (arena, scratch) plus the stack used.
+    public var ramBytes: Int
+    public var instructions: InstructionCount?
+    /// Why instructions were not counted (nil when they were).
+    public var countingNote: String?
+    /// Software floating-point helpers found in the model program; empty: integer only.
+    public var floatHelpers: [String]
+
+    public init(model: MemoryFootprint, stackBytes: Int, instructions: InstructionCount?, countingNote: String?, floatHelpers: [String]) {
+        self.model = model
+        flashBytes = model.flash
+        self.stackBytes = stackBytes
+        ramBytes = model.staticRAM + stackBytes
+        self.instructions = instructions
+        self.countingNote = countingNote
+        self.floatHelpers = floatHelpers
+    }
+}
+
+/// Verification on a bare-metal target: builds the test and footprint programs with the
+/// target's cross compiler, runs the test program under its emulator (vectors in, outputs out
+/// through semihosting, instructions counted by the plugin), and measures the footprint.
+enum BareMetalRun {
+    static func run(_ harness: Harness, manifest: EmitManifest, resources: WhittleResources, limit: Int?,
+                    timeout: TimeInterval) throws -> (outputs: [Int8], measurement: TargetMeasurement) {
+        let target = harness.target
+        let program = try harness.build("test_model")
+        let withModel = try ElfFile(contentsOf: try harness.build("footprint_model"))
+        let withoutModel = try ElfFile(contentsOf: try harness.build("footprint_empty"))
+        let floatHelpers = IntegerOnlyCheck.floatHelpers(in: withModel)
+
+        var runnerArguments: [String] = []
+        var countingNote: String? = "instructions not counted: target '\(target.name)' names no countingPlugin"
+        let report = harness.buildDirectory.appendingPathComponent("instructions.txt")
+        if let source = target.countingPlugin {
+            let built = try InstructionCount.buildPlugin(source: resources.targets.appendingPathComponent(source), into: harness.buildDirectory)
+            countingNote = built.note
+            if let plugin = built.plugin {
+                guard let mark = try ElfFile(contentsOf: program).address(of: "whittle_mark") else {
+                    throw VerifyCheckFailure("\(program.path): no whittle_mark symbol to count instructions between")
+                }
+                runnerArguments = target.countingArguments.map {
+                    $0.replacingOccurrences(of: "{plugin}", with: plugin.path)
+                        .replacingOccurrences(of: "{mark}", with: "0x" + String(mark, radix: 16))
+                        .replacingOccurrences(of: "{report}", with: report.path)
+                }
+            }
+        }
+        let outputFile = harness.buildDirectory.appendingPathComponent("outputs.bin")
+        let result = try harness.run(program, ["vectors/inputs.bin", outputFile.path] + (limit.map { [String($0)] } ?? []),
+                                     runnerArguments: runnerArguments, timeout: timeout)
+        let emulator = target.runner.first ?? "the emulator"
+        guard !result.timedOut else {
+            throw VerifyCheckFailure("\(harness.folder.path): test_model timed out after \(Int(timeout)) s under \(emulator) (target '\(target.name)')")
+        }
+        if result.status == 127 { // the startup code's fault status
+            let line = result.standardOutput.split(whereSeparator: \.isNewline).first { $0.hasPrefix("whittle: fault ") }
+            let fault = line.map { String($0.dropFirst("whittle: fault ".count)) } ?? "a trap"
+            throw VerifyCheckFailure("\(harness.folder.path): test_model faulted under \(emulator) (\(fault)) on target '\(target.name)'")
+        }
+        guard result.status == 0 else {
+            throw VerifyCheckFailure("\(harness.folder.path): test_model exited with status \(result.status) under \(emulator) (target '\(target.name)'): \(result.firstMessageLine)")
+        }
+        let expected = (limit.map { min($0, manifest.vectors.count) } ?? manifest.vectors.count) * manifest.output.size
+        let bytes = (try? Data(contentsOf: outputFile)) ?? Data()
+        guard bytes.count == expected else {
+            throw VerifyCheckFailure("\(harness.folder.path): test_model wrote \(bytes.count) output bytes under \(emulator), expected \(expected)")
+        }
+        let stack = result.standardOutput.split(whereSeparator: \.isNewline).compactMap { line -> Int? in
+            line.hasPrefix("whittle: stack ") ? Int(line.dropFirst("whittle: stack ".count)) : nil
+        }.first ?? 0
+        var instructions: InstructionCount?
+        if !runnerArguments.isEmpty {
+            instructions = InstructionCount(report: (try? String(contentsOf: report, encoding: .utf8)) ?? "")
+            if instructions == nil { countingNote = "instructions not counted: the plugin reported no marks" }
+        }
+        let measurement = TargetMeasurement(model: MemoryFootprint(withModel).subtracting(MemoryFootprint(withoutModel)),
+                                            stackBytes: stack, instructions: instructions, countingNote: countingNote,
+                                            floatHelpers: floatHelpers)
+        return (bytes.map { Int8(bitPattern: $0) }, measurement)
+    }
+
+    /// The measured footprint against the target's budgets; one line naming the biggest layers.
+    static func checkBudgets(_ m: TargetMeasurement, manifest: EmitManifest, target: TargetDescriptor) throws {
+        do {
+            let layers = manifest.layers.map { ($0.name, $0.constantBytes) }
+            let codeBytes = m.model.text + m.model.data
+            try BudgetCheck.check(BudgetCheck.Need(memory: "flash", bytes: m.flashBytes,
+                                                   what: "code \(codeBytes) B + constants \(m.model.rodata) B, measured", layers: layers),
+                                  budget: target.flashBudgetBytes, target: target.name, model: manifest.model)
+            try BudgetCheck.check(BudgetCheck.Need(memory: "RAM", bytes: m.ramBytes,
+                                                   what: "data and bss \(m.model.staticRAM) B + stack \(m.stackBytes) B, measured",
+                                                   layers: manifest.layers.filter { $0.kernel != "alias" }.map { ($0.name, $0.outputShape.reduce(1, *)) }),
+                                  budget: target.ramBudgetBytes, target: target.name, model: manifest.model)
+        } catch let error as CodegenError {
+            throw VerifyInputError(error.description)
+        }
+    }
+}
