@@ -4,8 +4,8 @@ import WhittleVerify
 import XCTest
 
 /// The edge-case table of templates/tests/fixed_point_cases.json through the C functions of
-/// templates/kernels/whittle_fixedpoint.h (built with gcc, under UBSan): every row must equal
-/// the table and the Swift functions.
+/// templates/kernels/whittle_fixedpoint.h (built with gcc, under UBSan, once as on a 64-bit
+/// multiplier and once as on Cortex-M0): every row must equal the table and the Swift functions.
 final class FixedPointCTests: XCTestCase {
     func testCFunctionsMatchTableAndSwift() throws {
         let table = try JSONSerialization.jsonObject(with: Data(contentsOf: repositoryRoot
@@ -60,20 +60,24 @@ final class FixedPointCTests: XCTestCase {
 
         let scratch = try makeScratchFolder("fixedpoint")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let program = scratch.appendingPathComponent("harness"), rowsFile = scratch.appendingPathComponent("rows.txt")
+        let rowsFile = scratch.appendingPathComponent("rows.txt")
         try Data(input.utf8).write(to: rowsFile)
-        let build = try ProcessRunner.run([hostTarget.compiler] + hostTarget.cflags + [
-            "-fsanitize=undefined", "-fno-sanitize-recover=all", "-I", repositoryRoot.appendingPathComponent("templates/kernels").path,
-            "-o", program.path, repositoryRoot.appendingPathComponent("templates/tests/fixed_point_harness.c").path])
-        XCTAssertEqual(build.status, 0, build.standardError)
-        let run = try ProcessRunner.run(["sh", "-c", "\"$0\" < \"$1\"", program.path, rowsFile.path])
-        XCTAssertEqual(run.status, 0, run.standardError)
-        let c = run.standardOutput.split(separator: "\n").map { Int($0)! }
-        XCTAssertEqual(c.count, expected.count)
-        let lines = input.split(separator: "\n")
-        for i in 0..<min(c.count, expected.count) {
-            XCTAssertEqual(c[i], expected[i], "C, row '\(lines[i])'")
-            XCTAssertEqual(c[i], Int(swift[i]), "C vs Swift, row '\(lines[i])'")
+        // Twice: with the 64-bit product, and with the four 16-bit products Cortex-M0 uses.
+        for (name, flags) in [("harness", [String]()), ("harness-split", ["-DWHITTLE_SPLIT_MULTIPLY=1"])] {
+            let program = scratch.appendingPathComponent(name)
+            let build = try ProcessRunner.run([hostTarget.compiler] + hostTarget.cflags + flags + [
+                "-fsanitize=undefined", "-fno-sanitize-recover=all", "-I", repositoryRoot.appendingPathComponent("templates/kernels").path,
+                "-o", program.path, repositoryRoot.appendingPathComponent("templates/tests/fixed_point_harness.c").path])
+            XCTAssertEqual(build.status, 0, build.standardError)
+            let run = try ProcessRunner.run(["sh", "-c", "\"$0\" < \"$1\"", program.path, rowsFile.path])
+            XCTAssertEqual(run.status, 0, run.standardError)
+            let c = run.standardOutput.split(separator: "\n").map { Int($0)! }
+            XCTAssertEqual(c.count, expected.count)
+            let lines = input.split(separator: "\n")
+            for i in 0..<min(c.count, expected.count) {
+                XCTAssertEqual(c[i], expected[i], "\(name), row '\(lines[i])'")
+                XCTAssertEqual(c[i], Int(swift[i]), "\(name): C vs Swift, row '\(lines[i])'")
+            }
         }
     }
 }

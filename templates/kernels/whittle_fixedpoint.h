@@ -55,53 +55,93 @@ WHITTLE_INLINE int32_t whittle_multiply_by_quantized_multiplier(int32_t x, int32
     return whittle_shift_right_nearest_away(whittle_doubling_high_mul_nearest_up(x * ((int32_t)1 << left), m0), right);
 }
 
-/* The output stage shared by conv and fully connected: scale, add the zero point, clamp. */
-WHITTLE_INLINE int8_t whittle_requantize(int32_t acc, int32_t m0, int shift, int32_t out_zero,
-                                         int32_t act_min, int32_t act_max)
+/*
+ * The output stage of the kernels, for the multipliers whittle emits: m0 = 0 or m0 in
+ * [2^30, 2^31), so m0 >= 0 and the high multiply never saturates, and x * 2^left inside int32
+ * (the accumulator-range analysis proves it). Same results as whittle_multiply_by_quantized_multiplier
+ * there, with cheaper arithmetic:
+ *   doubling_high_mul_nonnegative(a, b) = (a * b + 2^30) >> 31 in 64 bits, which is SRDHM's
+ *     nudged division (its truncation toward zero of (ab + 1 - 2^30) / 2^31 for ab < 0 equals
+ *     this floor);
+ *   shift_right_nearest_away(h, right) = (h + round - (h < 0)) >> right for right > 0, with
+ *     round = 2^(right-1), and h for right = 0.
+ * Cortex-M0 (ARMv6-M) has no 32 x 32 -> 64-bit multiply: gcc would call __aeabi_lmul for the
+ * product (and __aeabi_lasr for a variable 64-bit shift). WHITTLE_SPLIT_MULTIPLY, on by
+ * default there, forms the same product from four 16 x 16-bit multiplies instead; it can be
+ * forced anywhere (the tests build both forms on the host).
+ */
+#if !defined(WHITTLE_SPLIT_MULTIPLY) && defined(__ARM_ARCH_6M__)
+#define WHITTLE_SPLIT_MULTIPLY 1
+#endif
+
+WHITTLE_INLINE int32_t whittle_doubling_high_mul_nonnegative(int32_t a, int32_t b)
 {
-    return whittle_clamp_s8(whittle_multiply_by_quantized_multiplier(acc, m0, shift) + out_zero, act_min, act_max);
+#if defined(WHITTLE_SPLIT_MULTIPLY) && WHITTLE_SPLIT_MULTIPLY
+    /* a = ah * 2^16 + al, b = bh * 2^16 + bl (al, bl, bh unsigned; bh < 2^15 as b >= 0):
+       a * b + 2^30 = ah*bh * 2^32 + (ah*bl + al*bh) * 2^16 + al*bl + 2^30; each product fits
+       32 bits, and the low word's carries go into the high word. */
+    const int32_t ah = a >> 16;
+    const uint32_t al = (uint32_t)a & 0xFFFFu;
+    const uint32_t bh = (uint32_t)b >> 16;
+    const uint32_t bl = (uint32_t)b & 0xFFFFu;
+    const uint32_t low = al * bl;
+    const int32_t cross_high = ah * (int32_t)bl;
+    const uint32_t cross_low = al * bh;
+    uint32_t sum = low + 0x40000000u;
+    int32_t high = ah * (int32_t)bh + (sum < low);
+    uint32_t term = (uint32_t)cross_high << 16;
+    sum += term;
+    high += (cross_high >> 16) + (sum < term);
+    term = cross_low << 16;
+    sum += term;
+    high += (int32_t)(cross_low >> 16) + (sum < term);
+    return (int32_t)(((uint32_t)high << 1) | (sum >> 31));
+#else
+    return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
+#endif
 }
 
 /*
- * MultiplyByQuantizedMultiplier prepared once for a channel that requantizes many values (one
- * filter over every output pixel): the same results as whittle_multiply_by_quantized_multiplier
- * for the multipliers whittle emits (m0 = 0 or in [2^30, 2^31), where the high multiply never
- * saturates) and for x * 2^left inside int32 (which the accumulator-range analysis proves).
- * Both roundings happen in one 64-bit expression:
- *   u = x * m0 * 2^left + 2^30;  h = u >> 31 is doubling_high_mul_nearest_up;
- *   shift_right_nearest_away(h, right) = (h + 2^(right-1) - (h < 0)) >> right for right > 0, and
- *   since h < 0 exactly when u < 0, it is (u + 2^(30+right) - (u < 0 ? 2^31 : 0)) >> (31 + right).
- * Example: m0 = 1077952576, shift = -7 (M = 1/255), x = 127 -> 1, as the unprepared function.
+ * A multiplier prepared once for the values it requantizes (a channel's outputs): the shifts
+ * split and the rounding constants of shift_right_nearest_away computed.
+ * Example: m0 = 1077952576, shift = -7 (M = 1/255), x = 127 -> 1.
  */
 typedef struct {
-    int64_t multiplier;     /* m0 * 2^left */
-    int64_t round;          /* 2^30 + 2^(30 + right) (or 2^30 when right = 0) */
-    int64_t negative_round; /* round - 2^31 when right > 0, else round */
-    int shift;              /* 31 + right */
+    int32_t m0;
+    int left;         /* shift > 0 ? shift : 0 */
+    int right;        /* shift < 0 ? -shift : 0 */
+    int32_t round;    /* 2^(right-1), or 0 when right = 0 */
+    int32_t negative; /* -1 when right > 0 (a negative h rounds down one more), else 0 */
 } whittle_multiplier;
 
 WHITTLE_INLINE whittle_multiplier whittle_prepare_multiplier(int32_t m0, int shift)
 {
-    const int left = shift > 0 ? shift : 0;
-    const int right = shift > 0 ? 0 : -shift;
     whittle_multiplier m;
-    m.multiplier = (int64_t)m0 * ((int64_t)1 << left);
-    m.round = ((int64_t)1 << 30) + (right > 0 ? (int64_t)1 << (30 + right) : 0);
-    m.negative_round = m.round - (right > 0 ? (int64_t)1 << 31 : 0);
-    m.shift = 31 + right;
+    m.m0 = m0;
+    m.left = shift > 0 ? shift : 0;
+    m.right = shift > 0 ? 0 : -shift;
+    m.round = m.right > 0 ? (int32_t)1 << (m.right - 1) : 0;
+    m.negative = m.right > 0 ? -1 : 0;
     return m;
 }
 
 WHITTLE_INLINE int32_t whittle_multiply_prepared(int32_t x, whittle_multiplier m)
 {
-    return (int32_t)(((int64_t)x * m.multiplier + (x < 0 ? m.negative_round : m.round)) >> m.shift);
+    const int32_t h = whittle_doubling_high_mul_nonnegative((int32_t)((uint32_t)x << m.left), m.m0);
+    return (h + m.round + ((h >> 31) & m.negative)) >> m.right;
 }
 
-/* whittle_requantize with a prepared multiplier. */
+/* The output stage shared by conv and fully connected: scale, add the zero point, clamp. */
 WHITTLE_INLINE int8_t whittle_requantize_prepared(int32_t acc, whittle_multiplier m, int32_t out_zero,
                                                   int32_t act_min, int32_t act_max)
 {
     return whittle_clamp_s8(whittle_multiply_prepared(acc, m) + out_zero, act_min, act_max);
+}
+
+WHITTLE_INLINE int8_t whittle_requantize(int32_t acc, int32_t m0, int shift, int32_t out_zero,
+                                         int32_t act_min, int32_t act_max)
+{
+    return whittle_requantize_prepared(acc, whittle_prepare_multiplier(m0, shift), out_zero, act_min, act_max);
 }
 
 #endif /* WHITTLE_FIXEDPOINT_H */
