@@ -201,4 +201,21 @@ final class DistillationTrainingTests: XCTestCase {
         XCTAssertEqual(Set(distiller.epochTerms[0].keys), ["cross_entropy", "response", "feature", "distance", "angle"])
         XCTAssertNotEqual(distiller.adapterParameters.map(\.value), before, "adapters train with the student")
     }
+
+    /// The example recipes: they parse, their teacher spec resolves next to them, and every
+    /// layer they name exists with a shape an adapter can bridge (no checkpoint needed).
+    func testExampleRecipesResolveAgainstTheirTeacher() throws {
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples").standardized
+        let files = try FileManager.default.contentsOfDirectory(atPath: examples.path)
+            .filter { $0.hasPrefix("distill-") && $0.hasSuffix(".json") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, 3)
+        for file in files {
+            let spec = try Spec.load(examples.appendingPathComponent(file).path)
+            let settings = try XCTUnwrap(spec.distill, file)
+            let teacherSpec = try Spec.load(settings.teacherPaths(relativeTo: spec.baseDirectory).spec)
+            let student = try spec.buildGraph()
+            XCTAssertEqual(student.parameterCount, 11_418, file)
+            XCTAssertNoThrow(try Distiller(student: student, teacher: try teacherSpec.buildGraph(), settings: settings), file)
+        }
+    }
 }
