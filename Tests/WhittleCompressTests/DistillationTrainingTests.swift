@@ -114,7 +114,7 @@ final class DistillationTrainingTests: XCTestCase {
         expect(#"{\#(teacher), "relation": {"distance": 0, "angle": 0}}"#, "distill.relation: distance and angle weights are both 0")
         expect(#"{"response": {}}"#, "distill.teacher: required field is missing")
         let ok = try parse(#"{"teacher": {"spec": "../t.json"}, "response": {}, "relation": {"angle": 0}}"#)
-        XCTAssertEqual(ok.distill?.response, DistillSpec.Response(temperature: 4, alpha: 0.9))
+        XCTAssertEqual(ok.distill?.response, DistillSpec.Response(temperature: 2, alpha: 0.5))
         XCTAssertEqual(ok.distill?.kinds, ["response", "relation"])
         XCTAssertEqual(ok.distill?.teacherPaths(relativeTo: "/a/b").spec, "/a/t.json")
         XCTAssertNil(ok.distill?.teacherPaths(relativeTo: "/a/b").model)

@@ -113,18 +113,21 @@ public final class Distiller {
         trainer.progress = progress
         trainer.extraParameters = adapterParameters
         trainer.objective = { [unowned self] logits, inputs, labels in loss(logits: logits, inputs: inputs, labels: labels) }
-        trainer.beforeEpoch.append { [unowned self] epoch in if epoch > 0 { closeEpoch() } }
+        trainer.beforeEpoch.append { [unowned self] epoch in if epoch > 0 { closeEpoch(progress) } }
         let reports = try trainer.fit(train: train, test: test)
-        if recipe.epochs > 0 { closeEpoch() }
+        if recipe.epochs > 0 { closeEpoch(progress) }
         return reports
     }
 
     private func record(_ term: String, _ value: Float) { termSums[term, default: 0] += Double(value) }
 
-    private func closeEpoch() {
-        epochTerms.append(termSums.mapValues { $0 / Double(max(batches, 1)) })
+    /// Stores the epoch's mean terms and prints them under the trainer's epoch line.
+    private func closeEpoch(_ progress: ProgressLine?) {
+        let terms = termSums.mapValues { $0 / Double(max(batches, 1)) }
+        epochTerms.append(terms)
         termSums = [:]
         batches = 0
+        progress?.finish("  loss terms: " + terms.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: "  "))
     }
 
     private static func node(_ name: String, in graph: Graph, _ field: String, _ role: String) throws -> Int {

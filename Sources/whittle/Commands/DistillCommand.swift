@@ -34,7 +34,7 @@ enum DistillCommand: Command {
         try args.finish()
         guard let output else { throw UsageError(name, "missing -o STUDENT.safetensors") }
         guard let settings = bench.spec.distill else {
-            throw SpecError("\(bench.specPath): distill: missing section (add \"distill\": {\"teacher\": {\"spec\": …, \"model\": …}, \"response\": {\"temperature\": 4, \"alpha\": 0.9}})")
+            throw SpecError("\(bench.specPath): distill: missing section (add \"distill\": {\"teacher\": {\"spec\": …, \"model\": …}, \"response\": {\"temperature\": 2, \"alpha\": 0.5}})")
         }
 
         let (distiller, teacherAccuracy, train, test) = try inFile {
@@ -51,9 +51,6 @@ enum DistillCommand: Command {
         }
         let progress = ProgressLine(quiet: json)
         let reports = try distiller.fit(recipe: bench.spec.train, train: train, test: test, progress: progress)
-        for (epoch, terms) in distiller.epochTerms.enumerated() where !json {
-            Console.note("  epoch \(epoch + 1) loss terms: " + terms.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: "  "))
-        }
         try Checkpoint.save(distiller.student, to: output)
         let final = Evaluator.evaluate(distiller.student, on: test)
         if json {
