@@ -45,13 +45,16 @@ final class PipelineCommandTests: XCTestCase {
     func testRunPrintsEveryStage() throws {
         let dir = CLI.temporaryFolder()
         let spec = try writeSpec(dir)
-        let r = try CLI.run(["run", spec, "-o", dir.appendingPathComponent("out").path, "--json"])
+        let html = dir.appendingPathComponent("run.html")
+        let r = try CLI.run(["run", spec, "-o", dir.appendingPathComponent("out").path, "--report", html.path, "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         XCTAssertEqual(json["bit_exact"] as? Bool, true)
         let stages = json["stages"] as! [[String: Any]]
         XCTAssertEqual(stages.map { $0["stage"] as! String }, ["float32 trained", "int8 C (host)"])
         XCTAssertLessThan(stages[1]["flash_bytes"] as! Int, stages[0]["flash_bytes"] as! Int / 3)
+        let page = try String(contentsOf: html, encoding: .utf8)
+        XCTAssertTrue(page.contains("<svg") && page.contains("Accuracy per stage") && page.contains("int8 C (host)"))
         for file in ["model.safetensors", "model.q", "c/model.c", "c/model_weights.c", "c/model.h"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/\(file)").path), file)
         }
