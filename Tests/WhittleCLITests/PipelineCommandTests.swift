@@ -45,13 +45,16 @@ final class PipelineCommandTests: XCTestCase {
     func testRunPrintsEveryStage() throws {
         let dir = CLI.temporaryFolder()
         let spec = try writeSpec(dir)
-        let r = try CLI.run(["run", spec, "-o", dir.appendingPathComponent("out").path, "--json"])
+        let html = dir.appendingPathComponent("run.html")
+        let r = try CLI.run(["run", spec, "-o", dir.appendingPathComponent("out").path, "--report", html.path, "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         XCTAssertEqual(json["bit_exact"] as? Bool, true)
         let stages = json["stages"] as! [[String: Any]]
         XCTAssertEqual(stages.map { $0["stage"] as! String }, ["float32 trained", "int8 C (host)"])
         XCTAssertLessThan(stages[1]["flash_bytes"] as! Int, stages[0]["flash_bytes"] as! Int / 3)
+        let page = try String(contentsOf: html, encoding: .utf8)
+        XCTAssertTrue(page.contains("<svg") && page.contains("Accuracy per stage") && page.contains("int8 C (host)"))
         for file in ["model.safetensors", "model.q", "c/model.c", "c/model_weights.c", "c/model.h"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/\(file)").path), file)
         }
@@ -95,6 +98,40 @@ final class PipelineCommandTests: XCTestCase {
             XCTAssertEqual(row["bit_exact"] as? Bool, true)
             XCTAssertLessThan(abs((row["accuracy"] as! Double) - float), 0.1, "\(row)")
         }
+    }
+
+    /// The slim recipe on small synthetic specs: teacher trained (no checkpoint yet) → student
+    /// distilled → pruned with fine-tuning → QAT → C, each a row of the stage table.
+    func testChainedRecipeRunsEveryStage() throws {
+        let dir = CLI.temporaryFolder()
+        let data = #""data": {"synthetic": {"train": 1200, "test": 300}}"#
+        try #"{"name": "teacher", "input": [1, 28, 28], "layers": [{"name": "conv1", "type": "conv2d", "out_channels": 8, "kernel": 5, "stride": 2}, {"type": "relu"}, {"type": "flatten"}, {"name": "fc1", "type": "linear", "out_features": 10}], \#(data), "train": {"epochs": 2, "batch_size": 32, "optimizer": {"type": "sgd", "lr": 0.05, "momentum": 0.9}}}"#
+            .write(to: dir.appendingPathComponent("teacher.json"), atomically: true, encoding: .utf8)
+        let student = dir.appendingPathComponent("slim.json")
+        try #"""
+        {"name": "slim", "input": [1, 28, 28],
+         "layers": [{"name": "conv1", "type": "conv2d", "out_channels": 4, "kernel": 5, "stride": 2}, {"name": "r1", "type": "relu"},
+                    {"type": "flatten"}, {"name": "fc1", "type": "linear", "out_features": 10}],
+         \#(data),
+         "train": {"epochs": 2, "batch_size": 32, "optimizer": {"type": "sgd", "lr": 0.05, "momentum": 0.9}},
+         "distill": {"teacher": {"spec": "teacher.json", "model": "teacher.safetensors"}, "response": {"temperature": 2, "alpha": 0.5}},
+         "prune": {"criterion": "l1", "scope": "global", "sparsity": 0.6,
+                   "fine_tune": {"epochs": 1, "batch_size": 32, "optimizer": {"type": "sgd", "lr": 0.01, "momentum": 0.9}}},
+         "quantize": {"calibration": 200, "qat": {"train": {"epochs": 1, "batch_size": 32}}}}
+        """#.write(to: student, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out")
+        let r = try CLI.run(["run", student.path, "-o", out.path, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(json["bit_exact"] as? Bool, true)
+        let stages = json["stages"] as! [[String: Any]]
+        XCTAssertEqual(stages.map { $0["stage"] as! String },
+                       ["teacher float32", "student distilled", "pruned + fine-tuned", "QAT fake-quant (Swift)", "int8 C (host)"])
+        let pruned = stages[2], c = stages[4]
+        XCTAssertLessThan(Double(pruned["nonzeros"] as! Int), 0.5 * Double(pruned["parameters"] as! Int))
+        XCTAssertLessThanOrEqual(c["macs"] as! Int, stages[1]["macs"] as! Int, "pruned C executes fewer MACs")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("teacher.safetensors").path))
+        XCTAssertGreaterThan(json["top1_agreement"] as! Double, 0.97, "C vs the QAT model's fake-quantized forward pass")
     }
 
     func testQuantizeBadInput() throws {

@@ -11,10 +11,12 @@ public struct Spec: Codable, Sendable {
     public var train: TrainSpec
     public var quantize: QuantizeSpec
     public var prune: PruneSpec?
+    /// Train as the student of a teacher (`whittle distill`).
+    public var distill: DistillSpec?
     /// The folder of the spec file, to resolve relative paths in it.
     public var baseDirectory: String = "."
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, input, layers, data, train, quantize, prune }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, input, layers, data, train, quantize, prune, distill }
 
     public init(name: String, input: [Int], layers: [LayerSpec], data: DataSpec = DataSpec(), train: TrainSpec = TrainSpec()) {
         self.name = name; self.input = input; self.layers = layers; self.data = data; self.train = train
@@ -31,6 +33,7 @@ public struct Spec: Codable, Sendable {
         train = try c.decodeIfPresent(TrainSpec.self, forKey: .train) ?? TrainSpec()
         quantize = try c.decodeIfPresent(QuantizeSpec.self, forKey: .quantize) ?? QuantizeSpec()
         prune = try c.decodeIfPresent(PruneSpec.self, forKey: .prune)
+        distill = try c.decodeIfPresent(DistillSpec.self, forKey: .distill)
     }
 
     /// Reads and checks a spec file; every error is one line naming the file and field.
@@ -55,6 +58,7 @@ public struct Spec: Codable, Sendable {
         try train.validate { fail("train.\($0)", $1) }
         try data.validate { fail("data.\($0)", $1) }
         try quantize.validate { fail("quantize.\($0)", $1) }
+        try distill?.validate { fail($0.isEmpty ? "distill" : "distill.\($0)", $1) }
         try prune?.validate(layers: layerNames) { fail("prune.\($0)", $1) }
     }
 }

@@ -5,6 +5,12 @@ import WhittleTensor
 public struct LossValue {
     public var loss: Float
     public var gradient: Tensor
+    /// Gradients at named intermediate nodes, added during backward (feature-distillation hints).
+    public var extraGradients: [String: Tensor] = [:]
+
+    public init(loss: Float, gradient: Tensor, extraGradients: [String: Tensor] = [:]) {
+        self.loss = loss; self.gradient = gradient; self.extraGradients = extraGradients
+    }
 }
 
 public enum Loss: String, Codable, Sendable {

@@ -20,6 +20,8 @@ public final class Trainer {
     public let graph: Graph
     public let recipe: TrainSpec
     public var objective: ((_ logits: Tensor, _ inputs: Tensor, _ labels: [Int32]) -> LossValue)?
+    /// Trained with the graph's parameters but not part of it (distillation adapters).
+    public var extraParameters: [Parameter] = []
     public var afterBackward: [(Graph) -> Void] = []
     public var afterStep: [(Graph) -> Void] = []
     /// Called with the 0-based epoch before it starts (freezing observers or BatchNorm in QAT).
@@ -39,7 +41,7 @@ public final class Trainer {
         if let bad = train.labels.first(where: { Int($0) >= classes }) {
             throw DataError("\(train.name): label \(bad) but the model has \(classes) outputs")
         }
-        let parameters = graph.namedParameters.map(\.parameter)
+        let parameters = graph.namedParameters.map(\.parameter) + extraParameters
         let optimizer = recipe.optimizer.makeOptimizer(parameters)
         let schedule = recipe.schedule?.schedule ?? .constant
         var shuffle: RNG? = RNG(seed: recipe.seed).derived("shuffle")
@@ -53,12 +55,13 @@ public final class Trainer {
             for (b, indices) in batches.enumerated() {
                 let (x, labels) = train.batch(indices)
                 graph.zeroGrad()
+                for p in extraParameters { p.zeroGrad() }
                 let logits = graph.forward(x, mode: .train)
                 let value = objective?(logits, x, labels) ?? recipe.loss.evaluate(logits: logits, labels: labels)
                 guard value.loss.isFinite else {
                     throw TrainingError("training diverged in epoch \(epoch + 1), batch \(b + 1): loss is \(value.loss) (lower the learning rate)")
                 }
-                graph.backward(value.gradient)
+                graph.backward(value.gradient, extra: value.extraGradients)
                 for hook in afterBackward { hook(graph) }
                 optimizer.step(learningRate: Float(lr))
                 for hook in afterStep { hook(graph) }

@@ -12,6 +12,7 @@ protocol Command {
 
 let allCommands: [Command.Type] = [
     TrainCommand.self,
+    DistillCommand.self,
     EvalCommand.self,
     InspectCommand.self,
     QuantizeCommand.self,

@@ -6,14 +6,17 @@ enum RunCommand: Command {
     static let summary = "the whole recipe: train → quantize → emit C → build, run, compare"
     static let usage = """
     usage: whittle run SPEC [-o DIR] [--model MODEL.safetensors] [--target NAME] [--data DIR]
-                        [--epochs N] [--seed S] [--json]
+                        [--epochs N] [--seed S] [--report FILE.html] [--json]
 
-    Trains the spec's model (or loads --model), quantizes it post-training (the spec's quantize
-    section), emits C for the target (default host), builds and runs it on the test split, and
-    prints a table of every stage: accuracy, parameters, nonzeros, flash bytes, arena bytes, MACs.
+    The spec's stages in order: train (or, with a distill section, train or load the teacher and
+    distill the student; or load --model), prune with fine-tuning (prune section), quantize (post-
+    training, or QAT with quantize.qat), emit C for the target (default host), build, run on the
+    test split and compare. Prints a table of every stage: accuracy, parameters, nonzeros, flash
+    bytes, arena bytes, MACs.
     Exits 1 if the C output differs from the Swift reference in any byte.
 
-      -o DIR     where model.safetensors, model.q and c/ go (default: whittle-out/<spec name>)
+      -o DIR            where model.safetensors, model.q and c/ go (default: whittle-out/<spec name>)
+      --report FILE     an HTML report: accuracy, flash and MACs per stage
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {
@@ -22,11 +25,14 @@ enum RunCommand: Command {
         let model = try args.option("--model")
         let target = try args.option("--target") ?? "host"
         let json = args.flag("--json")
+        let reportPath = try args.option("--report")
         try args.finish()
         var pipeline = RunPipeline(workbench: bench, output: URL(fileURLWithPath: output), model: model)
         pipeline.target = target
         pipeline.quiet = json
-        return try present(pipeline.run(), json: json)
+        let report = try pipeline.run()
+        if let reportPath { try RunReport(report: report, model: bench.spec.name).write(to: reportPath) }
+        return try present(report, json: json)
     }
 
     /// Prints the stage table (or JSON) and turns a mismatch into exit 1.

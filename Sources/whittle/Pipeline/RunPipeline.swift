@@ -46,6 +46,13 @@ struct RunPipeline {
         if let model {
             (graph, masks) = try workbench.masked(loading: model)
             stages.append(Self.floatStage("float32 (loaded)", graph, test))
+        } else if let distill = spec.distill {
+            let teacher = try teacherGraph(distill, progress: progress)
+            stages.append(Self.floatStage("teacher float32", teacher, test))
+            (graph, masks) = (try workbench.graph(), [:])
+            _ = try Distillation.train(student: graph, teacher: teacher, settings: distill, recipe: spec.train,
+                                       train: train, test: nil, progress: progress)
+            stages.append(Self.floatStage("student distilled", graph, test))
         } else {
             (graph, masks) = (try workbench.graph(), [:])
             let trainer = Trainer(graph: graph, recipe: spec.train)
@@ -84,6 +91,25 @@ struct RunPipeline {
                             nonzeros: int8Weights.nonzero, flashBytes: manifest.constantBytes,
                             arenaBytes: manifest.memory.arenaBytes, macs: manifest.macs))
         return Report(stages: stages, verify: verify, folder: output)
+    }
+
+    /// The teacher the spec names: loaded when its checkpoint exists, else trained by its own
+    /// spec and saved in the output folder (teacher.safetensors).
+    func teacherGraph(_ distill: DistillSpec, progress: ProgressLine) throws -> Graph {
+        let paths = distill.teacherPaths(relativeTo: workbench.spec.baseDirectory)
+        if let model = paths.model, FileManager.default.fileExists(atPath: model) {
+            return try Distillation.loadTeacher(of: workbench.spec, model: model)
+        }
+        let teacherSpec = try Spec.load(paths.spec)
+        let source = DataSource.resolve(teacherSpec, override: workbench.dataOverride)
+        let teacher = try teacherSpec.buildGraph(file: paths.spec)
+        let trainer = Trainer(graph: teacher, recipe: teacherSpec.train)
+        trainer.progress = progress
+        trainer.label = "teacher"
+        _ = try trainer.fit(train: try source.load(.train, spec: teacherSpec), test: nil)
+        let saved = output.appendingPathComponent("teacher.safetensors").path
+        try Checkpoint.save(teacher, to: saved)
+        return try Distillation.loadTeacher(of: workbench.spec, model: saved) // same checks as a loaded one
     }
 
     /// A float stage: flash as dense float32, MACs counting only nonzero weights.

@@ -1,0 +1,87 @@
+import Foundation
+import WhittleCompress
+import WhittleNN
+
+enum DistillCommand: Command {
+    static let name = "distill"
+    static let summary = "train the spec's model as the student of a teacher (knowledge distillation)"
+    static let usage = """
+    usage: whittle distill SPEC -o STUDENT.safetensors [--teacher-model TEACHER.safetensors]
+                           [--data DIR] [--epochs N] [--seed S] [--json]
+
+    Trains the model described by SPEC, from the same initialisation and in the same sample
+    order as `whittle train` with the same seed, under the teacher named in the spec's distill
+    section (its spec and checkpoint, relative to SPEC's folder), which runs in evaluation mode
+    on the same batches. The loss is the sum of the kinds the section turns on:
+      response   (1 − α)·CE + α·T²·KL(softmax(teacher/T) ‖ softmax(student/T))
+      feature    FitNets hints: a student layer regresses a teacher layer through a learned
+                 1×1 convolution (or linear layer for flat outputs), weight · MSE
+      relation   RKD distance and angle losses on embedding layers (default: penultimate)
+
+      -o, --output FILE      student checkpoint to write (written atomically; adapters are not saved)
+      --teacher-model FILE   teacher checkpoint (overrides distill.teacher.model)
+      --data DIR             IDX folder, e.g. /usr/share/datasets/fashion-mnist
+      --epochs N             override train.epochs
+      --seed S               override train.seed (initialisation, sample order, adapters)
+      --json                 print one JSON object with the per-epoch figures and loss terms
+    """
+
+    static func run(_ args: inout Arguments) throws -> Int32 {
+        let bench = try Workbench(&args)
+        let output = try args.option("-o", "--output")
+        let teacherModel = try args.option("--teacher-model")
+        let json = args.flag("--json")
+        try args.finish()
+        guard let output else { throw UsageError(name, "missing -o STUDENT.safetensors") }
+        guard let settings = bench.spec.distill else {
+            throw SpecError("\(bench.specPath): distill: missing section (add \"distill\": {\"teacher\": {\"spec\": …, \"model\": …}, \"response\": {\"temperature\": 2, \"alpha\": 0.5}})")
+        }
+
+        let (distiller, teacherAccuracy, train, test) = try inFile {
+            let teacher = try Distillation.loadTeacher(of: bench.spec, model: teacherModel)
+            let student = try bench.graph()
+            let distiller = try Distiller(student: student, teacher: teacher, settings: settings, seed: bench.spec.train.seed)
+            let train = try bench.data(.train), test = try bench.data(.test)
+            return (distiller, Evaluator.evaluate(teacher, on: test).accuracy, train, test)
+        }
+        if !json {
+            Console.note("distilling \(bench.spec.name) (\(grouped(distiller.student.parameterCount)) parameters) from a teacher of "
+                         + "\(grouped(distiller.teacher.parameterCount)) parameters (test \(percent(teacherAccuracy))) on \(bench.source.summary); "
+                         + describe(settings))
+        }
+        let progress = ProgressLine(quiet: json)
+        let reports = try distiller.fit(recipe: bench.spec.train, train: train, test: test, progress: progress)
+        try Checkpoint.save(distiller.student, to: output)
+        let final = Evaluator.evaluate(distiller.student, on: test)
+        if json {
+            try Console.json([
+                "checkpoint": output, "test_accuracy": final.accuracy, "test_loss": final.loss,
+                "teacher_test_accuracy": teacherAccuracy, "kinds": settings.kinds,
+                "student_parameters": distiller.student.parameterCount, "teacher_parameters": distiller.teacher.parameterCount,
+                "epochs": zip(reports, distiller.epochTerms).map { r, terms in
+                    ["epoch": r.epoch, "loss": r.loss, "train_accuracy": r.trainAccuracy, "test_accuracy": r.testAccuracy ?? 0,
+                     "seconds": r.seconds, "samples_per_second": r.samplesPerSecond, "learning_rate": r.learningRate,
+                     "terms": terms] as [String: Any]
+                },
+            ])
+        } else {
+            print("test accuracy \(percent(final.accuracy)) (\(test.count) samples; teacher \(percent(teacherAccuracy))); saved \(output)")
+        }
+        return 0
+
+        /// Distillation errors name a `distill` field; prefix the spec file.
+        func inFile<T>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch let e as DistillationError { throw SpecError("\(bench.specPath): \(e.description)") }
+        }
+    }
+
+    static func describe(_ s: DistillSpec) -> String {
+        var parts: [String] = []
+        if let r = s.response { parts.append("response T=\(r.temperature) α=\(r.alpha)") }
+        for h in s.feature ?? [] { parts.append("hint \(h.student)→\(h.teacher) ×\(h.weight)") }
+        if let r = s.relation {
+            parts.append("relation \(r.student ?? "penultimate")→\(r.teacher ?? "penultimate") distance ×\(r.distance) angle ×\(r.angle)")
+        }
+        return parts.joined(separator: ", ")
+    }
+}
