@@ -13,21 +13,22 @@
  * Output pixels in rows [y_begin, y_end) and columns [x_begin, x_end) (computed by whittle) have
  * every tap inside the input and run with no bounds checks. Border pixels use in_zero for taps
  * outside the input, which is exactly skipping them under the folded bias.
+ * pool_h x pool_w > 1 x 1: a max pool with that kernel and stride (no padding) folded into the
+ * output stage: output is the pooled (out_h / pool_h) x (out_w / pool_w) x out_c tensor, and each
+ * channel's largest accumulator in a pool window is the one requantized (requantization never
+ * decreases, so this equals pooling the requantized outputs).
  */
 #include "whittle_fixedpoint.h"
 
 #define CONV2D_S8_MAX_BLOCK 8
 
-/* One block of output channels at one output pixel. `inside` is a literal at each call, so the
-   interior copy has no bounds checks at all. */
-WHITTLE_INLINE void conv2d_s8_block(
-    const int8_t *input, int8_t *out, const int8_t *w, const int32_t *bias,
-    const int32_t *multiplier, const int8_t *shift, int block, int inside,
-    int iy0, int ix0, int channel0, int in_h, int in_w, int in_c, int k_h, int k_w, int groups,
-    int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max)
+/* Accumulates one block of output channels at one output pixel into acc, bias included.
+   `inside` is a literal at each call, so the interior copy has no bounds checks at all. */
+WHITTLE_INLINE void conv2d_s8_accumulate(
+    const int8_t *input, int32_t *acc, const int8_t *w, const int32_t *bias, int block, int inside,
+    int iy0, int ix0, int channel0, int in_h, int in_w, int in_c, int k_h, int k_w, int groups, int32_t in_zero)
 {
     const int group_in = in_c / groups;
-    int32_t acc[CONV2D_S8_MAX_BLOCK];
     WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
         acc[j] = bias[j];
     }
@@ -66,9 +67,6 @@ WHITTLE_INLINE void conv2d_s8_block(
             }
         }
     }
-    WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
-        out[j] = whittle_requantize(acc[j], multiplier[j], shift[j], out_zero, act_min, act_max);
-    }
 }
 
 WHITTLE_INLINE void conv2d_s8(
@@ -77,28 +75,43 @@ WHITTLE_INLINE void conv2d_s8(
     int in_h, int in_w, int in_c, int out_h, int out_w, int out_c,
     int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left, int groups, int block,
     int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
-    int y_begin, int y_end, int x_begin, int x_end)
+    int y_begin, int y_end, int x_begin, int x_end, int pool_h, int pool_w)
 {
     const int group_in = in_c / groups;
     const int group_out = out_c / groups;
     const int filter_size = k_h * k_w * group_in;
-    for (int oy = 0; oy < out_h; ++oy) {
-        const int iy0 = oy * stride_h - pad_top;
-        const int row_inside = oy >= y_begin && oy < y_end;
-        for (int ox = 0; ox < out_w; ++ox) {
-            const int ix0 = ox * stride_w - pad_left;
-            int8_t *out = output + (oy * out_w + ox) * out_c;
-            const int inside = row_inside && ox >= x_begin && ox < x_end;
+    const int pooled_h = out_h / pool_h;
+    const int pooled_w = out_w / pool_w;
+    for (int py = 0; py < pooled_h; ++py) {
+        for (int px = 0; px < pooled_w; ++px) {
+            int8_t *out = output + (py * pooled_w + px) * out_c;
             for (int oc = 0; oc < out_c; oc += block) {
                 const int channel0 = (oc / group_out) * group_in;
-                if (inside) {
-                    conv2d_s8_block(input, out + oc, weights + oc * filter_size, bias + oc, multiplier + oc, shift + oc,
-                                    block, 1, iy0, ix0, channel0, in_h, in_w, in_c, k_h, k_w, groups,
-                                    in_zero, out_zero, act_min, act_max);
-                } else {
-                    conv2d_s8_block(input, out + oc, weights + oc * filter_size, bias + oc, multiplier + oc, shift + oc,
-                                    block, 0, iy0, ix0, channel0, in_h, in_w, in_c, k_h, k_w, groups,
-                                    in_zero, out_zero, act_min, act_max);
+                const int8_t *w = weights + oc * filter_size;
+                int32_t best[CONV2D_S8_MAX_BLOCK];
+                WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
+                    best[j] = INT32_MIN;
+                }
+                for (int wy = 0; wy < pool_h; ++wy) {
+                    const int oy = py * pool_h + wy;
+                    const int row_inside = oy >= y_begin && oy < y_end;
+                    for (int wx = 0; wx < pool_w; ++wx) {
+                        const int ox = px * pool_w + wx;
+                        int32_t acc[CONV2D_S8_MAX_BLOCK];
+                        if (row_inside && ox >= x_begin && ox < x_end) {
+                            conv2d_s8_accumulate(input, acc, w, bias + oc, block, 1, oy * stride_h - pad_top, ox * stride_w - pad_left,
+                                                 channel0, in_h, in_w, in_c, k_h, k_w, groups, in_zero);
+                        } else {
+                            conv2d_s8_accumulate(input, acc, w, bias + oc, block, 0, oy * stride_h - pad_top, ox * stride_w - pad_left,
+                                                 channel0, in_h, in_w, in_c, k_h, k_w, groups, in_zero);
+                        }
+                        WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
+                            best[j] = acc[j] > best[j] ? acc[j] : best[j];
+                        }
+                    }
+                }
+                WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
+                    out[oc + j] = whittle_requantize(best[j], multiplier[oc + j], shift[oc + j], out_zero, act_min, act_max);
                 }
             }
         }

@@ -11,9 +11,10 @@
  *          output[(y * out_w + x) * out_c].
  * bias:    bias - in_zero * sum(filter), folded by whittle at compile time.
  * Interior pixels ([y_begin, y_end) x [x_begin, x_end), every tap inside the input) run `block`
- * pixels of a row at a time, two taps per step, so each weight loaded feeds `block`
+ * pixels of a row at a time, four taps per step, so each weight loaded feeds `block`
  * multiply-accumulates. Border pixels check each tap and use in_zero for taps outside the input,
  * which cancels the fold. The filter's multiplier is prepared once for all its pixels.
+ * A max pool folded into the conv (see conv2d_s8.c) keeps each window's largest accumulator.
  */
 #include "whittle_fixedpoint.h"
 
@@ -76,13 +77,12 @@ WHITTLE_INLINE int conv2d_s8_gather_keep(conv2d_s8_taps t, int taps, int s, int 
     return taps + (w != 0);
 }
 
-/* `count` (a literal: block or 1) interior pixels of one row, starting at input pixel x. */
+/* Accumulates `count` (a literal: block or 1) interior pixels of one row into acc, starting at
+   input pixel x, `step` input bytes apart; bias included. */
 WHITTLE_INLINE void conv2d_s8_gather_interior(
-    const int8_t *x, int8_t *out, const int32_t *offsets, const int8_t *values, int taps, int count,
-    int step, int out_step, int32_t bias, whittle_multiplier multiplier,
-    int32_t out_zero, int32_t act_min, int32_t act_max)
+    const int8_t *x, int32_t *acc, const int32_t *offsets, const int8_t *values, int taps, int count,
+    int step, int32_t bias)
 {
-    int32_t acc[CONV2D_S8_GATHER_MAX_BLOCK];
     int k = 0;
     WHITTLE_UNROLL_BLOCK for (int j = 0; j < count; ++j) {
         acc[j] = bias;
@@ -124,16 +124,14 @@ WHITTLE_INLINE void conv2d_s8_gather_interior(
             acc[j] += xa[j * step] * wa;
         }
     }
-    WHITTLE_UNROLL_BLOCK for (int j = 0; j < count; ++j) {
-        out[j * out_step] = whittle_requantize_prepared(acc[j], multiplier, out_zero, act_min, act_max);
-    }
 }
 
-/* One pixel whose window reaches outside the input (only layers with padding have any). */
-WHITTLE_INLINE int8_t conv2d_s8_gather_border(
+/* The accumulator of one pixel whose window reaches outside the input (only layers with padding
+   have any). */
+WHITTLE_INLINE int32_t conv2d_s8_gather_border(
     const int8_t *input, int iy0, int ix0, const int32_t *offsets, const int8_t *values,
-    const uint8_t *tap_y, const uint8_t *tap_x, int taps, int32_t bias, whittle_multiplier multiplier,
-    int in_h, int in_w, int in_c, int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max)
+    const uint8_t *tap_y, const uint8_t *tap_x, int taps, int32_t bias,
+    int in_h, int in_w, int in_c, int32_t in_zero)
 {
     const int origin = (iy0 * in_w + ix0) * in_c;
     int32_t acc = bias;
@@ -143,48 +141,99 @@ WHITTLE_INLINE int8_t conv2d_s8_gather_border(
         const int32_t xv = (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w) ? input[origin + offsets[k]] : in_zero;
         acc += xv * values[k];
     }
-    return whittle_requantize_prepared(acc, multiplier, out_zero, act_min, act_max);
+    return acc;
 }
 
+/* `count` (a literal: block or 1) interior output pixels of one row, starting at output column
+   px: each the largest accumulator of its pool_h x pool_w window (1 x 1 without a folded pool). */
+WHITTLE_INLINE void conv2d_s8_gather_pooled_interior(
+    const int8_t *input, int8_t *out, conv2d_s8_taps kept, int taps, int count, int py, int px,
+    int32_t bias, whittle_multiplier multiplier, int in_w, int in_c, int out_c,
+    int stride_h, int stride_w, int pad_top, int pad_left, int pool_h, int pool_w,
+    int32_t out_zero, int32_t act_min, int32_t act_max)
+{
+    int32_t best[CONV2D_S8_GATHER_MAX_BLOCK];
+    WHITTLE_UNROLL_BLOCK for (int j = 0; j < count; ++j) {
+        best[j] = INT32_MIN;
+    }
+    for (int wy = 0; wy < pool_h; ++wy) {
+        const int iy0 = (py * pool_h + wy) * stride_h - pad_top;
+        for (int wx = 0; wx < pool_w; ++wx) {
+            const int ix0 = (px * pool_w + wx) * stride_w - pad_left;
+            int32_t acc[CONV2D_S8_GATHER_MAX_BLOCK];
+            conv2d_s8_gather_interior(input + (iy0 * in_w + ix0) * in_c, acc, kept.offsets, kept.values, taps, count,
+                                      pool_w * stride_w * in_c, bias);
+            WHITTLE_UNROLL_BLOCK for (int j = 0; j < count; ++j) {
+                best[j] = acc[j] > best[j] ? acc[j] : best[j];
+            }
+        }
+    }
+    WHITTLE_UNROLL_BLOCK for (int j = 0; j < count; ++j) {
+        out[j * out_c] = whittle_requantize_prepared(best[j], multiplier, out_zero, act_min, act_max);
+    }
+}
+
+/* One output pixel some of whose pool window's conv pixels reach outside the input. */
+WHITTLE_INLINE int8_t conv2d_s8_gather_pooled_border(
+    const int8_t *input, conv2d_s8_taps kept, int taps, int py, int px, int32_t bias, whittle_multiplier multiplier,
+    int in_h, int in_w, int in_c, int stride_h, int stride_w, int pad_top, int pad_left, int pool_h, int pool_w,
+    int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max)
+{
+    int32_t best = INT32_MIN;
+    for (int wy = 0; wy < pool_h; ++wy) {
+        for (int wx = 0; wx < pool_w; ++wx) {
+            const int32_t acc = conv2d_s8_gather_border(input, (py * pool_h + wy) * stride_h - pad_top,
+                                                        (px * pool_w + wx) * stride_w - pad_left, kept.offsets, kept.values,
+                                                        kept.rows, kept.columns, taps, bias, in_h, in_w, in_c, in_zero);
+            best = acc > best ? acc : best;
+        }
+    }
+    return whittle_requantize_prepared(best, multiplier, out_zero, act_min, act_max);
+}
+
+/* The filter over every output pixel; `output` is the filter's channel at pixel (0, 0). With a
+   folded max pool (pool_h x pool_w > 1 x 1) the pixels are the pooled ones. Interior output
+   pixels (every conv pixel of their window interior) run `block` at a time. */
 WHITTLE_INLINE void conv2d_s8_gather(
     const int8_t *input, int8_t *output, conv2d_s8_taps kept, int taps,
     int32_t bias, int32_t multiplier, int shift,
     int in_h, int in_w, int in_c, int out_h, int out_w, int out_c,
     int stride_h, int stride_w, int pad_top, int pad_left, int block,
     int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
-    int y_begin, int y_end, int x_begin, int x_end)
+    int y_begin, int y_end, int x_begin, int x_end, int pool_h, int pool_w)
 {
-    const int32_t *offsets = kept.offsets;
-    const int8_t *values = kept.values;
-    const uint8_t *tap_y = kept.rows;
-    const uint8_t *tap_x = kept.columns;
-    const int step = stride_w * in_c;
     const whittle_multiplier prepared = whittle_prepare_multiplier(multiplier, shift);
-    for (int oy = 0; oy < out_h; ++oy) {
-        const int iy0 = oy * stride_h - pad_top;
-        int8_t *out = output + oy * out_w * out_c;
-        int ox = 0;
-        if (oy >= y_begin && oy < y_end) {
-            for (; ox < x_begin; ++ox) {
-                out[ox * out_c] = conv2d_s8_gather_border(input, iy0, ox * stride_w - pad_left, offsets, values, tap_y, tap_x,
-                                                          taps, bias, prepared, in_h, in_w, in_c,
-                                                          in_zero, out_zero, act_min, act_max);
+    const int pooled_h = out_h / pool_h;
+    const int pooled_w = out_w / pool_w;
+    /* Output pixels whose whole window is interior. */
+    const int py_begin = (y_begin + pool_h - 1) / pool_h;
+    const int py_end = y_end / pool_h;
+    const int px_begin = (x_begin + pool_w - 1) / pool_w;
+    const int px_end = x_end / pool_w;
+    for (int py = 0; py < pooled_h; ++py) {
+        int8_t *out = output + py * pooled_w * out_c;
+        int px = 0;
+        if (py >= py_begin && py < py_end) {
+            for (; px < px_begin; ++px) {
+                out[px * out_c] = conv2d_s8_gather_pooled_border(input, kept, taps, py, px, bias, prepared, in_h, in_w, in_c,
+                                                                 stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
+                                                                 in_zero, out_zero, act_min, act_max);
             }
-            for (; ox + block <= x_end; ox += block) {
-                conv2d_s8_gather_interior(input + (iy0 * in_w + ox * stride_w - pad_left) * in_c, out + ox * out_c,
-                                          offsets, values, taps, block, step, out_c, bias, prepared,
-                                          out_zero, act_min, act_max);
+            for (; px + block <= px_end; px += block) {
+                conv2d_s8_gather_pooled_interior(input, out + px * out_c, kept, taps, block, py, px, bias, prepared,
+                                                 in_w, in_c, out_c, stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
+                                                 out_zero, act_min, act_max);
             }
-            for (; ox < x_end; ++ox) {
-                conv2d_s8_gather_interior(input + (iy0 * in_w + ox * stride_w - pad_left) * in_c, out + ox * out_c,
-                                          offsets, values, taps, 1, step, out_c, bias, prepared,
-                                          out_zero, act_min, act_max);
+            for (; px < px_end; ++px) {
+                conv2d_s8_gather_pooled_interior(input, out + px * out_c, kept, taps, 1, py, px, bias, prepared,
+                                                 in_w, in_c, out_c, stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
+                                                 out_zero, act_min, act_max);
             }
         }
-        for (; ox < out_w; ++ox) {
-            out[ox * out_c] = conv2d_s8_gather_border(input, iy0, ox * stride_w - pad_left, offsets, values, tap_y, tap_x,
-                                                      taps, bias, prepared, in_h, in_w, in_c,
-                                                      in_zero, out_zero, act_min, act_max);
+        for (; px < pooled_w; ++px) {
+            out[px * out_c] = conv2d_s8_gather_pooled_border(input, kept, taps, py, px, bias, prepared, in_h, in_w, in_c,
+                                                             stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
+                                                             in_zero, out_zero, act_min, act_max);
         }
     }
 }

@@ -24,7 +24,7 @@ WHITTLE_INLINE void conv2d_s8_sparse(
     int in_h, int in_w, int in_c, int out_h, int out_w, int out_c,
     int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left, int groups, int block, int tap_capacity,
     int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
-    int y_begin, int y_end, int x_begin, int x_end)
+    int y_begin, int y_end, int x_begin, int x_end, int pool_h, int pool_w)
 {
     const int group_in = in_c / groups;
     const int group_out = out_c / groups;
@@ -51,6 +51,6 @@ WHITTLE_INLINE void conv2d_s8_sparse(
         conv2d_s8_gather(input, output + oc, kept, taps,
                          bias[oc], multiplier[oc], shift[oc],
                          in_h, in_w, in_c, out_h, out_w, out_c, stride_h, stride_w, pad_top, pad_left, block,
-                         in_zero, out_zero, act_min, act_max, y_begin, y_end, x_begin, x_end);
+                         in_zero, out_zero, act_min, act_max, y_begin, y_end, x_begin, x_end, pool_h, pool_w);
     }
 }

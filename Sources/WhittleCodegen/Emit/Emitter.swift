@@ -37,8 +37,10 @@ public enum Emitter {
         }
         let interpreter = try ReferenceInterpreter(graph: graph) // runs the verifier
         let bounds = try AccumulatorRangeAnalysis.check(graph)
-        let memory = MemoryPlanner.plan(graph, alignment: options.target.arenaAlignment)
-        let plan = KernelPlanner.plan(graph, memory: memory, bounds: bounds, profile: KernelProfile(target: options.target))
+        let profile = KernelProfile(target: options.target)
+        let fusion = MaxPoolFusion(graph, profile: profile)
+        let memory = MemoryPlanner.plan(fusion.graphForMemory(graph), alignment: options.target.arenaAlignment)
+        let plan = KernelPlanner.plan(graph, memory: memory, bounds: bounds, profile: profile, fusion: fusion)
         let (name, target) = (options.modelName, options.target.name)
         try BudgetCheck.check(BudgetCheck.flash(plan.layers, constantBytes: plan.constantBytes),
                               budget: options.target.flashBudgetBytes, target: target, model: name)

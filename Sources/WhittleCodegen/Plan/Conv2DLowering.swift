@@ -19,7 +19,8 @@ enum Conv2DLowering {
     }
 
     static func lower(_ conv: Conv2D, identifier: String, input: QTensor, output: QTensor,
-                      buffers: (input: String, output: String), profile: KernelProfile) -> (KernelCall, [ConstantTable]) {
+                      buffers: (input: String, output: String), profile: KernelProfile,
+                      pool: Window2D? = nil) -> (KernelCall, [ConstantTable]) {
         let (inS, outS, w) = (input.shape, output.shape, conv.window)
         let kernel = kernel(conv, input: input)
         let depthwise = kernel == "dwconv2d_s8"
@@ -65,6 +66,10 @@ enum Conv2DLowering {
             ParameterGroup("interior rows", [rows.lowerBound, rows.upperBound]),
             ParameterGroup("interior columns", [columns.lowerBound, columns.upperBound]),
         ]
+        // The pooled output stage (see MaxPoolFusion): 1 x 1 writes the conv output itself.
+        if MaxPoolFusion.poolingKernels.contains(kernel) {
+            parameters.append(ParameterGroup("max pool h, w", [pool?.kernelHeight ?? 1, pool?.kernelWidth ?? 1]))
+        }
         let call = KernelCall(kernel: kernel, input: buffers.input, output: buffers.output,
                               tables: tables.map(\.name), scratchBytes: scratchBytes, parameters: parameters)
         return (call, tables)

@@ -9,16 +9,20 @@ public enum KernelPlanner {
                                "conv2d_s8_nm": ["conv2d_s8_gather"]]
 
     /// `profile`: the target's decisions (blocks, layouts), derived once from its descriptor.
-    public static func plan(_ graph: QGraph, memory: MemoryPlan, bounds: [AccumulatorBound], profile: KernelProfile) -> EmissionPlan {
+    /// `fusion`: the max pools folded into their convs (`memory` is planned without their inputs).
+    public static func plan(_ graph: QGraph, memory: MemoryPlan, bounds: [AccumulatorBound], profile: KernelProfile,
+                            fusion: MaxPoolFusion) -> EmissionPlan {
         var identifiers = Set<String>()
         var steps: [PlanStep] = []
         var tables: [ConstantTable] = []
         var kernels: [String] = []
         var layers: [LayerReport] = []
         var scratchBytes = 0
-        for node in graph.nodes {
+        for (index, node) in graph.nodes.enumerated() {
             let input = graph.tensors[node.inputs[0]], output = graph.tensors[node.output]
-            let buffers = (buffer(memory.placements[node.inputs[0]]), buffer(memory.placements[node.output]))
+            // A fused conv writes where its pool's output lives.
+            let written = fusion.poolOfConv[index].map { graph.nodes[$0].output } ?? node.output
+            let buffers = (buffer(memory.placements[node.inputs[0]]), buffer(memory.placements[written]))
             let identifier = CIdentifier.unique(node.name, taken: &identifiers)
             var call: KernelCall?
             var layerTables: [ConstantTable] = []
@@ -26,14 +30,15 @@ public enum KernelPlanner {
             switch node.op {
             case .conv2d(let conv):
                 (call, layerTables) = Conv2DLowering.lower(conv, identifier: identifier, input: input, output: output, buffers: buffers,
-                                                           profile: profile)
+                                                           profile: profile, pool: fusion.pool(ofConv: index, in: graph))
                 parameters = conv.weights.count + conv.bias.count
             case .fullyConnected(let fc):
                 (call, layerTables) = FullyConnectedLowering.lower(fc, identifier: identifier, input: input, output: output, buffers: buffers,
                                                                    profile: profile)
                 parameters = fc.weights.count + fc.bias.count
             case .maxPool(let pool):
-                call = PoolLowering.lower(pool, kernel: "maxpool_s8", input: input, output: output, buffers: buffers)
+                call = fusion.convOfPool[index] != nil ? nil
+                     : PoolLowering.lower(pool, kernel: "maxpool_s8", input: input, output: output, buffers: buffers)
             case .averagePool(let pool):
                 call = PoolLowering.lower(pool, kernel: "avgpool_s8", input: input, output: output, buffers: buffers)
             case .reshape:
@@ -44,12 +49,15 @@ public enum KernelPlanner {
             }
             scratchBytes = max(scratchBytes, call?.scratchBytes ?? 0)
             tables += layerTables
-            steps.append(PlanStep(comment: summary(node, input, output), call: call))
+            var comment = summary(node, input, output)
+            if let conv = fusion.convOfPool[index] { comment = "\(node.name): max pool folded into the output stage of '\(graph.nodes[conv].name)'" }
+            steps.append(PlanStep(comment: comment, call: call))
             let macs = multiplyAccumulates(node.op, input: input.shape, output: output.shape)
             let footprint = LayerFootprint.of(node, in: graph)
             let constantBytes = layerTables.map(\.byteCount).reduce(0, +)
             layers.append(LayerReport(
-                name: node.name, op: node.op.kindName, kernel: call?.kernel ?? "alias", weightFormat: footprint?.format.name,
+                name: node.name, op: node.op.kindName,
+                kernel: call?.kernel ?? (fusion.convOfPool[index] != nil ? "fused" : "alias"), weightFormat: footprint?.format.name,
                 density: footprint?.density, inputShape: dimensions(input.shape), outputShape: dimensions(output.shape),
                 macs: macs, executedMacs: footprint?.executedMACs ?? macs,
                 constantBytes: constantBytes, denseConstantBytes: footprint?.denseFlashBytes ?? constantBytes, parameters: parameters,
