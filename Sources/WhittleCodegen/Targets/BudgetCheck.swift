@@ -30,7 +30,7 @@ public enum BudgetCheck {
     /// share is the activation it writes (input, output and the largest activations live at once).
     public static func ram(_ layers: [LayerReport], arenaBytes: Int, scratchBytes: Int) -> Need {
         Need(memory: "RAM", bytes: arenaBytes + scratchBytes, what: "arena \(arenaBytes.grouped) B + scratch \(scratchBytes.grouped) B",
-             layers: layers.filter { $0.kernel != "alias" }.map { ($0.name, $0.outputShape.reduce(1, *)) })
+             layers: layers.filter { $0.kernel != "alias" && $0.kernel != "fused" }.map { ($0.name, $0.outputShape.reduce(1, *)) })
     }
 
     /// Throws when `need` exceeds `budget` (nil: no limit).

@@ -4,7 +4,8 @@ public enum SampleGraphs {
     /// LeNet-5 as in the PyTorch tutorial — 28×28×1 → conv 6@5×5, ReLU → max pool 2 → conv
     /// 16@5×5, ReLU → max pool 2 → flatten → fc 120, ReLU → fc 84, ReLU → fc 10 — with random
     /// per-channel int8 weights and `validationCount` random inputs (no labels).
-    public static func leNet(seed: UInt64 = 1, validationCount: Int = 0) -> QGraph {
+    /// `filters`: the two convs' filter counts (3 and 8 for the filter-pruned LeNet).
+    public static func leNet(seed: UInt64 = 1, validationCount: Int = 0, filters: (Int, Int) = (6, 16)) -> QGraph {
         var rng = SeededGenerator(seed: seed)
         let inputQuant = QuantParams(scale: 1.0 / 255, zeroPoint: -128)
         var b = QGraphBuilder(inputShape: TensorShape(height: 28, width: 28, channels: 1), inputQuant: inputQuant,
@@ -16,16 +17,16 @@ public enum SampleGraphs {
                 RandomLayer(outputs: outputs, fanIn: fanIn, inputScale: b.quant(of: x).scale, style: .full, spread: 1,
                             outputZeroPoint: relu ? -128 : 0, using: &rng)
             }
-            var p = layer(6, 25, x)
+            var p = layer(filters.0, 25, x)
             x = try b.conv2d(x, name: "conv1", weights: p.weights, weightScales: p.weightScales, bias: p.bias,
-                             outputChannels: 6, window: Window2D(kernel: 5), output: p.output, activation: .relu)
+                             outputChannels: filters.0, window: Window2D(kernel: 5), output: p.output, activation: .relu)
             x = try b.maxPool(x, name: "pool1", window: Window2D(kernel: 2, stride: 2))
-            p = layer(16, 150, x)
+            p = layer(filters.1, 25 * filters.0, x)
             x = try b.conv2d(x, name: "conv2", weights: p.weights, weightScales: p.weightScales, bias: p.bias,
-                             outputChannels: 16, window: Window2D(kernel: 5), output: p.output, activation: .relu)
+                             outputChannels: filters.1, window: Window2D(kernel: 5), output: p.output, activation: .relu)
             x = try b.maxPool(x, name: "pool2", window: Window2D(kernel: 2, stride: 2))
             x = try b.flatten(x, name: "flatten")
-            for (name, outputs, fanIn, relu) in [("fc1", 120, 256, true), ("fc2", 84, 120, true), ("fc3", 10, 84, false)] {
+            for (name, outputs, fanIn, relu) in [("fc1", 120, 16 * filters.1, true), ("fc2", 84, 120, true), ("fc3", 10, 84, false)] {
                 p = layer(outputs, fanIn, x, relu: relu)
                 x = try b.fullyConnected(x, name: name, weights: p.weights, weightScales: p.weightScales, bias: p.bias,
                                          outputCount: outputs, output: p.output, activation: relu ? .relu : .none)
