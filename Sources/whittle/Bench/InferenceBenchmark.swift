@@ -1,4 +1,5 @@
 import Foundation
+import WhittleIR
 import WhittleNN
 import WhittleVerify
 
@@ -8,7 +9,7 @@ struct InferenceBenchmark {
     var specName = "lenet.json"
     var dataDirectory: String
 
-    func run(_ graph: Graph, quiet: Bool) throws -> (cost: HostCost, report: RunPipeline.Report) {
+    func run(_ graph: Graph, quiet: Bool) throws -> (cost: HostCost, report: RunPipeline.Report, quantized: QGraph) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-bench-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -21,6 +22,6 @@ struct InferenceBenchmark {
         pipeline.measureCost = true
         let report = try pipeline.run()
         guard let cost = report.verify.cost else { throw CheckFailed(description: "bench: no host cost was measured") }
-        return (cost, report)
+        return (cost, report, try QGraphFile.read(from: folder.appendingPathComponent("model.q")))
     }
 }

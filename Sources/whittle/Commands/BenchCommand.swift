@@ -1,16 +1,25 @@
 import Foundation
+import WhittleCodegen
+import WhittleIR
 
 enum BenchCommand: Command {
     static let name = "bench"
-    static let summary = "benchmarks: training throughput against PyTorch, host cost of the int8 C"
+    static let summary = "benchmarks: training throughput against PyTorch, cost of the int8 C on the host and every target"
     static let usage = """
-    usage: whittle bench [--data DIR] [--epochs N] [--json]
+    usage: whittle bench [--data DIR] [--epochs N] [--targets-only] [--json]
 
     Trains the LeNet Fashion-MNIST recipe (SGD lr 0.01, momentum 0.9, batch 64) and reports
     training samples/s (median epoch) and test accuracy. When `python3 -c "import torch"`
     works, runs the same recipe in PyTorch in the same invocation and prints the ratio.
     Then quantizes the trained LeNet, emits C for the host and reports nanoseconds and
     executed instructions (valgrind callgrind) per inference.
+    Then, on every bare-metal target whose toolchain is installed (QEMU), flash, RAM and
+    instructions per inference of that LeNet dense, pruned to the tutorial's per-layer
+    sparsities, pruned 2:4 (both by magnitude, in int8, without fine-tuning: the costs depend
+    on shapes and sparsity, not accuracy) and with 3 and 8 filters.
+
+      --targets-only   skip training and the host; the target table of a LeNet with seeded
+                       random weights
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {
@@ -18,7 +27,11 @@ enum BenchCommand: Command {
         if let d = try args.option("--data") { training.dataDirectory = d }
         if let e = try args.int("--epochs") { training.epochs = e }
         let json = args.flag("--json")
+        let targetsOnly = args.flag("--targets-only")
         try args.finish()
+        if targetsOnly {
+            return try reportTargets(TargetBenchmark.run(dense: SampleGraphs.leNet(seed: 1), resources: try WhittleResources.locate()), json: json, into: [:])
+        }
 
         let ours = try training.runWhittle(quiet: json)
         let peer = try training.runPyTorch()
@@ -31,8 +44,7 @@ enum BenchCommand: Command {
                                         "instructions_per_inference": inference.cost.instructionsPerInference ?? 0,
                                         "c_int8_accuracy": inference.report.verify.accuracy?.cAccuracy ?? 0,
                                         "bit_exact": inference.report.verify.comparison.bitExact]
-            try Console.json(object)
-            return 0
+            return try reportTargets(TargetBenchmark.run(dense: inference.quantized, resources: try WhittleResources.locate()), json: true, into: object)
         }
         var table = TextTable("LeNet / Fashion-MNIST, \(training.epochs) epochs", "samples/s (median)", "test accuracy")
         for r in [ours] + (peer.map { [$0] } ?? []) {
@@ -47,7 +59,33 @@ enum BenchCommand: Command {
         host.add(["model_invoke", grouped(Int(c.nanosecondsPerInference)), c.instructionsPerInference.map(grouped) ?? "no valgrind",
                   inference.report.verify.accuracy?.cAccuracy.map(percent) ?? ""])
         print(host.rendered)
-        return 0
+        print("")
+        return try reportTargets(TargetBenchmark.run(dense: inference.quantized, resources: try WhittleResources.locate()), json: false, into: [:])
+    }
+
+    /// The per-target table, or its rows under "targets" in the JSON object.
+    private static func reportTargets(_ result: (rows: [TargetBenchmark.Row], skipped: String?), json: Bool,
+                                      into object: [String: Any]) throws -> Int32 {
+        if json {
+            var object = object
+            object["targets"] = result.rows.map {
+                ["model": $0.model, "target": $0.target, "flash_bytes": $0.flashBytes, "ram_bytes": $0.ramBytes,
+                 "instructions_per_inference": $0.instructions ?? 0, "bit_exact": $0.bitExact] as [String: Any]
+            }
+            if let skipped = result.skipped { object["skipped"] = skipped }
+            try Console.json(object)
+            return 0
+        }
+        var table = TextTable("LeNet int8 on the targets (QEMU)", "target", "flash B", "RAM B", "instructions / inference", "vs dense", "bit-exact")
+        let dense = Dictionary(result.rows.filter { $0.model == "dense" }.map { ($0.target, $0.instructions ?? 0) }, uniquingKeysWith: { a, _ in a })
+        for row in result.rows {
+            let ratio = row.instructions.flatMap { i in dense[row.target].map { String(format: "%.3f×", Double(i) / Double($0)) } } ?? ""
+            table.add([row.model, row.target, grouped(row.flashBytes), grouped(row.ramBytes), row.instructions.map(grouped) ?? "n/a",
+                       ratio, row.bitExact ? "yes" : "NO"])
+        }
+        print(table.rendered)
+        if let skipped = result.skipped { print(skipped) }
+        return result.rows.allSatisfy(\.bitExact) ? 0 : 1
     }
 
     private static func describe(_ r: TrainingBenchmark.Result) -> [String: Any] {

@@ -1,0 +1,52 @@
+import Foundation
+import WhittleCodegen
+import WhittleIR
+import WhittleVerify
+
+/// Flash, RAM and instructions per inference of the example LeNets on every bare-metal target
+/// (QEMU, counted between two marks): the dense int8 LeNet, and from it the tutorial's
+/// fine-grained sparsities and 2:4 (magnitude-pruned in int8, no fine-tuning: costs depend on
+/// shapes and sparsity, not on accuracy), and the filter-pruned shape (3 and 8 filters).
+struct TargetBenchmark {
+    struct Row {
+        var model: String
+        var target: String
+        var flashBytes: Int
+        var ramBytes: Int
+        var instructions: Int?
+        var bitExact: Bool
+    }
+
+    static func models(dense: QGraph) throws -> [(name: String, graph: QGraph)] {
+        [("dense", dense),
+         ("pruned (tutorial)", try SampleGraphs.magnitudePruned(dense, sparsity: SampleGraphs.tutorialSparsity)),
+         ("2:4", try SampleGraphs.nmPruned(dense, n: 2, m: 4)),
+         ("filter-pruned", SampleGraphs.leNet(seed: 1, filters: (3, 8)))]
+    }
+
+    /// The rows, and the line naming targets skipped for a missing toolchain (nil when none).
+    static func run(dense: QGraph, resources: WhittleResources) throws -> (rows: [Row], skipped: String?) {
+        let targets = try TargetDescriptor.knownTargets(in: resources).filter { $0 != "host" }
+            .map { try TargetDescriptor.load(named: $0, from: resources) }
+        let (available, skipped) = Toolchain.availability(of: targets)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-bench-targets-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        var rows: [Row] = []
+        for (index, (name, graph)) in try models(dense: dense).enumerated() {
+            let folder = scratch.appendingPathComponent("model\(index)")
+            let host = try TargetDescriptor.load(named: "host", from: resources)
+            try Emitter.emit(graph, options: EmitOptions(target: host, modelName: name, vectorCount: 4), resources: resources, to: folder)
+            let sweep = try TargetSweep.verify(folder, on: targets.filter { available.contains($0.name) }, resources: resources,
+                                               options: VerifyOptions(sanitize: false))
+            for (target, outcome) in sweep {
+                guard case .verified(let report) = outcome, let m = report.measurement else {
+                    throw CheckFailed(description: "bench: \(name) on \(target): \(outcome)")
+                }
+                rows.append(Row(model: name, target: target, flashBytes: m.flashBytes, ramBytes: m.ramBytes,
+                                instructions: m.instructions?.perInference, bitExact: report.passed))
+            }
+        }
+        return (rows, Toolchain.skippedLine(skipped))
+    }
+}
