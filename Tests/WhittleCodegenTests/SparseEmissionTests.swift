@@ -61,7 +61,7 @@ final class SparseEmissionTests: XCTestCase {
         XCTAssertEqual(emission.manifest.macs, 281_640)
         XCTAssertLessThan(emission.manifest.executedMacs, 281_640 * 6 / 10)
         // The gather kernel comes before the convs that call it; scratch is declared once.
-        XCTAssertEqual(emission.manifest.kernels, ["conv2d_s8_gather", "conv2d_s8_sparse", "maxpool_s8", "conv2d_s8_nm",
+        XCTAssertEqual(emission.manifest.kernels, ["conv2d_s8_gather", "conv2d_s8_sparse", "conv2d_s8_nm",
                                                    "fc_s8_bitmap", "fc_s8_sparse", "fc_s8"])
         let model = text(emission, "model.c")
         XCTAssertTrue(model.contains("static int32_t scratch[\(emission.plan.scratchBytes / 4)];"), model)
@@ -80,7 +80,7 @@ final class SparseEmissionTests: XCTestCase {
     func testDenseModelEmitsNoSparseMachinery() throws {
         let emission = try Emitter.emission(of: SampleGraphs.leNet(seed: 12), options: EmitOptions(target: host, modelName: "dense.q", vectorCount: 2),
                                             resources: resources)
-        XCTAssertEqual(emission.manifest.kernels, ["conv2d_s8", "maxpool_s8", "fc_s8"])
+        XCTAssertEqual(emission.manifest.kernels, ["conv2d_s8", "fc_s8"])
         XCTAssertEqual(emission.plan.scratchBytes, 0)
         XCTAssertEqual(emission.manifest.executedMacs, emission.manifest.macs)
         XCTAssertFalse(text(emission, "model.c").contains("scratch"))

@@ -112,6 +112,20 @@ final class CrossTargetTests: XCTestCase {
         }
     }
 
+    /// A model that faults (an undefined instruction) ends the run with the fault's name.
+    func testFaultIsACheckFailure() throws {
+        let folder = try emit(SampleGraphs.leNet(seed: 4), "fault", target: try cortexM0(), vectors: 1)
+        let model = folder.appendingPathComponent("model.c")
+        let source = try String(contentsOf: model, encoding: .utf8)
+        try Data(source.replacingOccurrences(of: "    return 0;\n}", with: "    __builtin_trap();\n    return 0;\n}").utf8)
+            .write(to: model)
+        XCTAssertThrowsError(try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitize: false))) {
+            XCTAssertTrue($0 is VerifyCheckFailure, "\($0)")
+            XCTAssertTrue(String(describing: $0).contains("fault"), "\($0)")
+            XCTAssertFalse(String(describing: $0).contains("\n"), "\($0)")
+        }
+    }
+
     func testTimeoutIsACheckFailure() throws {
         let folder = try emit(SampleGraphs.leNet(seed: 4), "slow", target: try cortexM0(), vectors: 40)
         XCTAssertThrowsError(try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitize: false, timeout: 0.05))) {

@@ -224,6 +224,19 @@ WHITTLE_INLINE void conv2d_s8_gather(
                                                  in_w, in_c, out_c, stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
                                                  out_zero, act_min, act_max);
             }
+            /* The rest of the row in halving blocks, so a short row still shares each tap load. */
+            if (block > 4 && px + 4 <= px_end) {
+                conv2d_s8_gather_pooled_interior(input, out + px * out_c, kept, taps, 4, py, px, bias, prepared,
+                                                 in_w, in_c, out_c, stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
+                                                 out_zero, act_min, act_max);
+                px += 4;
+            }
+            if (block > 2 && px + 2 <= px_end) {
+                conv2d_s8_gather_pooled_interior(input, out + px * out_c, kept, taps, 2, py, px, bias, prepared,
+                                                 in_w, in_c, out_c, stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
+                                                 out_zero, act_min, act_max);
+                px += 2;
+            }
             for (; px < px_end; ++px) {
                 conv2d_s8_gather_pooled_interior(input, out + px * out_c, kept, taps, 1, py, px, bias, prepared,
                                                  in_w, in_c, out_c, stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,

@@ -17,15 +17,14 @@
  */
 #include "whittle_fixedpoint.h"
 
-/* One nibble: moves `position` on and multiplies the value there, unless it is the escape. */
+/* One nibble: moves `x` on and multiplies the value there, unless it is the escape. */
 #define FC_S8_SPARSE_NIBBLE(g)                          \
     do {                                                \
         if ((g) == 15u) {                               \
-            position += 15u;                            \
+            x += 15;                                    \
         } else {                                        \
-            position += (g);                            \
-            acc += input[position] * *values++;         \
-            position += 1u;                             \
+            x += (g);                                   \
+            acc += *x++ * *values++;                    \
         }                                               \
     } while (0)
 
@@ -37,7 +36,7 @@ WHITTLE_INLINE void fc_s8_sparse(
 {
     (void)in_size;
     for (int o = 0; o < out_size; ++o) {
-        unsigned position = 0; /* the input after the previous value */
+        const int8_t *x = input; /* the input after the previous value */
         int32_t acc = bias[o];
         int chunk;
         do {
@@ -49,12 +48,12 @@ WHITTLE_INLINE void fc_s8_sparse(
                 gaps += 4;
                 /* A nibble is 15 exactly when its low three bits plus one carry into its top bit. */
                 if ((((nibbles & 0x77777777u) + 0x11111111u) & nibbles & 0x88888888u) == 0) {
+                    /* A walking pointer: each step is one add and two post-incremented loads, in order. */
                     WHITTLE_UNROLL_BLOCK for (int i = 0; i < 8; ++i) {
-                        position += (nibbles >> (4 * i)) & 15u;
-                        acc += input[position] * values[i];
-                        position += 1u;
+                        x += (nibbles >> (4 * i)) & 15u;
+                        acc += *x++ * *values++;
+                        WHITTLE_AFTER(x, acc);
                     }
-                    values += 8;
                 } else {
                     WHITTLE_UNROLL_BLOCK for (int i = 0; i < 8; ++i) {
                         FC_S8_SPARSE_NIBBLE((nibbles >> (4 * i)) & 15u);

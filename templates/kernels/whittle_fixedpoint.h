@@ -63,8 +63,8 @@ WHITTLE_INLINE int32_t whittle_multiply_by_quantized_multiplier(int32_t x, int32
  *   doubling_high_mul_nonnegative(a, b) = (a * b + 2^30) >> 31 in 64 bits, which is SRDHM's
  *     nudged division (its truncation toward zero of (ab + 1 - 2^30) / 2^31 for ab < 0 equals
  *     this floor);
- *   shift_right_nearest_away(h, right) = (h + round - (h < 0)) >> right for right > 0, with
- *     round = 2^(right-1), and h for right = 0.
+ *   shift_right_nearest_away(h, right) = (h >> right) + (remainder > half + (h < 0)), with the
+ *     remainder h & (2^right - 1) and half = 2^(right-1) - 1 (0 for right = 0), as gemmlowp.
  * Cortex-M0 (ARMv6-M) has no 32 x 32 -> 64-bit multiply: gcc would call __aeabi_lmul for the
  * product (and __aeabi_lasr for a variable 64-bit shift). WHITTLE_SPLIT_MULTIPLY, on by
  * default there, forms the same product from four 16 x 16-bit multiplies instead; it can be
@@ -108,10 +108,10 @@ WHITTLE_INLINE int32_t whittle_doubling_high_mul_nonnegative(int32_t a, int32_t 
  */
 typedef struct {
     int32_t m0;
-    int left;         /* shift > 0 ? shift : 0 */
-    int right;        /* shift < 0 ? -shift : 0 */
-    int32_t round;    /* 2^(right-1), or 0 when right = 0 */
-    int32_t negative; /* -1 when right > 0 (a negative h rounds down one more), else 0 */
+    int left;      /* shift > 0 ? shift : 0 */
+    int right;     /* shift < 0 ? -shift : 0 */
+    int32_t mask;  /* 2^right - 1: the bits shifted out */
+    int32_t half;  /* mask >> 1: a remainder above it rounds up (one more for a negative h) */
 } whittle_multiplier;
 
 WHITTLE_INLINE whittle_multiplier whittle_prepare_multiplier(int32_t m0, int shift)
@@ -120,15 +120,16 @@ WHITTLE_INLINE whittle_multiplier whittle_prepare_multiplier(int32_t m0, int shi
     m.m0 = m0;
     m.left = shift > 0 ? shift : 0;
     m.right = shift > 0 ? 0 : -shift;
-    m.round = m.right > 0 ? (int32_t)1 << (m.right - 1) : 0;
-    m.negative = m.right > 0 ? -1 : 0;
+    m.mask = (int32_t)(((uint32_t)1 << m.right) - 1u);
+    m.half = m.mask >> 1;
     return m;
 }
 
 WHITTLE_INLINE int32_t whittle_multiply_prepared(int32_t x, whittle_multiplier m)
 {
     const int32_t h = whittle_doubling_high_mul_nonnegative((int32_t)((uint32_t)x << m.left), m.m0);
-    return (h + m.round + ((h >> 31) & m.negative)) >> m.right;
+    /* Rounding half away from zero without forming h + 2^(right-1), which could overflow. */
+    return (h >> m.right) + ((h & m.mask) > m.half - (h >> 31));
 }
 
 /* The output stage shared by conv and fully connected: scale, add the zero point, clamp. */

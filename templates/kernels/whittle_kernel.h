@@ -67,6 +67,15 @@
 #define WHITTLE_OPAQUE(p) ((void)0)
 #endif
 
+/* WHITTLE_AFTER(p, v): pointer p is not known until v is computed, so loads through p wait for v.
+   Keeps a multiply-accumulate chain in order: without it gcc hoists every load of an unrolled
+   chain to its top and spills the loaded values to the stack on register-poor cores. */
+#if defined(__GNUC__)
+#define WHITTLE_AFTER(p, v) __asm__("" : "+r"(p) : "r"(v))
+#else
+#define WHITTLE_AFTER(p, v) ((void)0)
+#endif
+
 /* The taps [first, end) of a window of `kernel` taps starting at input position `origin`
    (negative inside the padding) that lie inside an input of `extent` positions. */
 WHITTLE_INLINE int whittle_first_tap(int origin)
