@@ -17,7 +17,6 @@
  * (which is skipping them under the folded bias).
  */
 #include "whittle_dsp.h"
-#include "whittle_fixedpoint.h"
 
 #define CONV2D_S8_DSP_MAX_BLOCK 8
 
@@ -72,16 +71,18 @@ WHITTLE_INLINE void conv2d_s8_dsp_accumulate(
         const int run = k_w * in_c;
         const int lo = whittle_first_tap(ix0) * in_c;
         const int hi = whittle_tap_end(ix0, k_w, in_w) * in_c;
+        if (inside) {
+            const int8_t *x = input + (iy0 * in_w + ix0) * in_c;
+            for (int ky = 0; ky < k_h; ++ky) {
+                w = whittle_dsp_dot_block(acc, x + ky * in_w * in_c, w, run, block);
+            }
+            return;
+        }
         for (int ky = 0; ky < k_h; ++ky) {
             const int iy = iy0 + ky;
-            const int offset = (iy * in_w + ix0) * in_c;
-            if (inside) {
-                w = whittle_dsp_dot_block(acc, input + offset, w, run, block);
-            } else {
-                const int row_inside = iy >= 0 && iy < in_h;
-                w = conv2d_s8_dsp_border_run(acc, input, offset, row_inside ? lo : 0, row_inside ? hi : 0, in_zero,
-                                             w, run, block);
-            }
+            const int row_inside = iy >= 0 && iy < in_h;
+            w = conv2d_s8_dsp_border_run(acc, input, (iy * in_w + ix0) * in_c, row_inside ? lo : 0, row_inside ? hi : 0,
+                                         in_zero, w, run, block);
         }
         return;
     }
@@ -131,7 +132,7 @@ WHITTLE_INLINE void conv2d_s8_dsp(
                                              iy0, ix0, channel0, in_h, in_w, in_c, k_h, k_w, groups, in_zero);
                 }
                 WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
-                    out[oc + j] = whittle_requantize(acc[j], multiplier[oc + j], shift[oc + j], out_zero, act_min, act_max);
+                    out[oc + j] = whittle_dsp_requantize(acc[j], multiplier[oc + j], shift[oc + j], out_zero, act_min, act_max);
                 }
             }
         }

@@ -15,7 +15,6 @@
  * the input read in_zero, which cancels the fold exactly.
  */
 #include "whittle_dsp.h"
-#include "whittle_fixedpoint.h"
 
 /* Channels accumulated at once: one word of int8 channels. */
 #define DWCONV2D_S8_DSP_BLOCK 4
@@ -100,7 +99,7 @@ WHITTLE_INLINE void dwconv2d_s8_dsp(
                                                depth_multiplier, k_h, k_w, in_zero);
                 }
                 for (int j = 0; j < n; ++j) {
-                    out[c0 + j] = whittle_requantize(acc[j], multiplier[c0 + j], shift[c0 + j], out_zero, act_min, act_max);
+                    out[c0 + j] = whittle_dsp_requantize(acc[j], multiplier[c0 + j], shift[c0 + j], out_zero, act_min, act_max);
                 }
             }
         }

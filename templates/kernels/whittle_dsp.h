@@ -14,7 +14,7 @@
 #ifndef WHITTLE_DSP_H
 #define WHITTLE_DSP_H
 
-#include "whittle_kernel.h"
+#include "whittle_fixedpoint.h"
 
 #if defined(__ARM_FEATURE_DSP) && defined(__GNUC__)
 #define WHITTLE_DSP_NATIVE 1
@@ -62,6 +62,16 @@ WHITTLE_INLINE int32_t whittle_widen_odd(uint32_t word)
     return pair;
 }
 
+/* Both: the word is read once (as two intrinsics, gcc reloads a weight word from flash for the
+   second under register pressure). */
+WHITTLE_INLINE void whittle_widen(uint32_t word, int32_t *even, int32_t *odd)
+{
+    int32_t e, o;
+    __asm__("sxtb16 %0, %2\n\tsxtb16 %1, %2, ror #8" : "=&r"(e), "=r"(o) : "r"(word));
+    *even = e;
+    *odd = o;
+}
+
 /* acc + a.lane0 * b.lane0 + a.lane1 * b.lane1: SMLAD. */
 WHITTLE_INLINE int32_t whittle_dot2(int32_t a, int32_t b, int32_t acc)
 {
@@ -96,6 +106,12 @@ WHITTLE_INLINE int32_t whittle_widen_odd(uint32_t word)
     return whittle_widen_even(word >> 8);
 }
 
+WHITTLE_INLINE void whittle_widen(uint32_t word, int32_t *even, int32_t *odd)
+{
+    *even = whittle_widen_even(word);
+    *odd = whittle_widen_odd(word);
+}
+
 WHITTLE_INLINE int32_t whittle_dot2(int32_t a, int32_t b, int32_t acc)
 {
     return acc + whittle_lane0(a) * whittle_lane0(b) + whittle_lane1(a) * whittle_lane1(b);
@@ -112,6 +128,27 @@ WHITTLE_INLINE int32_t whittle_mul_lane1(int32_t a, int32_t b, int32_t acc)
 }
 
 #endif
+
+/* value clamped to [act_min, act_max] (inside -128..127) as an int8, as whittle_clamp_s8: on
+   ARMv7E-M one SSAT to -128..127, then only the bounds a fused activation narrows. */
+WHITTLE_INLINE int8_t whittle_dsp_clamp_s8(int32_t value, int32_t act_min, int32_t act_max)
+{
+#if WHITTLE_DSP_NATIVE
+    value = __ssat(value, 8);
+    value = act_min > -128 && value < act_min ? act_min : value;
+    return (int8_t)(act_max < 127 && value > act_max ? act_max : value);
+#else
+    return whittle_clamp_s8(value, act_min, act_max);
+#endif
+}
+
+/* whittle_requantize (whittle_fixedpoint.h) with whittle_dsp_clamp_s8: the same int8. */
+WHITTLE_INLINE int8_t whittle_dsp_requantize(int32_t acc, int32_t m0, int shift, int32_t out_zero,
+                                             int32_t act_min, int32_t act_max)
+{
+    return whittle_dsp_clamp_s8(whittle_multiply_prepared(acc, whittle_prepare_multiplier(m0, shift)) + out_zero,
+                                act_min, act_max);
+}
 
 /*
  * The dot products of one run of `length` contiguous int8 inputs x with the `block` weight rows at
@@ -130,9 +167,10 @@ WHITTLE_INLINE const int8_t *whittle_dsp_dot_block(int32_t *acc, const int8_t *x
         const uint32_t xw = whittle_load_s8x4(x + i);
         const int32_t x_even = whittle_widen_even(xw), x_odd = whittle_widen_odd(xw);
         WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
-            const uint32_t ww = whittle_load_s8x4(w + 4 * j);
-            acc[j] = whittle_dot2(x_even, whittle_widen_even(ww), acc[j]);
-            acc[j] = whittle_dot2(x_odd, whittle_widen_odd(ww), acc[j]);
+            int32_t w_even, w_odd;
+            whittle_widen(whittle_load_s8x4(w + 4 * j), &w_even, &w_odd);
+            acc[j] = whittle_dot2(x_even, w_even, acc[j]);
+            acc[j] = whittle_dot2(x_odd, w_odd, acc[j]);
         }
         w += 4 * block;
     }
