@@ -23,7 +23,7 @@ enum Conv2DLowering {
                       buffers: (input: String, output: String), profile: KernelProfile) -> (KernelCall, [ConstantTable]) {
         let (inS, outS, w) = (input.shape, output.shape, conv.window)
         let kernel = kernel(conv, input: input, profile: profile)
-        let depthwise = isDepthwise(conv, input: input)
+        let depthwise = kernel == profile.denseKernel("dwconv2d_s8")
         let block = ChannelBlocking.block(outputsPerGroup: outS.channels / conv.groups, limit: profile.channelBlock)
         // Depthwise kernels read [k_h][k_w][out_c] so their channel loop is contiguous; the
         // grouped kernel reads `block` interleaved filters front to back, conv2d_s8_dsp in words
