@@ -49,20 +49,28 @@ final class TargetAndResourceTests: XCTestCase {
         XCTAssertEqual(try TargetDescriptor.load(named: "h2", from: WhittleResources(root: good)).compiler, "gcc")
     }
 
-    /// A target's kernel variant folder replaces the generic kernel of the same name.
-    func testKernelVariantReplacesGenericKernel() throws {
-        let host = try String(contentsOf: resources.targets.appendingPathComponent("host.json"), encoding: .utf8)
-        let root = try scratchRoot(targets: ["fast": host.replacingOccurrences(of: "\"name\": \"host\"", with: "\"name\": \"fast\"")
-            .replacingOccurrences(of: "\"kernelVariants\": []", with: "\"kernelVariants\": [\"fast\"]")])
-        defer { try? FileManager.default.removeItem(at: root) }
-        let variant = root.appendingPathComponent("templates/kernels/fast")
-        try FileManager.default.createDirectory(at: variant, withIntermediateDirectories: true)
-        try Data("/* the fast fc */\n".utf8).write(to: variant.appendingPathComponent("fc_s8.c"))
-        let scratch = WhittleResources(root: root)
-        let target = try TargetDescriptor.load(named: "fast", from: scratch)
-        let files = try Emitter.emission(of: SampleGraphs.leNet(), options: EmitOptions(target: target, modelName: "m"), resources: scratch).files
-        XCTAssertEqual(String(decoding: files.first { $0.path == "kernels/fc_s8.c" }!.bytes, as: UTF8.self), "/* the fast fc */\n")
-        XCTAssertTrue(String(decoding: files.first { $0.path == "kernels/conv2d_s8.c" }!.bytes, as: UTF8.self).contains("conv2d_s8("))
+    /// A target listing the "dsp" variant gets the _dsp kernels for its dense layers (and their
+    /// header); the host keeps the generic ones, and pooling is the same kernel everywhere.
+    func testDSPVariantSelectsDSPKernels() throws {
+        var target = try TargetDescriptor.load(named: "host", from: resources)
+        XCTAssertFalse(KernelProfile(target: target).dsp)
+        let generic = try Emitter.emission(of: SampleGraphs.leNet(), options: EmitOptions(target: target, modelName: "m"), resources: resources)
+        XCTAssertEqual(generic.plan.kernels, ["conv2d_s8", "maxpool_s8", "fc_s8"])
+        XCTAssertFalse(generic.files.contains { $0.path == "kernels/whittle_dsp.h" })
+        target.kernelVariants = ["dsp"]
+        XCTAssertTrue(KernelProfile(target: target).dsp)
+        let dsp = try Emitter.emission(of: SampleGraphs.leNet(), options: EmitOptions(target: target, modelName: "m"), resources: resources)
+        XCTAssertEqual(dsp.plan.kernels, ["conv2d_s8_dsp", "maxpool_s8", "fc_s8_dsp"])
+        XCTAssertEqual(dsp.manifest.layers.map(\.kernel), ["conv2d_s8_dsp", "maxpool_s8", "conv2d_s8_dsp", "maxpool_s8", "alias",
+                                                           "fc_s8_dsp", "fc_s8_dsp", "fc_s8_dsp"])
+        XCTAssertTrue(dsp.files.contains { $0.path == "kernels/whittle_dsp.h" })
+        XCTAssertEqual(dsp.plan.constantBytes, generic.plan.constantBytes, "the word layout only reorders the weights")
+        for name in ["cortex-m4", "cortex-m7"] {
+            XCTAssertTrue(KernelProfile(target: try TargetDescriptor.load(named: name, from: resources)).dsp, name)
+        }
+        for name in ["cortex-m0", "cortex-m3", "rv32imac"] {
+            XCTAssertFalse(KernelProfile(target: try TargetDescriptor.load(named: name, from: resources)).dsp, name)
+        }
     }
 
     func testLocateFromEnvironmentAndExecutable() throws {

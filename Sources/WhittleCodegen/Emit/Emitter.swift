@@ -76,18 +76,18 @@ public enum Emitter {
 
     // MARK: - Files
 
-    /// The shared headers and each kernel used, from the target's variant folders first.
+    /// The shared headers and each kernel used. The plan already chose each kernel for the
+    /// target (a `_dsp` kernel is a file of its own, with its own weight layout).
     private static func kernelFiles(_ kernels: [String], target: TargetDescriptor,
                                     resources: WhittleResources) throws -> [(path: String, bytes: [UInt8])] {
         let folder = resources.templates.appendingPathComponent("kernels")
-        let searched = target.kernelVariants.map { folder.appendingPathComponent($0) } + [folder]
-        return try (["whittle_kernel.h", "whittle_fixedpoint.h"] + kernels.map { "\($0).c" }).map { file in
-            for candidate in searched.map({ $0.appendingPathComponent(file) }) {
-                if let data = FileManager.default.contents(atPath: candidate.path) {
-                    return ("kernels/\(file)", Array(data))
-                }
+        let headers = ["whittle_kernel.h", "whittle_fixedpoint.h"] + (kernels.contains { $0.hasSuffix("_dsp") } ? ["whittle_dsp.h"] : [])
+        return try (headers + kernels.map { "\($0).c" }).map { file in
+            let url = folder.appendingPathComponent(file)
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw CodegenError("\(url.path): kernel template missing; reinstall whittle's templates/")
             }
-            throw CodegenError("\(folder.appendingPathComponent(file).path): kernel template missing; reinstall whittle's templates/")
+            return ("kernels/\(file)", Array(data))
         }
     }
 

@@ -23,4 +23,36 @@ enum ChannelBlocking {
         }
         return result
     }
+
+    /// The word layout of the `_dsp` kernels (`whittle_dsp_dot_block` in templates/kernels/whittle_dsp.h):
+    /// each output's `perOutput` weights are read in runs of `run` consecutive values (a filter
+    /// row, a grouped tap, or a whole fully connected row); per block of outputs, per run,
+    /// `[run / 4][block][4]` (four consecutive weights of one output, so one word load matches
+    /// four consecutive inputs) then `[run % 4][block]`.
+    /// `[outputs][perOutput]` → `[outputs / block][perOutput / run][that]`.
+    /// Example, 2 outputs a0…a5 and b0…b5, block 2, run 6: a0 a1 a2 a3 b0 b1 b2 b3 a4 b4 a5 b5.
+    static func interleaveWords(_ weights: [Int8], outputs: Int, block: Int, run: Int) -> [Int8] {
+        let perOutput = weights.count / outputs
+        precondition(run > 0 && perOutput % run == 0, "runs must tile a filter")
+        let (words, tail) = run.quotientAndRemainder(dividingBy: 4)
+        var result: [Int8] = []
+        result.reserveCapacity(weights.count)
+        for first in stride(from: 0, to: outputs, by: block) {
+            for start in stride(from: 0, to: perOutput, by: run) {
+                for word in 0..<words {
+                    for o in first..<(first + block) {
+                        let begin: Int = o * perOutput + start + 4 * word
+                        result += weights[begin..<(begin + 4)]
+                    }
+                }
+                for t in 0..<tail {
+                    for o in first..<(first + block) {
+                        let index: Int = o * perOutput + start + 4 * words + t
+                        result.append(weights[index])
+                    }
+                }
+            }
+        }
+        return result
+    }
 }

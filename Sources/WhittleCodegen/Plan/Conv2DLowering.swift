@@ -2,16 +2,17 @@ import WhittleIR
 
 /// Chooses the kernel for a `Conv2D` and lays out its tables: by the weights' storage,
 /// `conv2d_s8_sparse` (index-sparse), `conv2d_s8_bitmap` or `conv2d_s8_nm` (N:M); dense weights
-/// take `dwconv2d_s8` when depthwise (one input channel per group) and `conv2d_s8` otherwise.
+/// take `dwconv2d_s8` when depthwise (one input channel per group) and `conv2d_s8` otherwise, or
+/// their `_dsp` twins when the profile says so.
 enum Conv2DLowering {
     static func isDepthwise(_ conv: Conv2D, input: QTensor) -> Bool {
         conv.groups > 1 && conv.groups == input.shape.channels
     }
 
     /// The kernel `lower` picks.
-    static func kernel(_ conv: Conv2D, input: QTensor) -> String {
+    static func kernel(_ conv: Conv2D, input: QTensor, profile: KernelProfile) -> String {
         switch conv.weights {
-        case .dense: return isDepthwise(conv, input: input) ? "dwconv2d_s8" : "conv2d_s8"
+        case .dense: return profile.denseKernel(isDepthwise(conv, input: input) ? "dwconv2d_s8" : "conv2d_s8")
         case .indexSparse: return "conv2d_s8_sparse"
         case .bitmap: return "conv2d_s8_bitmap"
         case .nm: return "conv2d_s8_nm"
@@ -22,15 +23,19 @@ enum Conv2DLowering {
                       buffers: (input: String, output: String), profile: KernelProfile,
                       pool: Window2D? = nil) -> (KernelCall, [ConstantTable]) {
         let (inS, outS, w) = (input.shape, output.shape, conv.window)
-        let kernel = kernel(conv, input: input)
-        let depthwise = kernel == "dwconv2d_s8"
+        let kernel = kernel(conv, input: input, profile: profile)
+        let depthwise = kernel == profile.denseKernel("dwconv2d_s8")
         let block = ChannelBlocking.block(outputsPerGroup: outS.channels / conv.groups, limit: profile.channelBlock)
         // Depthwise kernels read [k_h][k_w][out_c] so their channel loop is contiguous; the
-        // grouped kernel reads `block` interleaved filters front to back.
+        // grouped kernel reads `block` interleaved filters front to back, conv2d_s8_dsp in words
+        // of runs of contiguous input (a filter row, or one tap of a group).
+        let groupInputs = inS.channels / conv.groups
+        let run = conv.groups == 1 ? w.kernelWidth * groupInputs : groupInputs
         let tables = AffineTables.tables(
             for: identifier, weights: conv.weights,
             denseLayout: { depthwise ? transposedToTapsFirst($0, outputs: outS.channels)
-                                     : ChannelBlocking.interleave($0, outputs: outS.channels, block: block) },
+                         : profile.dsp ? ChannelBlocking.interleaveWords($0, outputs: outS.channels, block: block, run: run)
+                         : ChannelBlocking.interleave($0, outputs: outS.channels, block: block) },
             bias: conv.bias, requantization: conv.requantization, inputZero: input.quant.zeroPoint)
         let rows = w.interiorRows(inputHeight: inS.height, outputHeight: outS.height)
         let columns = w.interiorColumns(inputWidth: inS.width, outputWidth: outS.width)

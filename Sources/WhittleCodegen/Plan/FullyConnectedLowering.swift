@@ -1,7 +1,8 @@
 import WhittleIR
 
 /// Chooses the kernel for a `FullyConnected` by its weights' storage and lays out its tables:
-/// `fc_s8` with the rows of each block of outputs interleaved (dense), `fc_s8_sparse`
+/// `fc_s8` with the rows of each block of outputs interleaved (dense; `fc_s8_dsp` in words of
+/// four when the profile says so), `fc_s8_sparse`
 /// (index-sparse), `fc_s8_bitmap` or `fc_s8_nm` (N:M, which copies its input to scratch widened to int32 and,
 /// when its groups need it, reordered channels-first).
 enum FullyConnectedLowering {
@@ -10,14 +11,15 @@ enum FullyConnectedLowering {
         let outputs = output.shape.elementCount, inputs = input.shape.elementCount
         let block = ChannelBlocking.block(outputsPerGroup: outputs, limit: profile.channelBlock)
         let tables = AffineTables.tables(for: identifier, weights: fc.weights,
-                                         denseLayout: { ChannelBlocking.interleave($0, outputs: outputs, block: block) },
+                                         denseLayout: { profile.dsp ? ChannelBlocking.interleaveWords($0, outputs: outputs, block: block, run: inputs)
+                                                                     : ChannelBlocking.interleave($0, outputs: outputs, block: block) },
                                          bias: fc.bias, requantization: fc.requantization, inputZero: input.quant.zeroPoint)
         let kernel: String
         var scratchBytes: Int?
         var parameters: [ParameterGroup]
         switch fc.weights {
         case .dense:
-            kernel = "fc_s8"
+            kernel = profile.denseKernel("fc_s8")
             parameters = [ParameterGroup("in size, out size, output block", [inputs, outputs, block])]
         case .indexSparse:
             kernel = "fc_s8_sparse"

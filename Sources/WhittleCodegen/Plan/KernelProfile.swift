@@ -6,15 +6,26 @@ public struct KernelProfile: Hashable, Sendable {
     public var channelBlock: Int
     /// The most output pixels of one row a sparse conv computes at once for one filter.
     public var pixelBlock: Int
+    /// Dense conv, depthwise conv and fully connected layers take the `_dsp` kernels
+    /// (`conv2d_s8_dsp`, `dwconv2d_s8_dsp`, `fc_s8_dsp`: SMLAD / SXTB16 on ARMv7E-M, plain C
+    /// elsewhere) and their word layout of the weights (`ChannelBlocking.interleaveWords`).
+    public var dsp: Bool
 
-    public init(channelBlock: Int, pixelBlock: Int) {
+    public init(channelBlock: Int, pixelBlock: Int, dsp: Bool = false) {
         self.channelBlock = channelBlock
         self.pixelBlock = pixelBlock
+        self.dsp = dsp
     }
 
-    /// The profile of `target`: its register budget (`channelBlock`) bounds both blocks.
+    /// The profile of `target`: its register budget (`channelBlock`) bounds both blocks, and
+    /// `kernelVariants` containing `"dsp"` selects the `_dsp` kernels.
     public init(target: TargetDescriptor) {
         let block = min(target.channelBlock, ChannelBlocking.limit)
-        self.init(channelBlock: block, pixelBlock: block)
+        self.init(channelBlock: block, pixelBlock: block, dsp: target.kernelVariants.contains("dsp"))
+    }
+
+    /// The name of a dense kernel (`conv2d_s8`, `dwconv2d_s8`, `fc_s8`) in this profile.
+    func denseKernel(_ generic: String) -> String {
+        dsp ? generic + "_dsp" : generic
     }
 }

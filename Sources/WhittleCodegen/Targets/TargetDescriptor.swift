@@ -28,8 +28,9 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
     /// Folder under `templates/harness/` with `Makefile.in` and the harness sources (host:
     /// `test_main.c`, `bench_main.c`; bare metal: semihosting test and footprint programs).
     public var harness: String
-    /// Folders under `templates/kernels/` searched, in order, before the generic kernels: an
-    /// optimized kernel replaces the generic one of the same file name (e.g. `["dsp"]`).
+    /// Instruction-set extensions the target's kernels may use. `"dsp"` (ARMv7E-M: SMLAD,
+    /// SXTB16) makes `KernelProfile.dsp` true, so dense layers take the `_dsp` kernels
+    /// (`conv2d_s8_dsp.c`, …) with their word layout of the weights.
     public var kernelVariants: [String]
     /// Byte alignment of every tensor in the arena.
     public var arenaAlignment: Int
