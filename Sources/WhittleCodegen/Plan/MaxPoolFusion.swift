@@ -16,7 +16,7 @@ public struct MaxPoolFusion: Hashable, Sendable {
     public private(set) var convOfPool: [Int: Int] = [:]
 
     /// Conv kernels with the pooled output stage (`pool_h, pool_w` parameters).
-    static let poolingKernels: Set<String> = ["conv2d_s8", "conv2d_s8_sparse", "conv2d_s8_bitmap", "conv2d_s8_nm"]
+    static let poolingKernels: Set<String> = ["conv2d_s8", "conv2d_s8_dsp", "conv2d_s8_sparse", "conv2d_s8_bitmap", "conv2d_s8_nm"]
 
     public init(_ graph: QGraph, profile: KernelProfile) {
         var readers = [Int](repeating: 0, count: graph.tensors.count)
@@ -27,7 +27,7 @@ public struct MaxPoolFusion: Hashable, Sendable {
             guard tensor != graph.output, readers[tensor] == 1,
                   let c = graph.nodes.firstIndex(where: { $0.output == tensor }),
                   case .conv2d(let conv) = graph.nodes[c].op,
-                  Self.poolingKernels.contains(Conv2DLowering.kernel(conv, input: graph.tensors[graph.nodes[c].inputs[0]]))
+                  Self.poolingKernels.contains(Conv2DLowering.kernel(conv, input: graph.tensors[graph.nodes[c].inputs[0]], profile: profile))
             else { continue }
             poolOfConv[c] = p
             convOfPool[p] = c
