@@ -50,18 +50,18 @@ final class TargetAndResourceTests: XCTestCase {
     }
 
     /// A target listing the "dsp" variant gets the _dsp kernels for its dense layers (and their
-    /// header); the host keeps the generic ones, and pooling is the same kernel everywhere.
+    /// header); the host keeps the generic ones, and both fold LeNet's pools into their convs.
     func testDSPVariantSelectsDSPKernels() throws {
         var target = try TargetDescriptor.load(named: "host", from: resources)
         XCTAssertFalse(KernelProfile(target: target).dsp)
         let generic = try Emitter.emission(of: SampleGraphs.leNet(), options: EmitOptions(target: target, modelName: "m"), resources: resources)
-        XCTAssertEqual(generic.plan.kernels, ["conv2d_s8", "maxpool_s8", "fc_s8"])
+        XCTAssertEqual(generic.plan.kernels, ["conv2d_s8", "fc_s8"])
         XCTAssertFalse(generic.files.contains { $0.path == "kernels/whittle_dsp.h" })
         target.kernelVariants = ["dsp"]
         XCTAssertTrue(KernelProfile(target: target).dsp)
         let dsp = try Emitter.emission(of: SampleGraphs.leNet(), options: EmitOptions(target: target, modelName: "m"), resources: resources)
-        XCTAssertEqual(dsp.plan.kernels, ["conv2d_s8_dsp", "maxpool_s8", "fc_s8_dsp"])
-        XCTAssertEqual(dsp.manifest.layers.map(\.kernel), ["conv2d_s8_dsp", "maxpool_s8", "conv2d_s8_dsp", "maxpool_s8", "alias",
+        XCTAssertEqual(dsp.plan.kernels, ["conv2d_s8_dsp", "fc_s8_dsp"])
+        XCTAssertEqual(dsp.manifest.layers.map(\.kernel), ["conv2d_s8_dsp", "fused", "conv2d_s8_dsp", "fused", "alias",
                                                            "fc_s8_dsp", "fc_s8_dsp", "fc_s8_dsp"])
         XCTAssertTrue(dsp.files.contains { $0.path == "kernels/whittle_dsp.h" })
         XCTAssertEqual(dsp.plan.constantBytes, generic.plan.constantBytes, "the word layout only reorders the weights")

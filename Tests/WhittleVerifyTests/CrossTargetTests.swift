@@ -59,7 +59,7 @@ final class CrossTargetTests: XCTestCase {
         // Sparse kernels pay off on the chip too, not only on the host.
         for target in targets.map(\.name) {
             let dense = try XCTUnwrap(instructions["dense/\(target)"]), pruned = try XCTUnwrap(instructions["pruned/\(target)"])
-            XCTAssertLessThan(Double(pruned), 0.6 * Double(dense), "\(target): pruned \(pruned) vs dense \(dense)")
+            XCTAssertLessThan(Double(pruned), 0.65 * Double(dense), "\(target): pruned \(pruned) vs dense \(dense)")
         }
     }
 

@@ -5,6 +5,7 @@ public struct ConstantTable: Hashable, Sendable {
     public enum Values: Hashable, Sendable {
         case int8([Int8])
         case uint8([UInt8])
+        case uint16([UInt16])
         case int32([Int32])
     }
 
@@ -15,6 +16,7 @@ public struct ConstantTable: Hashable, Sendable {
         switch values {
         case .int8(let v): return v.count
         case .uint8(let v): return v.count
+        case .uint16(let v): return v.count
         case .int32(let v): return v.count
         }
     }
@@ -24,6 +26,7 @@ public struct ConstantTable: Hashable, Sendable {
     public var byteCount: Int {
         switch values {
         case .int8, .uint8: return max(count, 1)
+        case .uint16: return max(count, 1) * 2
         case .int32: return max(count, 1) * 4
         }
     }
@@ -32,6 +35,7 @@ public struct ConstantTable: Hashable, Sendable {
         switch values {
         case .int8: return "int8_t"
         case .uint8: return "uint8_t"
+        case .uint16: return "uint16_t"
         case .int32: return "int32_t"
         }
     }

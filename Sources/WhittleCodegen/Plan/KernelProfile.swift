@@ -10,18 +10,24 @@ public struct KernelProfile: Hashable, Sendable {
     /// (`conv2d_s8_dsp`, `dwconv2d_s8_dsp`, `fc_s8_dsp`: SMLAD / SXTB16 on ARMv7E-M, plain C
     /// elsewhere) and their word layout of the weights (`ChannelBlocking.interleaveWords`).
     public var dsp: Bool
+    /// Index-sparse fully connected layers take `fc_s8_indexed`: a column index per kept weight
+    /// (one byte, two past 256 inputs) instead of 4-bit gaps, about twice the position bytes
+    /// for a multiply-accumulate in four instructions (a target's `"indexed-sparse"` variant).
+    public var indexedSparse: Bool
 
-    public init(channelBlock: Int, pixelBlock: Int, dsp: Bool = false) {
+    public init(channelBlock: Int, pixelBlock: Int, dsp: Bool = false, indexedSparse: Bool = false) {
         self.channelBlock = channelBlock
         self.pixelBlock = pixelBlock
         self.dsp = dsp
+        self.indexedSparse = indexedSparse
     }
 
     /// The profile of `target`: its register budget (`channelBlock`) bounds both blocks, and
     /// `kernelVariants` containing `"dsp"` selects the `_dsp` kernels.
     public init(target: TargetDescriptor) {
         let block = min(target.channelBlock, ChannelBlocking.limit)
-        self.init(channelBlock: block, pixelBlock: block, dsp: target.kernelVariants.contains("dsp"))
+        self.init(channelBlock: block, pixelBlock: block, dsp: target.kernelVariants.contains("dsp"),
+                  indexedSparse: target.kernelVariants.contains("indexed-sparse"))
     }
 
     /// The name of a dense kernel (`conv2d_s8`, `dwconv2d_s8`, `fc_s8`) in this profile.

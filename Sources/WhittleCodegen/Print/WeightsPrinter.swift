@@ -22,6 +22,7 @@ enum WeightsPrinter {
             switch table.values {
             case .int8(let values): out += rows(values.map { String($0) }, perRow: 20)
             case .uint8(let values): out += rows(values.map { String($0) }, perRow: 20)
+            case .uint16(let values): out += rows(values.map { String($0) }, perRow: 16)
             case .int32(let values): out += rows(values.map { String($0) }, perRow: 8)
             }
             if table.count == 0 { out += "    0, /* empty: C has no empty arrays */\n" }
@@ -34,7 +35,7 @@ enum WeightsPrinter {
     /// A line on the position tables, only when a layer is stored sparse (dense output stays as it was).
     private static func sparseNote(_ plan: EmissionPlan) -> String {
         guard plan.layers.contains(where: { ($0.weightFormat ?? "dense") != "dense" }) else { return "" }
-        return "\n * Sparse layers keep only their stored values, with uint8 position tables (gaps and counts,\n * or N:M indices) in the layouts their kernels document."
+        return "\n * Sparse layers keep only their stored values, with position tables (gaps and counts,\n * column indices, or N:M indices) in the layouts their kernels document."
     }
 
     private static func rows(_ values: [String], perRow: Int) -> String {

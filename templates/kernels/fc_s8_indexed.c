@@ -1,0 +1,67 @@
+/*
+ * fc_s8_indexed.c - int8 fully connected layer with index-sparse weights, one column index per
+ * kept weight: the fast layout of index-sparse weights for cores where fc_s8_sparse's 4-bit gaps
+ * cost more to decode than the multiply-accumulates (a target's "indexed-sparse" variant).
+ *
+ * Included by model.c, never compiled alone (see conv2d_s8.c). Only the stored weights are
+ * multiplied, each in four instructions: load its column, the input there, the value, and
+ * multiply-accumulate.
+ * weights, per output in input order:
+ *   values:  int8, the output's nonzero weights;
+ *   columns: the input index of each value: uint8, or uint16 when `wide` (more than 256 inputs);
+ *   counts:  uint16, the number of values of each output.
+ * bias:    bias[o] - in_zero * sum(row o), folded by whittle at compile time.
+ */
+#include "whittle_fixedpoint.h"
+
+WHITTLE_INLINE void fc_s8_indexed(
+    const int8_t *input, int8_t *output,
+    const int8_t *values, const void *columns, const uint16_t *counts,
+    const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
+    int in_size, int out_size, int wide, int32_t out_zero, int32_t act_min, int32_t act_max)
+{
+    const uint8_t *narrow_column = (const uint8_t *)columns;
+    const uint16_t *wide_column = (const uint16_t *)columns;
+    (void)in_size;
+    /* One base register for every input load ([input, column] addressing), however the caller
+       computed it. */
+    WHITTLE_OPAQUE(input);
+    for (int o = 0; o < out_size; ++o) {
+        const int count = counts[o];
+        int32_t acc = bias[o];
+        int k = 0;
+        /* `wide` is a literal, so each copy reads one kind of column. */
+        if (wide) {
+            for (; k + 4 <= count; k += 4) {
+                acc += input[wide_column[0]] * values[0];
+                WHITTLE_AFTER(values, acc);
+                acc += input[wide_column[1]] * values[1];
+                WHITTLE_AFTER(values, acc);
+                acc += input[wide_column[2]] * values[2];
+                WHITTLE_AFTER(values, acc);
+                acc += input[wide_column[3]] * values[3];
+                wide_column += 4;
+                values += 4;
+            }
+            for (; k < count; ++k) {
+                acc += input[*wide_column++] * *values++;
+            }
+        } else {
+            for (; k + 4 <= count; k += 4) {
+                acc += input[narrow_column[0]] * values[0];
+                WHITTLE_AFTER(values, acc);
+                acc += input[narrow_column[1]] * values[1];
+                WHITTLE_AFTER(values, acc);
+                acc += input[narrow_column[2]] * values[2];
+                WHITTLE_AFTER(values, acc);
+                acc += input[narrow_column[3]] * values[3];
+                narrow_column += 4;
+                values += 4;
+            }
+            for (; k < count; ++k) {
+                acc += input[*narrow_column++] * *values++;
+            }
+        }
+        output[o] = whittle_requantize(acc, multiplier[o], shift[o], out_zero, act_min, act_max);
+    }
+}
