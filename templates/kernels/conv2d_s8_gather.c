@@ -158,6 +158,20 @@ WHITTLE_INLINE void conv2d_s8_gather_pooled_interior(
     }
     for (int wy = 0; wy < pool_h; ++wy) {
         const int iy0 = (py * pool_h + wy) * stride_h - pad_top;
+        if (count * pool_w <= CONV2D_S8_GATHER_MAX_BLOCK) {
+            /* The windows' conv pixels of this row are count * pool_w neighbours: one pass over
+               the taps for all of them. */
+            const int ix0 = px * pool_w * stride_w - pad_left;
+            int32_t acc[CONV2D_S8_GATHER_MAX_BLOCK];
+            conv2d_s8_gather_interior(input + (iy0 * in_w + ix0) * in_c, acc, kept.offsets, kept.values, taps, count * pool_w,
+                                      stride_w * in_c, bias);
+            WHITTLE_UNROLL_BLOCK for (int j = 0; j < count; ++j) {
+                for (int wx = 0; wx < pool_w; ++wx) {
+                    best[j] = acc[j * pool_w + wx] > best[j] ? acc[j * pool_w + wx] : best[j];
+                }
+            }
+            continue;
+        }
         for (int wx = 0; wx < pool_w; ++wx) {
             const int ix0 = (px * pool_w + wx) * stride_w - pad_left;
             int32_t acc[CONV2D_S8_GATHER_MAX_BLOCK];
@@ -210,6 +224,8 @@ WHITTLE_INLINE void conv2d_s8_gather(
     const int py_end = y_end / pool_h;
     const int px_begin = (x_begin + pool_w - 1) / pool_w;
     const int px_end = x_end / pool_w;
+    /* Output pixels per step: their pool_w-times-as-many conv pixels fill the block. */
+    const int pooled_block = block / pool_w > 0 ? block / pool_w : 1;
     for (int py = 0; py < pooled_h; ++py) {
         int8_t *out = output + py * pooled_w * out_c;
         int px = 0;
@@ -219,19 +235,19 @@ WHITTLE_INLINE void conv2d_s8_gather(
                                                                  stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
                                                                  in_zero, out_zero, act_min, act_max);
             }
-            for (; px + block <= px_end; px += block) {
-                conv2d_s8_gather_pooled_interior(input, out + px * out_c, kept, taps, block, py, px, bias, prepared,
+            for (; px + pooled_block <= px_end; px += pooled_block) {
+                conv2d_s8_gather_pooled_interior(input, out + px * out_c, kept, taps, pooled_block, py, px, bias, prepared,
                                                  in_w, in_c, out_c, stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
                                                  out_zero, act_min, act_max);
             }
             /* The rest of the row in halving blocks, so a short row still shares each tap load. */
-            if (block > 4 && px + 4 <= px_end) {
+            if (pooled_block > 4 && px + 4 <= px_end) {
                 conv2d_s8_gather_pooled_interior(input, out + px * out_c, kept, taps, 4, py, px, bias, prepared,
                                                  in_w, in_c, out_c, stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
                                                  out_zero, act_min, act_max);
                 px += 4;
             }
-            if (block > 2 && px + 2 <= px_end) {
+            if (pooled_block > 2 && px + 2 <= px_end) {
                 conv2d_s8_gather_pooled_interior(input, out + px * out_c, kept, taps, 2, py, px, bias, prepared,
                                                  in_w, in_c, out_c, stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
                                                  out_zero, act_min, act_max);
