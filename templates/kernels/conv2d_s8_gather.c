@@ -11,7 +11,7 @@
  *          output[(y * out_w + x) * out_c].
  * bias:    bias - in_zero * sum(filter), folded by whittle at compile time.
  * Interior pixels ([y_begin, y_end) x [x_begin, x_end), every tap inside the input) run `block`
- * pixels of a row at a time, four taps per step, so each weight loaded feeds `block`
+ * pixels of a row at a time, four taps per step (two on Thumb), so each weight loaded feeds `block`
  * multiply-accumulates. Border pixels check each tap and use in_zero for taps outside the input,
  * which cancels the fold. The filter's multiplier is prepared once for all its pixels.
  * A max pool folded into the conv (see conv2d_s8.c) keeps each window's largest accumulator.
@@ -87,6 +87,24 @@ WHITTLE_INLINE void conv2d_s8_gather_interior(
     WHITTLE_UNROLL_BLOCK for (int j = 0; j < count; ++j) {
         acc[j] = bias;
     }
+#if WHITTLE_FEW_REGISTERS
+    /* Two taps per step, each added straight into the accumulators: four pointers, weights
+       and partial sums at once spill registers on Thumb. */
+    for (; k + 2 <= taps; k += 2) {
+        const int8_t *xa = x + offsets[k];
+        const int8_t *xb = x + offsets[k + 1];
+        const int32_t wa = values[k];
+        const int32_t wb = values[k + 1];
+        WHITTLE_OPAQUE(xa);
+        WHITTLE_OPAQUE(xb);
+        WHITTLE_UNROLL_BLOCK for (int j = 0; j < count; ++j) {
+            acc[j] += xa[j * step] * wa;
+        }
+        WHITTLE_UNROLL_BLOCK for (int j = 0; j < count; ++j) {
+            acc[j] += xb[j * step] * wb;
+        }
+    }
+#else
     for (; k + 4 <= taps; k += 4) {
         const int8_t *xa = x + offsets[k];
         const int8_t *xb = x + offsets[k + 1];
@@ -116,6 +134,7 @@ WHITTLE_INLINE void conv2d_s8_gather_interior(
         }
         k += 2;
     }
+#endif
     if (k < taps) {
         const int8_t *xa = x + offsets[k];
         const int32_t wa = values[k];

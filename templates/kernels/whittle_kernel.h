@@ -67,6 +67,14 @@
 #define WHITTLE_OPAQUE(p) ((void)0)
 #endif
 
+/* WHITTLE_FEW_REGISTERS: Thumb code (Cortex-M) has about 12 free registers; inner loops there
+   keep fewer values live at once than on 16- or 32-register machines. */
+#if defined(__thumb__)
+#define WHITTLE_FEW_REGISTERS 1
+#else
+#define WHITTLE_FEW_REGISTERS 0
+#endif
+
 /* WHITTLE_AFTER(p, v): pointer p is not known until v is computed, so loads through p wait for v.
    Keeps a multiply-accumulate chain in order: without it gcc hoists every load of an unrolled
    chain to its top and spills the loaded values to the stack on register-poor cores. */
