@@ -22,11 +22,12 @@ public struct KernelProfile: Hashable, Sendable {
         self.indexedSparse = indexedSparse
     }
 
-    /// The profile of `target`: its register budget (`channelBlock`) bounds both blocks, and
+    /// The profile of `target`: its register budget (`channelBlock`, and `pixelBlock` when it
+    /// differs) bounds the blocks, and
     /// `kernelVariants` containing `"dsp"` selects the `_dsp` kernels.
     public init(target: TargetDescriptor) {
         let block = min(target.channelBlock, ChannelBlocking.limit)
-        self.init(channelBlock: block, pixelBlock: block, dsp: target.kernelVariants.contains("dsp"),
+        self.init(channelBlock: block, pixelBlock: min(target.pixelBlock ?? block, ChannelBlocking.limit), dsp: target.kernelVariants.contains("dsp"),
                   indexedSparse: target.kernelVariants.contains("indexed-sparse"))
     }
 

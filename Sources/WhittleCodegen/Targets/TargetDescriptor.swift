@@ -38,6 +38,10 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
     /// input byte loaded then feeds that many multiply-accumulates, but each needs a register
     /// (8 suits x86-64's sixteen, 4 a Cortex-M3/M4, 2 a Cortex-M0's eight low registers).
     public var channelBlock: Int
+    /// The most output pixels a sparse conv computes at once for one filter (1…8), when it
+    /// differs from `channelBlock`: its inner loop holds fewer other values (on Thumb-2, 8 pixels
+    /// with two taps per step fit where 4 channels of a dense conv do). Nil: `channelBlock`.
+    public var pixelBlock: Int?
     /// How to run a built program: the command with `{program}` standing for it and
     /// `{arguments}` for its arguments joined by spaces (QEMU's `-append`); without
     /// `{arguments}` they follow the command. Empty: run the program directly.
@@ -106,6 +110,9 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
         }
         guard (1...8).contains(channelBlock) else {
             throw fail("channelBlock", "must be 1…8, is \(channelBlock)")
+        }
+        if let pixelBlock, !(1...8).contains(pixelBlock) {
+            throw fail("pixelBlock", "must be 1…8, is \(pixelBlock)")
         }
         for (field, files) in [("startupSources", startupSources), ("linkerScript", linkerScript.map { [$0] } ?? []),
                                ("supportFiles", supportFiles), ("countingPlugin", countingPlugin.map { [$0] } ?? [])] {
