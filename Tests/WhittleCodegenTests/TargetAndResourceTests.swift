@@ -24,6 +24,19 @@ final class TargetAndResourceTests: XCTestCase {
         return root
     }
 
+    /// A descriptor's pixelBlock sets the sparse convs' pixel block apart from channelBlock.
+    func testPixelBlockReachesTheProfile() throws {
+        let m4 = KernelProfile(target: try TargetDescriptor.load(named: "cortex-m4", from: resources))
+        XCTAssertEqual([m4.channelBlock, m4.pixelBlock], [4, 8])
+        let host = KernelProfile(target: try TargetDescriptor.load(named: "host", from: resources))
+        XCTAssertEqual([host.channelBlock, host.pixelBlock], [8, 8])
+        let graph = try SampleGraphs.magnitudePruned(SampleGraphs.leNet(), sparsity: SampleGraphs.tutorialSparsity)
+        let emission = try Emitter.emission(of: graph, options: EmitOptions(target: try TargetDescriptor.load(named: "cortex-m4", from: resources),
+                                                                            modelName: "m"), resources: resources)
+        let conv = try XCTUnwrap(emission.plan.steps.first { $0.call?.kernel == "conv2d_s8_sparse" }?.call)
+        XCTAssertEqual(conv.parameters.first { $0.label == "groups, pixel block, tap capacity" }?.values[1], 8)
+    }
+
     func testMalformedDescriptorsNameFileAndField() throws {
         var host = try String(contentsOf: resources.targets.appendingPathComponent("host.json"), encoding: .utf8)
         let root = try scratchRoot(targets: [
@@ -33,11 +46,14 @@ final class TargetAndResourceTests: XCTestCase {
             "notjson": "{",
             "badblock": host.replacingOccurrences(of: "\"name\": \"host\"", with: "\"name\": \"badblock\"")
                 .replacingOccurrences(of: "\"channelBlock\": 8", with: "\"channelBlock\": 9"),
+            "badpixels": host.replacingOccurrences(of: "\"name\": \"host\"", with: "\"name\": \"badpixels\"")
+                .replacingOccurrences(of: "\"channelBlock\": 8", with: "\"channelBlock\": 8, \"pixelBlock\": 0"),
         ])
         defer { try? FileManager.default.removeItem(at: root) }
         let scratch = WhittleResources(root: root)
         for (name, words) in [("nocompiler", "missing field 'compiler'"), ("wrongname", "field 'name'"),
-                              ("badalign", "arenaAlignment"), ("notjson", "notjson.json"), ("badblock", "channelBlock")] {
+                              ("badalign", "arenaAlignment"), ("notjson", "notjson.json"), ("badblock", "channelBlock"),
+                              ("badpixels", "pixelBlock")] {
             XCTAssertThrowsError(try TargetDescriptor.load(named: name, from: scratch)) {
                 XCTAssertTrue(String(describing: $0).contains(words), String(describing: $0))
                 XCTAssertTrue(String(describing: $0).contains("\(name).json"), String(describing: $0))
@@ -60,7 +76,8 @@ final class TargetAndResourceTests: XCTestCase {
         target.kernelVariants = ["dsp"]
         XCTAssertTrue(KernelProfile(target: target).dsp)
         let dsp = try Emitter.emission(of: SampleGraphs.leNet(), options: EmitOptions(target: target, modelName: "m"), resources: resources)
-        XCTAssertEqual(dsp.plan.kernels, ["conv2d_s8_dsp", "fc_s8_dsp"])
+        // conv2d_s8.c comes along: the DSP conv shares its pixel loop (conv2d_s8_pooled).
+        XCTAssertEqual(dsp.plan.kernels, ["conv2d_s8", "conv2d_s8_dsp", "fc_s8_dsp"])
         XCTAssertEqual(dsp.manifest.layers.map(\.kernel), ["conv2d_s8_dsp", "fused", "conv2d_s8_dsp", "fused", "alias",
                                                            "fc_s8_dsp", "fc_s8_dsp", "fc_s8_dsp"])
         XCTAssertTrue(dsp.files.contains { $0.path == "kernels/whittle_dsp.h" })

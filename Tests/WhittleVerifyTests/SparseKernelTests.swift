@@ -13,9 +13,9 @@ final class SparseKernelTests: XCTestCase {
     override func setUpWithError() throws { scratch = try makeScratchFolder("sparse") }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: scratch) }
 
-    private func verify(_ graph: QGraph, _ name: String) throws -> VerifyReport {
+    private func verify(_ graph: QGraph, _ name: String, target: TargetDescriptor = hostTarget) throws -> VerifyReport {
         let folder = scratch.appendingPathComponent(name)
-        try Emitter.emit(graph, options: EmitOptions(target: hostTarget, modelName: name, vectorCount: 12), resources: resources, to: folder)
+        try Emitter.emit(graph, options: EmitOptions(target: target, modelName: name, vectorCount: 12), resources: resources, to: folder)
         return try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitizerVectors: 12))
     }
 
@@ -72,8 +72,29 @@ final class SparseKernelTests: XCTestCase {
         guard case .conv2d(let conv) = graph.nodes[0].op, case .indexSparse(let index) = conv.weights else { return XCTFail() }
         XCTAssertTrue(index.counts.contains(255) && index.counts.contains(0), "\(index.counts)")
         XCTAssertTrue(index.gaps.contains { $0 & 0x0F == 15 || $0 >> 4 == 15 }, "an escape")
-        let report = try verify(graph, "index")
-        XCTAssertTrue(report.passed, "\(report.comparison.firstMismatch.map(String.init(describing:)) ?? report.sanitizer?.report ?? "")")
+        // Once with 4-bit gaps, once with a column per weight (a uint16 column past 256 inputs).
+        var indexed = hostTarget
+        indexed.kernelVariants = ["indexed-sparse"]
+        for (name, target) in [("index", hostTarget), ("indexed", indexed)] {
+            let report = try verify(graph, name, target: target)
+            XCTAssertTrue(report.passed, "\(name): \(report.comparison.firstMismatch.map(String.init(describing:)) ?? report.sanitizer?.report ?? "")")
+        }
+        let kernels = try Emitter.emission(of: graph, options: EmitOptions(target: indexed, modelName: "m"), resources: resources).plan.kernels
+        XCTAssertTrue(kernels.contains("fc_s8_indexed") && !kernels.contains("fc_s8_sparse"), "\(kernels)")
+    }
+
+    /// `fc_s8_indexed` with one-byte columns (LeNet's fc layers, at most 256 inputs) against the
+    /// reference, sanitizers on.
+    func testIndexedColumnsOfPrunedLeNetAreBitExact() throws {
+        var indexed = hostTarget
+        indexed.kernelVariants = ["indexed-sparse"]
+        let graph = try SampleGraphs.magnitudePruned(SampleGraphs.leNet(seed: 9), sparsity: SampleGraphs.tutorialSparsity)
+        let report = try verify(graph, "lenet-indexed", target: indexed)
+        XCTAssertTrue(report.passed, report.failure ?? "")
+        let emission = try Emitter.emission(of: graph, options: EmitOptions(target: indexed, modelName: "m"), resources: resources)
+        XCTAssertEqual(emission.manifest.layers.filter { $0.op == "fully_connected" }.map(\.kernel), Array(repeating: "fc_s8_indexed", count: 3))
+        XCTAssertTrue(String(decoding: emission.files.first { $0.path == "model_weights.c" }!.bytes, as: UTF8.self)
+            .contains("static const uint8_t fc1_columns[]"))
     }
 
     /// N:M convs whose groups run across channels and rows, with border pixels (padding,

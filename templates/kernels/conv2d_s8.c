@@ -22,10 +22,15 @@
 
 #define CONV2D_S8_MAX_BLOCK 8
 
-/* Accumulates one block of output channels at one output pixel into acc, bias included.
-   `inside` is a literal at each call, so the interior copy has no bounds checks at all. */
+/* Accumulates one block of output channels at one output pixel into acc, bias included:
+   conv2d_s8_accumulate here, conv2d_s8_dsp_accumulate on DSP cores. `inside` is a literal at each
+   call, so the interior copy has no bounds checks at all. */
+typedef void (*conv2d_s8_accumulate_fn)(
+    int32_t *acc, const int8_t *input, const int8_t *w, const int32_t *bias, int block, int inside,
+    int iy0, int ix0, int channel0, int in_h, int in_w, int in_c, int k_h, int k_w, int groups, int32_t in_zero);
+
 WHITTLE_INLINE void conv2d_s8_accumulate(
-    const int8_t *input, int32_t *acc, const int8_t *w, const int32_t *bias, int block, int inside,
+    int32_t *acc, const int8_t *input, const int8_t *w, const int32_t *bias, int block, int inside,
     int iy0, int ix0, int channel0, int in_h, int in_w, int in_c, int k_h, int k_w, int groups, int32_t in_zero)
 {
     const int group_in = in_c / groups;
@@ -69,13 +74,17 @@ WHITTLE_INLINE void conv2d_s8_accumulate(
     }
 }
 
-WHITTLE_INLINE void conv2d_s8(
+/* Every output pixel (every pooled one with a folded max pool), `block` channels at a time:
+   `accumulate` fills the block's accumulators at each conv pixel of the pool window, the largest
+   is requantized. Shared by conv2d_s8 and conv2d_s8_dsp, which differ only in the two functions. */
+WHITTLE_INLINE void conv2d_s8_pooled(
     const int8_t *input, int8_t *output,
     const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
     int in_h, int in_w, int in_c, int out_h, int out_w, int out_c,
     int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left, int groups, int block,
     int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
-    int y_begin, int y_end, int x_begin, int x_end, int pool_h, int pool_w)
+    int y_begin, int y_end, int x_begin, int x_end, int pool_h, int pool_w,
+    conv2d_s8_accumulate_fn accumulate, whittle_requantize_fn requantize)
 {
     const int group_in = in_c / groups;
     const int group_out = out_c / groups;
@@ -99,11 +108,11 @@ WHITTLE_INLINE void conv2d_s8(
                         const int ox = px * pool_w + wx;
                         int32_t acc[CONV2D_S8_MAX_BLOCK];
                         if (row_inside && ox >= x_begin && ox < x_end) {
-                            conv2d_s8_accumulate(input, acc, w, bias + oc, block, 1, oy * stride_h - pad_top, ox * stride_w - pad_left,
-                                                 channel0, in_h, in_w, in_c, k_h, k_w, groups, in_zero);
+                            accumulate(acc, input, w, bias + oc, block, 1, oy * stride_h - pad_top, ox * stride_w - pad_left,
+                                       channel0, in_h, in_w, in_c, k_h, k_w, groups, in_zero);
                         } else {
-                            conv2d_s8_accumulate(input, acc, w, bias + oc, block, 0, oy * stride_h - pad_top, ox * stride_w - pad_left,
-                                                 channel0, in_h, in_w, in_c, k_h, k_w, groups, in_zero);
+                            accumulate(acc, input, w, bias + oc, block, 0, oy * stride_h - pad_top, ox * stride_w - pad_left,
+                                       channel0, in_h, in_w, in_c, k_h, k_w, groups, in_zero);
                         }
                         WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
                             best[j] = acc[j] > best[j] ? acc[j] : best[j];
@@ -111,9 +120,22 @@ WHITTLE_INLINE void conv2d_s8(
                     }
                 }
                 WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
-                    out[oc + j] = whittle_requantize(best[j], multiplier[oc + j], shift[oc + j], out_zero, act_min, act_max);
+                    out[oc + j] = requantize(best[j], multiplier[oc + j], shift[oc + j], out_zero, act_min, act_max);
                 }
             }
         }
     }
+}
+
+WHITTLE_INLINE void conv2d_s8(
+    const int8_t *input, int8_t *output,
+    const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
+    int in_h, int in_w, int in_c, int out_h, int out_w, int out_c,
+    int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left, int groups, int block,
+    int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
+    int y_begin, int y_end, int x_begin, int x_end, int pool_h, int pool_w)
+{
+    conv2d_s8_pooled(input, output, weights, bias, multiplier, shift, in_h, in_w, in_c, out_h, out_w, out_c,
+                     k_h, k_w, stride_h, stride_w, pad_top, pad_left, groups, block, in_zero, out_zero, act_min, act_max,
+                     y_begin, y_end, x_begin, x_end, pool_h, pool_w, conv2d_s8_accumulate, whittle_requantize);
 }

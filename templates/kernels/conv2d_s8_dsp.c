@@ -15,11 +15,9 @@
  * Pixels in rows [y_begin, y_end) and columns [x_begin, x_end) have every tap inside the input;
  * border pixels assemble each input word from the taps inside and in_zero for the others
  * (which is skipping them under the folded bias).
- * pool_h x pool_w: a max pool folded into the output stage, as in conv2d_s8.c.
+ * The pixel loop, pool and requantization are conv2d_s8.c's conv2d_s8_pooled (included before).
  */
 #include "whittle_dsp.h"
-
-#define CONV2D_S8_DSP_MAX_BLOCK 8
 
 /* One run of a border pixel: the bytes [lo, hi) of the run are input[offset + i], the others
    in_zero. The same arithmetic as whittle_dsp_dot_block on the words this assembles. */
@@ -112,45 +110,7 @@ WHITTLE_INLINE void conv2d_s8_dsp(
     int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
     int y_begin, int y_end, int x_begin, int x_end, int pool_h, int pool_w)
 {
-    const int group_in = in_c / groups;
-    const int group_out = out_c / groups;
-    const int filter_size = k_h * k_w * group_in;
-    const int pooled_h = out_h / pool_h;
-    const int pooled_w = out_w / pool_w;
-    /* A folded max pool keeps each channel's largest accumulator of its window (see conv2d_s8.c). */
-    for (int py = 0; py < pooled_h; ++py) {
-        for (int px = 0; px < pooled_w; ++px) {
-            int8_t *out = output + (py * pooled_w + px) * out_c;
-            for (int oc = 0; oc < out_c; oc += block) {
-                const int channel0 = (oc / group_out) * group_in;
-                int32_t best[CONV2D_S8_DSP_MAX_BLOCK];
-                WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
-                    best[j] = INT32_MIN;
-                }
-                for (int wy = 0; wy < pool_h; ++wy) {
-                    const int oy = py * pool_h + wy;
-                    const int row_inside = oy >= y_begin && oy < y_end;
-                    for (int wx = 0; wx < pool_w; ++wx) {
-                        const int ox = px * pool_w + wx;
-                        int32_t acc[CONV2D_S8_DSP_MAX_BLOCK];
-                        if (row_inside && ox >= x_begin && ox < x_end) {
-                            conv2d_s8_dsp_accumulate(acc, input, weights + oc * filter_size, bias + oc, block, 1,
-                                                     oy * stride_h - pad_top, ox * stride_w - pad_left, channel0,
-                                                     in_h, in_w, in_c, k_h, k_w, groups, in_zero);
-                        } else {
-                            conv2d_s8_dsp_accumulate(acc, input, weights + oc * filter_size, bias + oc, block, 0,
-                                                     oy * stride_h - pad_top, ox * stride_w - pad_left, channel0,
-                                                     in_h, in_w, in_c, k_h, k_w, groups, in_zero);
-                        }
-                        WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
-                            best[j] = acc[j] > best[j] ? acc[j] : best[j];
-                        }
-                    }
-                }
-                WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
-                    out[oc + j] = whittle_dsp_requantize(best[j], multiplier[oc + j], shift[oc + j], out_zero, act_min, act_max);
-                }
-            }
-        }
-    }
+    conv2d_s8_pooled(input, output, weights, bias, multiplier, shift, in_h, in_w, in_c, out_h, out_w, out_c,
+                     k_h, k_w, stride_h, stride_w, pad_top, pad_left, groups, block, in_zero, out_zero, act_min, act_max,
+                     y_begin, y_end, x_begin, x_end, pool_h, pool_w, conv2d_s8_dsp_accumulate, whittle_dsp_requantize);
 }

@@ -87,24 +87,8 @@ WHITTLE_INLINE void conv2d_s8_gather_interior(
     WHITTLE_UNROLL_BLOCK for (int j = 0; j < count; ++j) {
         acc[j] = bias;
     }
-#if WHITTLE_FEW_REGISTERS
-    /* Two taps per step, each added straight into the accumulators: four pointers, weights
-       and partial sums at once spill registers on Thumb. */
-    for (; k + 2 <= taps; k += 2) {
-        const int8_t *xa = x + offsets[k];
-        const int8_t *xb = x + offsets[k + 1];
-        const int32_t wa = values[k];
-        const int32_t wb = values[k + 1];
-        WHITTLE_OPAQUE(xa);
-        WHITTLE_OPAQUE(xb);
-        WHITTLE_UNROLL_BLOCK for (int j = 0; j < count; ++j) {
-            acc[j] += xa[j * step] * wa;
-        }
-        WHITTLE_UNROLL_BLOCK for (int j = 0; j < count; ++j) {
-            acc[j] += xb[j * step] * wb;
-        }
-    }
-#else
+#if !WHITTLE_FEW_REGISTERS
+    /* Four taps per step where registers allow (not on Thumb, where it spills). */
     for (; k + 4 <= taps; k += 4) {
         const int8_t *xa = x + offsets[k];
         const int8_t *xb = x + offsets[k + 1];
@@ -122,7 +106,9 @@ WHITTLE_INLINE void conv2d_s8_gather_interior(
             acc[j] += xa[j * step] * wa + xb[j * step] * wb + xc[j * step] * wc + xd[j * step] * wd;
         }
     }
-    if (k + 2 <= taps) {
+#endif
+    /* Two taps per step, each added straight into the accumulators. */
+    for (; k + 2 <= taps; k += 2) {
         const int8_t *xa = x + offsets[k];
         const int8_t *xb = x + offsets[k + 1];
         const int32_t wa = values[k];
@@ -130,11 +116,12 @@ WHITTLE_INLINE void conv2d_s8_gather_interior(
         WHITTLE_OPAQUE(xa);
         WHITTLE_OPAQUE(xb);
         WHITTLE_UNROLL_BLOCK for (int j = 0; j < count; ++j) {
-            acc[j] += xa[j * step] * wa + xb[j * step] * wb;
+            acc[j] += xa[j * step] * wa;
         }
-        k += 2;
+        WHITTLE_UNROLL_BLOCK for (int j = 0; j < count; ++j) {
+            acc[j] += xb[j * step] * wb;
+        }
     }
-#endif
     if (k < taps) {
         const int8_t *xa = x + offsets[k];
         const int32_t wa = values[k];

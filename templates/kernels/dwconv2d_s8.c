@@ -15,6 +15,74 @@
 /* Channels accumulated at once: a fixed stack block, no variable-length arrays. */
 #define DWCONV2D_S8_BLOCK 16
 
+/* Accumulates output channels [c0, c0 + n) at one output pixel into acc (acc[j] for channel
+   c0 + j), bias included: dwconv2d_s8_accumulate here, dwconv2d_s8_dsp_accumulate on DSP cores.
+   `inside` is a literal at each call. */
+typedef void (*dwconv2d_s8_accumulate_fn)(
+    int32_t *acc, const int8_t *input, const int8_t *weights, const int32_t *bias, int c0, int n, int inside,
+    int iy0, int ix0, int in_h, int in_w, int in_c, int depth_multiplier, int k_h, int k_w, int32_t in_zero);
+
+WHITTLE_INLINE void dwconv2d_s8_accumulate(
+    int32_t *acc, const int8_t *input, const int8_t *weights, const int32_t *bias, int c0, int n, int inside,
+    int iy0, int ix0, int in_h, int in_w, int in_c, int depth_multiplier, int k_h, int k_w, int32_t in_zero)
+{
+    const int out_c = in_c * depth_multiplier;
+    for (int j = 0; j < n; ++j) {
+        acc[j] = bias[c0 + j];
+    }
+    for (int ky = 0; ky < k_h; ++ky) {
+        const int iy = iy0 + ky;
+        for (int kx = 0; kx < k_w; ++kx) {
+            const int ix = ix0 + kx;
+            const int8_t *w = weights + (ky * k_w + kx) * out_c + c0;
+            if (inside || (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w)) {
+                const int8_t *x = input + (iy * in_w + ix) * in_c;
+                for (int j = 0; j < n; ++j) {
+                    acc[j] += (int32_t)x[(c0 + j) / depth_multiplier] * w[j];
+                }
+            } else {
+                for (int j = 0; j < n; ++j) {
+                    acc[j] += in_zero * w[j];
+                }
+            }
+        }
+    }
+}
+
+/* Every output pixel, `block` (at most DWCONV2D_S8_BLOCK) channels at a time. Shared by
+   dwconv2d_s8 and dwconv2d_s8_dsp, which differ only in the two functions. */
+WHITTLE_INLINE void dwconv2d_s8_pixels(
+    const int8_t *input, int8_t *output,
+    const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
+    int in_h, int in_w, int in_c, int out_h, int out_w, int depth_multiplier,
+    int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left,
+    int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
+    int y_begin, int y_end, int x_begin, int x_end,
+    int block, dwconv2d_s8_accumulate_fn accumulate, whittle_requantize_fn requantize)
+{
+    const int out_c = in_c * depth_multiplier;
+    for (int oy = 0; oy < out_h; ++oy) {
+        const int iy0 = oy * stride_h - pad_top;
+        const int row_inside = oy >= y_begin && oy < y_end;
+        for (int ox = 0; ox < out_w; ++ox) {
+            const int ix0 = ox * stride_w - pad_left;
+            int8_t *out = output + (oy * out_w + ox) * out_c;
+            for (int c0 = 0; c0 < out_c; c0 += block) {
+                const int n = out_c - c0 < block ? out_c - c0 : block;
+                int32_t acc[DWCONV2D_S8_BLOCK];
+                if (row_inside && ox >= x_begin && ox < x_end) {
+                    accumulate(acc, input, weights, bias, c0, n, 1, iy0, ix0, in_h, in_w, in_c, depth_multiplier, k_h, k_w, in_zero);
+                } else {
+                    accumulate(acc, input, weights, bias, c0, n, 0, iy0, ix0, in_h, in_w, in_c, depth_multiplier, k_h, k_w, in_zero);
+                }
+                for (int j = 0; j < n; ++j) {
+                    out[c0 + j] = requantize(acc[j], multiplier[c0 + j], shift[c0 + j], out_zero, act_min, act_max);
+                }
+            }
+        }
+    }
+}
+
 WHITTLE_INLINE void dwconv2d_s8(
     const int8_t *input, int8_t *output,
     const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
@@ -23,42 +91,7 @@ WHITTLE_INLINE void dwconv2d_s8(
     int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
     int y_begin, int y_end, int x_begin, int x_end)
 {
-    const int out_c = in_c * depth_multiplier;
-    for (int oy = 0; oy < out_h; ++oy) {
-        const int iy0 = oy * stride_h - pad_top;
-        const int row_inside = oy >= y_begin && oy < y_end;
-        for (int ox = 0; ox < out_w; ++ox) {
-            const int ix0 = ox * stride_w - pad_left;
-            const int inside = row_inside && ox >= x_begin && ox < x_end;
-            int8_t *out = output + (oy * out_w + ox) * out_c;
-            for (int c0 = 0; c0 < out_c; c0 += DWCONV2D_S8_BLOCK) {
-                const int n = out_c - c0 < DWCONV2D_S8_BLOCK ? out_c - c0 : DWCONV2D_S8_BLOCK;
-                int32_t acc[DWCONV2D_S8_BLOCK];
-                for (int j = 0; j < n; ++j) {
-                    acc[j] = bias[c0 + j];
-                }
-                for (int ky = 0; ky < k_h; ++ky) {
-                    const int iy = iy0 + ky;
-                    for (int kx = 0; kx < k_w; ++kx) {
-                        const int ix = ix0 + kx;
-                        const int8_t *w = weights + (ky * k_w + kx) * out_c + c0;
-                        if (inside || (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w)) {
-                            const int8_t *x = input + (iy * in_w + ix) * in_c;
-                            for (int j = 0; j < n; ++j) {
-                                acc[j] += (int32_t)x[(c0 + j) / depth_multiplier] * w[j];
-                            }
-                        } else {
-                            for (int j = 0; j < n; ++j) {
-                                acc[j] += in_zero * w[j];
-                            }
-                        }
-                    }
-                }
-                for (int j = 0; j < n; ++j) {
-                    out[c0 + j] = whittle_requantize(acc[j], multiplier[c0 + j], shift[c0 + j],
-                                                     out_zero, act_min, act_max);
-                }
-            }
-        }
-    }
+    dwconv2d_s8_pixels(input, output, weights, bias, multiplier, shift, in_h, in_w, in_c, out_h, out_w, depth_multiplier,
+                       k_h, k_w, stride_h, stride_w, pad_top, pad_left, in_zero, out_zero, act_min, act_max,
+                       y_begin, y_end, x_begin, x_end, DWCONV2D_S8_BLOCK, dwconv2d_s8_accumulate, whittle_requantize);
 }

@@ -7,8 +7,9 @@
  * channel c / depth_multiplier.
  * With depth multiplier 1, four channels at a time: per tap one input word and one weight word
  * (four contiguous channels each), widened to pairs (channels 0, 2 and 1, 3), feed four
- * single-lane multiply-accumulates. Other multipliers and the last out_c % 4 channels go one
- * channel at a time.
+ * single-lane multiply-accumulates. Other multipliers and the last out_c % 4 channels take
+ * dwconv2d_s8.c's dwconv2d_s8_accumulate, and the pixel loop is its dwconv2d_s8_pixels (included
+ * before).
  * weights: [k_h][k_w][out_c].
  * bias:    bias[c] - in_zero * sum(filter c), folded by whittle at compile time.
  * Interior pixels ([y_begin, y_end) x [x_begin, x_end)) skip bounds checks; border taps outside
@@ -28,13 +29,10 @@ WHITTLE_INLINE void dwconv2d_s8_dsp_accumulate(
     int32_t *acc, const int8_t *input, const int8_t *weights, const int32_t *bias, int c0, int n, int inside,
     int iy0, int ix0, int in_h, int in_w, int in_c, int depth_multiplier, int k_h, int k_w, int32_t in_zero)
 {
-    const int out_c = in_c * depth_multiplier;
-    for (int j = 0; j < n; ++j) {
-        acc[j] = bias[c0 + j];
-    }
     if (depth_multiplier == 1 && n == DWCONV2D_S8_DSP_BLOCK) {
+        const int out_c = in_c;
         const uint32_t zero_word = whittle_pack_s8x4(in_zero, in_zero, in_zero, in_zero);
-        int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+        int32_t a0 = bias[c0], a1 = bias[c0 + 1], a2 = bias[c0 + 2], a3 = bias[c0 + 3];
         for (int ky = 0; ky < k_h; ++ky) {
             const int iy = iy0 + ky;
             WHITTLE_UNROLL_TAPS for (int kx = 0; kx < k_w; ++kx) {
@@ -53,23 +51,8 @@ WHITTLE_INLINE void dwconv2d_s8_dsp_accumulate(
         acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
         return;
     }
-    for (int ky = 0; ky < k_h; ++ky) {
-        const int iy = iy0 + ky;
-        for (int kx = 0; kx < k_w; ++kx) {
-            const int ix = ix0 + kx;
-            const int8_t *w = weights + (ky * k_w + kx) * out_c + c0;
-            if (inside || (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w)) {
-                const int8_t *x = input + (iy * in_w + ix) * in_c;
-                for (int j = 0; j < n; ++j) {
-                    acc[j] += (int32_t)x[(c0 + j) / depth_multiplier] * w[j];
-                }
-            } else {
-                for (int j = 0; j < n; ++j) {
-                    acc[j] += in_zero * w[j];
-                }
-            }
-        }
-    }
+    dwconv2d_s8_accumulate(acc, input, weights, bias, c0, n, inside, iy0, ix0, in_h, in_w, in_c, depth_multiplier,
+                           k_h, k_w, in_zero);
 }
 
 WHITTLE_INLINE void dwconv2d_s8_dsp(
@@ -80,28 +63,7 @@ WHITTLE_INLINE void dwconv2d_s8_dsp(
     int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
     int y_begin, int y_end, int x_begin, int x_end)
 {
-    const int out_c = in_c * depth_multiplier;
-    for (int oy = 0; oy < out_h; ++oy) {
-        const int iy0 = oy * stride_h - pad_top;
-        const int row_inside = oy >= y_begin && oy < y_end;
-        for (int ox = 0; ox < out_w; ++ox) {
-            const int ix0 = ox * stride_w - pad_left;
-            const int inside = row_inside && ox >= x_begin && ox < x_end;
-            int8_t *out = output + (oy * out_w + ox) * out_c;
-            for (int c0 = 0; c0 < out_c; c0 += DWCONV2D_S8_DSP_BLOCK) {
-                const int n = out_c - c0 < DWCONV2D_S8_DSP_BLOCK ? out_c - c0 : DWCONV2D_S8_DSP_BLOCK;
-                int32_t acc[DWCONV2D_S8_DSP_BLOCK];
-                if (inside) {
-                    dwconv2d_s8_dsp_accumulate(acc, input, weights, bias, c0, n, 1, iy0, ix0, in_h, in_w, in_c,
-                                               depth_multiplier, k_h, k_w, in_zero);
-                } else {
-                    dwconv2d_s8_dsp_accumulate(acc, input, weights, bias, c0, n, 0, iy0, ix0, in_h, in_w, in_c,
-                                               depth_multiplier, k_h, k_w, in_zero);
-                }
-                for (int j = 0; j < n; ++j) {
-                    out[c0 + j] = whittle_dsp_requantize(acc[j], multiplier[c0 + j], shift[c0 + j], out_zero, act_min, act_max);
-                }
-            }
-        }
-    }
+    dwconv2d_s8_pixels(input, output, weights, bias, multiplier, shift, in_h, in_w, in_c, out_h, out_w, depth_multiplier,
+                       k_h, k_w, stride_h, stride_w, pad_top, pad_left, in_zero, out_zero, act_min, act_max,
+                       y_begin, y_end, x_begin, x_end, DWCONV2D_S8_DSP_BLOCK, dwconv2d_s8_dsp_accumulate, whittle_dsp_requantize);
 }

@@ -14,14 +14,19 @@
  */
 #include "whittle_fixedpoint.h"
 
+/* Column k of the table: `wide` is a literal at each call, so each layer reads one kind. */
+WHITTLE_INLINE int fc_s8_indexed_column(const void *columns, int wide, int k)
+{
+    return wide ? ((const uint16_t *)columns)[k] : ((const uint8_t *)columns)[k];
+}
+
 WHITTLE_INLINE void fc_s8_indexed(
     const int8_t *input, int8_t *output,
     const int8_t *values, const void *columns, const uint16_t *counts,
     const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
     int in_size, int out_size, int wide, int32_t out_zero, int32_t act_min, int32_t act_max)
 {
-    const uint8_t *narrow_column = (const uint8_t *)columns;
-    const uint16_t *wide_column = (const uint16_t *)columns;
+    const uint8_t *column_bytes = (const uint8_t *)columns;
     (void)in_size;
     /* One base register for every input load ([input, column] addressing), however the caller
        computed it. */
@@ -30,38 +35,21 @@ WHITTLE_INLINE void fc_s8_indexed(
         const int count = counts[o];
         int32_t acc = bias[o];
         int k = 0;
-        /* `wide` is a literal, so each copy reads one kind of column. */
-        if (wide) {
-            for (; k + 4 <= count; k += 4) {
-                acc += input[wide_column[0]] * values[0];
-                WHITTLE_AFTER(values, acc);
-                acc += input[wide_column[1]] * values[1];
-                WHITTLE_AFTER(values, acc);
-                acc += input[wide_column[2]] * values[2];
-                WHITTLE_AFTER(values, acc);
-                acc += input[wide_column[3]] * values[3];
-                wide_column += 4;
-                values += 4;
-            }
-            for (; k < count; ++k) {
-                acc += input[*wide_column++] * *values++;
-            }
-        } else {
-            for (; k + 4 <= count; k += 4) {
-                acc += input[narrow_column[0]] * values[0];
-                WHITTLE_AFTER(values, acc);
-                acc += input[narrow_column[1]] * values[1];
-                WHITTLE_AFTER(values, acc);
-                acc += input[narrow_column[2]] * values[2];
-                WHITTLE_AFTER(values, acc);
-                acc += input[narrow_column[3]] * values[3];
-                narrow_column += 4;
-                values += 4;
-            }
-            for (; k < count; ++k) {
-                acc += input[*narrow_column++] * *values++;
-            }
+        /* In order, so the loaded values are not hoisted and spilled. */
+        for (; k + 4 <= count; k += 4) {
+            acc += input[fc_s8_indexed_column(column_bytes, wide, k)] * values[k];
+            WHITTLE_AFTER(values, acc);
+            acc += input[fc_s8_indexed_column(column_bytes, wide, k + 1)] * values[k + 1];
+            WHITTLE_AFTER(values, acc);
+            acc += input[fc_s8_indexed_column(column_bytes, wide, k + 2)] * values[k + 2];
+            WHITTLE_AFTER(values, acc);
+            acc += input[fc_s8_indexed_column(column_bytes, wide, k + 3)] * values[k + 3];
         }
+        for (; k < count; ++k) {
+            acc += input[fc_s8_indexed_column(column_bytes, wide, k)] * values[k];
+        }
+        values += count;
+        column_bytes += count << wide;
         output[o] = whittle_requantize(acc, multiplier[o], shift[o], out_zero, act_min, act_max);
     }
 }

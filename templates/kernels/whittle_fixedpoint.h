@@ -145,4 +145,10 @@ WHITTLE_INLINE int8_t whittle_requantize(int32_t acc, int32_t m0, int shift, int
     return whittle_requantize_prepared(acc, whittle_prepare_multiplier(m0, shift), out_zero, act_min, act_max);
 }
 
+/* The type of whittle_requantize and of variants with the same results (whittle_dsp_requantize),
+   which the shared kernel drivers take as a parameter; every call site passes a known function,
+   so it is inlined like a direct call. */
+typedef int8_t (*whittle_requantize_fn)(int32_t acc, int32_t m0, int shift, int32_t out_zero,
+                                        int32_t act_min, int32_t act_max);
+
 #endif /* WHITTLE_FIXEDPOINT_H */

@@ -6,6 +6,8 @@ import WhittleIR
 public enum KernelPlanner {
     /// Kernel files a kernel calls into: included before it.
     static let dependencies = ["conv2d_s8_sparse": ["conv2d_s8_gather"], "conv2d_s8_bitmap": ["conv2d_s8_gather"],
+                               // The DSP kernels share the generic ones' pixel loops.
+                               "conv2d_s8_dsp": ["conv2d_s8"], "dwconv2d_s8_dsp": ["dwconv2d_s8"],
                                "conv2d_s8_nm": ["conv2d_s8_gather"]]
 
     /// `profile`: the target's decisions (blocks, layouts), derived once from its descriptor.
@@ -20,6 +22,7 @@ public enum KernelPlanner {
         var scratchBytes = 0
         for (index, node) in graph.nodes.enumerated() {
             let input = graph.tensors[node.inputs[0]], output = graph.tensors[node.output]
+            let foldedInto = fusion.conv(ofPool: index)
             // A fused conv writes where its pool's output lives.
             let written = fusion.poolOfConv[index].map { graph.nodes[$0].output } ?? node.output
             let buffers = (buffer(memory.placements[node.inputs[0]]), buffer(memory.placements[written]))
@@ -37,7 +40,7 @@ public enum KernelPlanner {
                                                                    profile: profile)
                 parameters = fc.weights.count + fc.bias.count
             case .maxPool(let pool):
-                call = fusion.convOfPool[index] != nil ? nil
+                call = foldedInto != nil ? nil
                      : PoolLowering.lower(pool, kernel: "maxpool_s8", input: input, output: output, buffers: buffers)
             case .averagePool(let pool):
                 call = PoolLowering.lower(pool, kernel: "avgpool_s8", input: input, output: output, buffers: buffers)
@@ -50,14 +53,14 @@ public enum KernelPlanner {
             scratchBytes = max(scratchBytes, call?.scratchBytes ?? 0)
             tables += layerTables
             var comment = summary(node, input, output)
-            if let conv = fusion.convOfPool[index] { comment = "\(node.name): max pool folded into the output stage of '\(graph.nodes[conv].name)'" }
+            if let conv = foldedInto { comment = "\(node.name): max pool folded into the output stage of '\(graph.nodes[conv].name)'" }
             steps.append(PlanStep(comment: comment, call: call))
             let macs = multiplyAccumulates(node.op, input: input.shape, output: output.shape)
             let footprint = LayerFootprint.of(node, in: graph)
             let constantBytes = layerTables.map(\.byteCount).reduce(0, +)
             layers.append(LayerReport(
                 name: node.name, op: node.op.kindName,
-                kernel: call?.kernel ?? (fusion.convOfPool[index] != nil ? "fused" : "alias"), weightFormat: footprint?.format.name,
+                kernel: call?.kernel ?? (foldedInto != nil ? "fused" : "alias"), weightFormat: footprint?.format.name,
                 density: footprint?.density, inputShape: dimensions(input.shape), outputShape: dimensions(output.shape),
                 macs: macs, executedMacs: footprint?.executedMACs ?? macs,
                 constantBytes: constantBytes, denseConstantBytes: footprint?.denseFlashBytes ?? constantBytes, parameters: parameters,

@@ -12,8 +12,6 @@ import WhittleIR
 public struct MaxPoolFusion: Hashable, Sendable {
     /// Conv node index → the index of the max pool folded into it.
     public private(set) var poolOfConv: [Int: Int] = [:]
-    /// Max pool node index → the conv it is folded into.
-    public private(set) var convOfPool: [Int: Int] = [:]
 
     /// Conv kernels with the pooled output stage (`pool_h, pool_w` parameters).
     static let poolingKernels: Set<String> = ["conv2d_s8", "conv2d_s8_dsp", "conv2d_s8_sparse", "conv2d_s8_bitmap", "conv2d_s8_nm"]
@@ -30,7 +28,6 @@ public struct MaxPoolFusion: Hashable, Sendable {
                   Self.poolingKernels.contains(Conv2DLowering.kernel(conv, input: graph.tensors[graph.nodes[c].inputs[0]], profile: profile))
             else { continue }
             poolOfConv[c] = p
-            convOfPool[p] = c
         }
     }
 
@@ -45,13 +42,19 @@ public struct MaxPoolFusion: Hashable, Sendable {
     public func graphForMemory(_ graph: QGraph) -> QGraph {
         guard !poolOfConv.isEmpty else { return graph }
         var result = graph
+        let folded = Set(poolOfConv.values)
         result.nodes = graph.nodes.enumerated().compactMap { index, node in
-            if convOfPool[index] != nil { return nil }
+            if folded.contains(index) { return nil }
             var node = node
             if let p = poolOfConv[index] { node.output = graph.nodes[p].output }
             return node
         }
         return result
+    }
+
+    /// The conv that max pool node `index` is folded into, if any.
+    public func conv(ofPool index: Int) -> Int? {
+        poolOfConv.first { $0.value == index }?.key
     }
 
     /// The pool window folded into conv node `index`, if any.

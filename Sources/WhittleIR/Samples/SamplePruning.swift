@@ -4,6 +4,17 @@ extension SampleGraphs {
     /// The PyTorch tutorial's per-layer sparsities (fine-grained, by magnitude).
     public static let tutorialSparsity = ["conv1": 0.85, "conv2": 0.8, "fc1": 0.75, "fc2": 0.7, "fc3": 0.8]
 
+    /// The four example LeNets of the issues' target measurements, from one dense LeNet: itself,
+    /// magnitude-pruned to the tutorial's sparsities, pruned 2:4 (both in int8, without fine-tuning:
+    /// their costs depend on shapes and sparsity, not accuracy), and the 3-and-8-filter shape
+    /// with weights seeded by `seed`.
+    public static func exampleLeNets(dense: QGraph, seed: UInt64) throws -> [(name: String, graph: QGraph)] {
+        [("dense", dense),
+         ("pruned (tutorial)", try magnitudePruned(dense, sparsity: tutorialSparsity)),
+         ("2:4", try nmPruned(dense, n: 2, m: 4)),
+         ("filter-pruned", leNet(seed: seed, filters: (3, 8)))]
+    }
+
     /// `graph` with the smallest-magnitude weights of each named layer zeroed (`sparsity[name]` of
     /// them) and stored index-sparse.
     public static func magnitudePruned(_ graph: QGraph, sparsity: [String: Double]) throws -> QGraph {

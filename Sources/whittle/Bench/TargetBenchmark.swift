@@ -3,10 +3,8 @@ import WhittleCodegen
 import WhittleIR
 import WhittleVerify
 
-/// Flash, RAM and instructions per inference of the example LeNets on every bare-metal target
-/// (QEMU, counted between two marks): the dense int8 LeNet, and from it the tutorial's
-/// fine-grained sparsities and 2:4 (magnitude-pruned in int8, no fine-tuning: costs depend on
-/// shapes and sparsity, not on accuracy), and the filter-pruned shape (3 and 8 filters).
+/// Flash, RAM and instructions per inference of the example LeNets (`SampleGraphs.exampleLeNets`
+/// of a dense int8 LeNet) on every bare-metal target (QEMU, counted between two marks).
 struct TargetBenchmark {
     struct Row {
         var model: String
@@ -17,13 +15,6 @@ struct TargetBenchmark {
         var bitExact: Bool
     }
 
-    static func models(dense: QGraph) throws -> [(name: String, graph: QGraph)] {
-        [("dense", dense),
-         ("pruned (tutorial)", try SampleGraphs.magnitudePruned(dense, sparsity: SampleGraphs.tutorialSparsity)),
-         ("2:4", try SampleGraphs.nmPruned(dense, n: 2, m: 4)),
-         ("filter-pruned", SampleGraphs.leNet(seed: 1, filters: (3, 8)))]
-    }
-
     /// The rows, and the line naming targets skipped for a missing toolchain (nil when none).
     static func run(dense: QGraph, resources: WhittleResources) throws -> (rows: [Row], skipped: String?) {
         let targets = try TargetDescriptor.knownTargets(in: resources).filter { $0 != "host" }
@@ -32,10 +23,10 @@ struct TargetBenchmark {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-bench-targets-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let host = try TargetDescriptor.load(named: "host", from: resources)
         var rows: [Row] = []
-        for (index, (name, graph)) in try models(dense: dense).enumerated() {
+        for (index, (name, graph)) in try SampleGraphs.exampleLeNets(dense: dense, seed: 1).enumerated() {
             let folder = scratch.appendingPathComponent("model\(index)")
-            let host = try TargetDescriptor.load(named: "host", from: resources)
             try Emitter.emit(graph, options: EmitOptions(target: host, modelName: name, vectorCount: 4), resources: resources, to: folder)
             let sweep = try TargetSweep.verify(folder, on: targets.filter { available.contains($0.name) }, resources: resources,
                                                options: VerifyOptions(sanitize: false))
