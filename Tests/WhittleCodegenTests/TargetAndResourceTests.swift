@@ -33,8 +33,11 @@ final class TargetAndResourceTests: XCTestCase {
         let graph = try SampleGraphs.magnitudePruned(SampleGraphs.leNet(), sparsity: SampleGraphs.tutorialSparsity)
         let emission = try Emitter.emission(of: graph, options: EmitOptions(target: try TargetDescriptor.load(named: "cortex-m4", from: resources),
                                                                             modelName: "m"), resources: resources)
-        let conv = try XCTUnwrap(emission.plan.steps.first { $0.call?.kernel == "conv2d_s8_sparse" }?.call)
-        XCTAssertEqual(conv.parameters.first { $0.label == "groups, pixel block, tap capacity" }?.values[1], 8)
+        let conv = try XCTUnwrap(emission.plan.steps.first { $0.call?.kernel == "conv2d_s8_indexed" }?.call)
+        XCTAssertEqual(conv.parameters.first { $0.label == "pixel block" }?.values, [8])
+        let hostEmission = try Emitter.emission(of: graph, options: EmitOptions(target: try TargetDescriptor.load(named: "host", from: resources), modelName: "m"), resources: resources)
+        let hostConv = try XCTUnwrap(hostEmission.plan.steps.first { $0.call?.kernel == "conv2d_s8_sparse" }?.call)
+        XCTAssertEqual(hostConv.parameters.first { $0.label == "groups, pixel block, tap capacity" }?.values[1], 8)
     }
 
     func testMalformedDescriptorsNameFileAndField() throws {

@@ -22,7 +22,8 @@ final class AccumulatorRangeTests: XCTestCase {
         XCTAssertEqual(bounds[0].worst, 7687)
     }
 
-    /// 70,000 inputs × 127 × 255 ≈ 2.27e9 > 2^31 − 1: refused, naming the layer.
+    /// 70,000 inputs × 127 × 255 ≈ 2.27e9 > 2^31 − 1: refused, naming the layer; 30,000 (9.7e8,
+    /// under the 2^30 the output stage allows) pass.
     func testRefusesOverflowingLayer() {
         XCTAssertThrowsError(try fullyConnected(inputs: 70_000, weight: 127)) { error in
             let message = String(describing: error)
@@ -30,21 +31,27 @@ final class AccumulatorRangeTests: XCTestCase {
             XCTAssertTrue(message.contains("'wide'") && message.contains("could reach"), message)
             XCTAssertFalse(message.contains("\n"))
         }
-        XCTAssertNoThrow(try fullyConnected(inputs: 60_000, weight: 127))
+        XCTAssertNoThrow(try fullyConnected(inputs: 30_000, weight: 127))
     }
 
     /// A multiplier above 1 shifts the accumulator left before the high multiply: 1,000 × 127 × 255
-    /// = 32.4 M fits, but shifted left by 7 (M ≈ 100) it does not.
+    /// = 32.4 M fits, but shifted left by 7 (M ≈ 100) it does not. The output stage keeps a bit
+    /// of headroom: 20,000 × 127 × 255 = 648 M fits int32 shifted by 1 (M = 1.5), but not 2^30.
     func testRefusesOverflowAfterLeftShift() {
         XCTAssertNoThrow(try fullyConnected(inputs: 1000, weight: 127, multiplier: 0.9))
         XCTAssertThrowsError(try fullyConnected(inputs: 1000, weight: 127, multiplier: 100)) { error in
             XCTAssertTrue(String(describing: error).contains("shifted left by 7"), String(describing: error))
         }
+        XCTAssertNoThrow(try fullyConnected(inputs: 20_000, weight: 127, multiplier: 0.9))
+        XCTAssertThrowsError(try fullyConnected(inputs: 20_000, weight: 127, multiplier: 1.5)) { error in
+            let message = String(describing: error)
+            XCTAssertTrue(message.contains("shifted left by 1") && message.contains("1073741823"), message)
+        }
     }
 
     /// The interpreter refuses such a graph too, rather than trapping mid-run.
     func testInterpreterRefusesUnprovenGraph() throws {
-        var graph = try fullyConnected(inputs: 60_000, weight: 127)
+        var graph = try fullyConnected(inputs: 30_000, weight: 127)
         guard case .fullyConnected(var fc) = graph.nodes[0].op else { return XCTFail() }
         fc.bias = [Int32.max - 10]
         graph.nodes[0].op = .fullyConnected(fc)

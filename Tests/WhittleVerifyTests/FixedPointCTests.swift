@@ -30,10 +30,10 @@ final class FixedPointCTests: XCTestCase {
             input += "m \(x) \(m0) \(shift)\n"
             expected.append(r["expected"]!)
             swift.append(swiftResult)
-            // The prepared form the sparse kernels use, on the multipliers whittle emits (0 with
-            // shift 0, or in [2^30, 2^31)) and accumulators the range analysis admits (x · 2^left in int32).
+            // The prepared form the kernels use, on the multipliers whittle emits (0 with shift 0,
+            // or in [2^30, 2^31)) and accumulators the range analysis admits (|x · 2^left| < 2^30).
             let left = max(shift, 0)
-            if (m0 == 0 && shift == 0 || m0 >= 1 << 30), abs(x) << left <= Int(Int32.max) {
+            if (m0 == 0 && shift == 0 || m0 >= 1 << 30), abs(x) << left < 1 << 30 {
                 input += "p \(x) \(m0) \(shift)\n"
                 expected.append(r["expected"]!)
                 swift.append(swiftResult)
@@ -46,7 +46,7 @@ final class FixedPointCTests: XCTestCase {
         for i in 0..<3000 {
             let shift = i % 62 - 31
             let m0 = i % 50 == 0 ? 0 : Int32.random(in: (1 << 30)...Int32.max, using: &rng)
-            let limit = Int32.max >> max(shift, 0)
+            let limit = Int32((1 << 30) - 1) >> max(shift, 0)
             let x = i % 7 == 0 ? (Bool.random(using: &rng) ? limit : -limit) : Int32.random(in: -limit...limit, using: &rng)
             let multiplier = QuantizedMultiplier(multiplier: m0, shift: m0 == 0 ? 0 : Int32(shift))
             input += "p \(x) \(multiplier.multiplier) \(multiplier.shift)\n"

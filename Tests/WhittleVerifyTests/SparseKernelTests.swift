@@ -83,8 +83,8 @@ final class SparseKernelTests: XCTestCase {
         XCTAssertTrue(kernels.contains("fc_s8_indexed") && !kernels.contains("fc_s8_sparse"), "\(kernels)")
     }
 
-    /// `fc_s8_indexed` with one-byte columns (LeNet's fc layers, at most 256 inputs) against the
-    /// reference, sanitizers on.
+    /// `fc_s8_indexed` with one-byte columns (LeNet's fc layers, at most 256 inputs) and
+    /// `conv2d_s8_indexed` without borders (no positions table) against the reference, sanitizers on.
     func testIndexedColumnsOfPrunedLeNetAreBitExact() throws {
         var indexed = hostTarget
         indexed.kernelVariants = ["indexed-sparse"]
@@ -93,8 +93,61 @@ final class SparseKernelTests: XCTestCase {
         XCTAssertTrue(report.passed, report.failure ?? "")
         let emission = try Emitter.emission(of: graph, options: EmitOptions(target: indexed, modelName: "m"), resources: resources)
         XCTAssertEqual(emission.manifest.layers.filter { $0.op == "fully_connected" }.map(\.kernel), Array(repeating: "fc_s8_indexed", count: 3))
+        XCTAssertEqual(emission.manifest.layers.filter { $0.op == "conv2d" }.map(\.kernel), Array(repeating: "conv2d_s8_indexed", count: 2))
         XCTAssertTrue(String(decoding: emission.files.first { $0.path == "model_weights.c" }!.bytes, as: UTF8.self)
             .contains("static const uint8_t fc1_columns[]"))
+    }
+
+    /// The sparse conv's pixel tiles on their edges, as ready taps (`conv2d_s8_indexed`) and as
+    /// 4-bit gaps: one input channel without a pool and rows of 11 (tiles of 8, 2 and 1), one
+    /// input channel with padding and a folded 2x2 pool (tiles of both pool rows), a folded 3x3
+    /// pool (one row per tile), an empty filter. On the host under the sanitizers, and where
+    /// installed on Cortex-M4 (whose one-channel tiles load four pixels a word) and Cortex-M0.
+    func testGatherTilesAreBitExact() throws {
+        var rng = SeededGenerator(seed: 23)
+        func sparse(_ outputs: Int, _ fanIn: Int) -> (weights: [Int8], scales: [Double], bias: [Int32]) {
+            var p = layer(&rng, outputs, fanIn) { o, i in o == 1 ? 0 : ((i * 5 + o * 3) % 7 < 2 ? 1 : 0) }
+            p.weights = p.weights.map { $0 == 0 ? 0 : Int8.random(in: -127...127, using: &rng) | 1 }
+            return p
+        }
+        func quant(_ scale: Double, _ zero: Int32) -> QuantParams { QuantParams(scale: scale, zeroPoint: zero) }
+        var graphs: [QGraph] = []
+        var b = QGraphBuilder(inputShape: TensorShape(height: 9, width: 13, channels: 1), inputQuant: quant(0.03, 17), inputDescription: "test")
+        var p = sparse(4, 9)
+        var x = try b.conv2d(b.input, name: "rows_of_11", weights: p.weights, weightScales: p.scales, bias: p.bias, outputChannels: 4,
+                             window: Window2D(kernel: 3), output: quant(0.2, -3), activation: .none, format: .indexSparse)
+        x = try b.flatten(x, name: "flatten")
+        graphs.append(try b.finish(output: x))
+        b = QGraphBuilder(inputShape: TensorShape(height: 12, width: 13, channels: 1), inputQuant: quant(0.03, -9), inputDescription: "test")
+        p = sparse(5, 9)
+        x = try b.conv2d(b.input, name: "pool2", weights: p.weights, weightScales: p.scales, bias: p.bias, outputChannels: 5,
+                         window: Window2D(kernel: 3, padding: 1), output: quant(0.1, -128), activation: .relu, format: .indexSparse)
+        x = try b.maxPool(x, name: "pool2x2", window: Window2D(kernel: 2, stride: 2))
+        p = sparse(6, 5 * 9)
+        x = try b.conv2d(x, name: "pool3", weights: p.weights, weightScales: p.scales, bias: p.bias, outputChannels: 6,
+                         window: Window2D(kernel: 3, padding: 1), output: quant(0.2, -128), activation: .relu6, format: .indexSparse)
+        x = try b.maxPool(x, name: "pool3x3", window: Window2D(kernel: 3, stride: 3))
+        graphs.append(try b.finish(output: x))
+
+        var indexed = hostTarget
+        indexed.kernelVariants = ["indexed-sparse"]
+        var targets = [("index", hostTarget), ("indexed", indexed)]
+        for name in ["cortex-m4", "cortex-m0"] {
+            let target = try TargetDescriptor.load(named: name, from: resources)
+            if Toolchain.availability(of: [target]).available.contains(name) { targets.append((name, target)) }
+        }
+        for (g, graph) in graphs.enumerated() {
+            for (name, target) in targets {
+                let folder = scratch.appendingPathComponent("tiles\(g)-\(name)")
+                let emission = try Emitter.emit(graph, options: EmitOptions(target: target, modelName: "tiles", vectorCount: 8),
+                                                resources: resources, to: folder)
+                XCTAssertEqual(emission.plan.kernels.contains("conv2d_s8_indexed"), name != "index", "\(name): \(emission.plan.kernels)")
+                XCTAssertTrue(emission.manifest.layers.contains { $0.kernel == "fused" } || g == 0, "the pools fold into the convs")
+                let report = try FolderVerifier.verify(folder: folder, resources: resources,
+                                                       options: VerifyOptions(sanitize: target.harness == "host", sanitizerVectors: 8))
+                XCTAssertTrue(report.passed, "graph \(g) on \(name): \(report.failure ?? "")")
+            }
+        }
     }
 
     /// N:M convs whose groups run across channels and rows, with border pixels (padding,

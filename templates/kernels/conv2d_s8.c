@@ -76,7 +76,7 @@ WHITTLE_INLINE void conv2d_s8_accumulate(
 
 /* Every output pixel (every pooled one with a folded max pool), `block` channels at a time:
    `accumulate` fills the block's accumulators at each conv pixel of the pool window, the largest
-   is requantized. Shared by conv2d_s8 and conv2d_s8_dsp, which differ only in the two functions. */
+   is requantized. Shared by conv2d_s8 and conv2d_s8_dsp, which differ only in `accumulate`. */
 WHITTLE_INLINE void conv2d_s8_pooled(
     const int8_t *input, int8_t *output,
     const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
@@ -84,7 +84,7 @@ WHITTLE_INLINE void conv2d_s8_pooled(
     int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left, int groups, int block,
     int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
     int y_begin, int y_end, int x_begin, int x_end, int pool_h, int pool_w,
-    conv2d_s8_accumulate_fn accumulate, whittle_requantize_fn requantize)
+    conv2d_s8_accumulate_fn accumulate)
 {
     const int group_in = in_c / groups;
     const int group_out = out_c / groups;
@@ -120,7 +120,7 @@ WHITTLE_INLINE void conv2d_s8_pooled(
                     }
                 }
                 WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
-                    out[oc + j] = requantize(best[j], multiplier[oc + j], shift[oc + j], out_zero, act_min, act_max);
+                    out[oc + j] = whittle_requantize(best[j], multiplier[oc + j], shift[oc + j], out_zero, act_min, act_max);
                 }
             }
         }
@@ -137,5 +137,5 @@ WHITTLE_INLINE void conv2d_s8(
 {
     conv2d_s8_pooled(input, output, weights, bias, multiplier, shift, in_h, in_w, in_c, out_h, out_w, out_c,
                      k_h, k_w, stride_h, stride_w, pad_top, pad_left, groups, block, in_zero, out_zero, act_min, act_max,
-                     y_begin, y_end, x_begin, x_end, pool_h, pool_w, conv2d_s8_accumulate, whittle_requantize);
+                     y_begin, y_end, x_begin, x_end, pool_h, pool_w, conv2d_s8_accumulate);
 }

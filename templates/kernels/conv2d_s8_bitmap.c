@@ -27,18 +27,18 @@ WHITTLE_INLINE void conv2d_s8_bitmap(
     const int group_out = out_c / groups;
     const int filter_size = k_h * k_w * group_in;
     const int borders = y_begin > 0 || y_end < out_h || x_begin > 0 || x_end < out_w;
-    const conv2d_s8_taps kept = conv2d_s8_gather_taps(scratch, tap_capacity, k_h, k_w, in_w, in_c, 0);
+    const conv2d_s8_decoder decoder = conv2d_s8_gather_decoder(scratch, tap_capacity, k_h, k_w, in_w, in_c, 0);
     for (int oc = 0; oc < out_c; ++oc) {
         const int channel0 = (oc / group_out) * group_in;
         int taps = 0;
         for (int position = 0; position < filter_size; ++position) {
             if ((masks[position >> 3] >> (position & 7)) & 1) {
                 const int s = position / group_in;
-                taps = conv2d_s8_gather_keep(kept, taps, s, channel0 + (position - s * group_in), *values++, borders);
+                taps = conv2d_s8_gather_keep(decoder, taps, s, channel0 + (position - s * group_in), *values++, borders);
             }
         }
         masks += (filter_size + 7) >> 3;
-        conv2d_s8_gather(input, output + oc, kept, taps,
+        conv2d_s8_gather(input, output + oc, conv2d_s8_gather_decoded(decoder, taps),
                          bias[oc], multiplier[oc], shift[oc],
                          in_h, in_w, in_c, out_h, out_w, out_c, stride_h, stride_w, pad_top, pad_left, block,
                          in_zero, out_zero, act_min, act_max, y_begin, y_end, x_begin, x_end, pool_h, pool_w);

@@ -112,5 +112,5 @@ WHITTLE_INLINE void conv2d_s8_dsp(
 {
     conv2d_s8_pooled(input, output, weights, bias, multiplier, shift, in_h, in_w, in_c, out_h, out_w, out_c,
                      k_h, k_w, stride_h, stride_w, pad_top, pad_left, groups, block, in_zero, out_zero, act_min, act_max,
-                     y_begin, y_end, x_begin, x_end, pool_h, pool_w, conv2d_s8_dsp_accumulate, whittle_dsp_requantize);
+                     y_begin, y_end, x_begin, x_end, pool_h, pool_w, conv2d_s8_dsp_accumulate);
 }

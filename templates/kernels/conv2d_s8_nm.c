@@ -39,7 +39,7 @@ WHITTLE_INLINE void conv2d_s8_nm(
     const int per_byte = 8 / index_bits;
     const unsigned mask = (1u << index_bits) - 1u;
     const int borders = y_begin > 0 || y_end < out_h || x_begin > 0 || x_end < out_w;
-    const conv2d_s8_taps kept = conv2d_s8_gather_taps(scratch, tap_capacity, k_h, k_w, in_w, in_c, extra);
+    const conv2d_s8_decoder decoder = conv2d_s8_gather_decoder(scratch, tap_capacity, k_h, k_w, in_w, in_c, extra);
     for (int oc = 0; oc < out_c; ++oc) {
         int channel = (oc / group_out) * group_in; /* the channel of the current group's first weight */
         int start = 0;                             /* and its window tap */
@@ -49,7 +49,7 @@ WHITTLE_INLINE void conv2d_s8_nm(
             for (; g + groups_per_byte <= whole_groups; g += groups_per_byte) {
                 unsigned bits = *indices++;
                 WHITTLE_UNROLL_WORD for (int i = 0; i < groups_per_byte * n; ++i) {
-                    taps = conv2d_s8_gather_keep(kept, taps, start + (i / n) * m + (int)(bits & mask), channel, values[i], borders);
+                    taps = conv2d_s8_gather_keep(decoder, taps, start + (i / n) * m + (int)(bits & mask), channel, values[i], borders);
                     bits >>= index_bits;
                 }
                 values += groups_per_byte * n;
@@ -62,7 +62,7 @@ WHITTLE_INLINE void conv2d_s8_nm(
         for (int k = 0; g < whole_groups; ++g) {
             for (int j = 0; j < n; ++j, ++k) {
                 const int index = (int)((indices[k / per_byte] >> (k % per_byte * index_bits)) & mask);
-                taps = conv2d_s8_gather_keep(kept, taps, start + index, channel, values[j], borders);
+                taps = conv2d_s8_gather_keep(decoder, taps, start + index, channel, values[j], borders);
             }
             values += n;
             for (start += m; start >= window; start -= window) {
@@ -73,10 +73,10 @@ WHITTLE_INLINE void conv2d_s8_nm(
             }
         }
         for (int t = 0; t < tail; ++t) {
-            taps = conv2d_s8_gather_keep(kept, taps, start + t, channel, values[t], borders);
+            taps = conv2d_s8_gather_keep(decoder, taps, start + t, channel, values[t], borders);
         }
         values += tail;
-        conv2d_s8_gather(input, output + oc, kept, taps,
+        conv2d_s8_gather(input, output + oc, conv2d_s8_gather_decoded(decoder, taps),
                          bias[oc], multiplier[oc], shift[oc],
                          in_h, in_w, in_c, out_h, out_w, out_c, stride_h, stride_w, pad_top, pad_left, block,
                          in_zero, out_zero, act_min, act_max, y_begin, y_end, x_begin, x_end, pool_h, pool_w);

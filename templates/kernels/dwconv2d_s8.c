@@ -50,7 +50,7 @@ WHITTLE_INLINE void dwconv2d_s8_accumulate(
 }
 
 /* Every output pixel, `block` (at most DWCONV2D_S8_BLOCK) channels at a time. Shared by
-   dwconv2d_s8 and dwconv2d_s8_dsp, which differ only in the two functions. */
+   dwconv2d_s8 and dwconv2d_s8_dsp, which differ only in `accumulate`. */
 WHITTLE_INLINE void dwconv2d_s8_pixels(
     const int8_t *input, int8_t *output,
     const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
@@ -58,7 +58,7 @@ WHITTLE_INLINE void dwconv2d_s8_pixels(
     int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left,
     int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
     int y_begin, int y_end, int x_begin, int x_end,
-    int block, dwconv2d_s8_accumulate_fn accumulate, whittle_requantize_fn requantize)
+    int block, dwconv2d_s8_accumulate_fn accumulate)
 {
     const int out_c = in_c * depth_multiplier;
     for (int oy = 0; oy < out_h; ++oy) {
@@ -76,7 +76,7 @@ WHITTLE_INLINE void dwconv2d_s8_pixels(
                     accumulate(acc, input, weights, bias, c0, n, 0, iy0, ix0, in_h, in_w, in_c, depth_multiplier, k_h, k_w, in_zero);
                 }
                 for (int j = 0; j < n; ++j) {
-                    out[c0 + j] = requantize(acc[j], multiplier[c0 + j], shift[c0 + j], out_zero, act_min, act_max);
+                    out[c0 + j] = whittle_requantize(acc[j], multiplier[c0 + j], shift[c0 + j], out_zero, act_min, act_max);
                 }
             }
         }
@@ -93,5 +93,5 @@ WHITTLE_INLINE void dwconv2d_s8(
 {
     dwconv2d_s8_pixels(input, output, weights, bias, multiplier, shift, in_h, in_w, in_c, out_h, out_w, depth_multiplier,
                        k_h, k_w, stride_h, stride_w, pad_top, pad_left, in_zero, out_zero, act_min, act_max,
-                       y_begin, y_end, x_begin, x_end, DWCONV2D_S8_BLOCK, dwconv2d_s8_accumulate, whittle_requantize);
+                       y_begin, y_end, x_begin, x_end, DWCONV2D_S8_BLOCK, dwconv2d_s8_accumulate);
 }

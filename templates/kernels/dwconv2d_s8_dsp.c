@@ -65,5 +65,5 @@ WHITTLE_INLINE void dwconv2d_s8_dsp(
 {
     dwconv2d_s8_pixels(input, output, weights, bias, multiplier, shift, in_h, in_w, in_c, out_h, out_w, depth_multiplier,
                        k_h, k_w, stride_h, stride_w, pad_top, pad_left, in_zero, out_zero, act_min, act_max,
-                       y_begin, y_end, x_begin, x_end, DWCONV2D_S8_DSP_BLOCK, dwconv2d_s8_dsp_accumulate, whittle_dsp_requantize);
+                       y_begin, y_end, x_begin, x_end, DWCONV2D_S8_DSP_BLOCK, dwconv2d_s8_dsp_accumulate);
 }

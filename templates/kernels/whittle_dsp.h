@@ -90,6 +90,12 @@ WHITTLE_INLINE int32_t whittle_mul_lane1(int32_t a, int32_t b, int32_t acc)
     return __smlatt(a, b, acc);
 }
 
+/* acc + a.lane1 * b.lane0: SMLATB. */
+WHITTLE_INLINE int32_t whittle_mul_lane1_by_lane0(int32_t a, int32_t b, int32_t acc)
+{
+    return __smlatb(a, b, acc);
+}
+
 #else /* plain C, the same results */
 
 WHITTLE_INLINE int32_t whittle_lane0(int32_t pair) { return (int32_t)(int16_t)(uint16_t)((uint32_t)pair & 0xFFFFu); }
@@ -127,28 +133,12 @@ WHITTLE_INLINE int32_t whittle_mul_lane1(int32_t a, int32_t b, int32_t acc)
     return acc + whittle_lane1(a) * whittle_lane1(b);
 }
 
-#endif
-
-/* value clamped to [act_min, act_max] (inside -128..127) as an int8, as whittle_clamp_s8: on
-   ARMv7E-M one SSAT to -128..127, then only the bounds a fused activation narrows. */
-WHITTLE_INLINE int8_t whittle_dsp_clamp_s8(int32_t value, int32_t act_min, int32_t act_max)
+WHITTLE_INLINE int32_t whittle_mul_lane1_by_lane0(int32_t a, int32_t b, int32_t acc)
 {
-#if WHITTLE_DSP_NATIVE
-    value = __ssat(value, 8);
-    value = act_min > -128 && value < act_min ? act_min : value;
-    return (int8_t)(act_max < 127 && value > act_max ? act_max : value);
-#else
-    return whittle_clamp_s8(value, act_min, act_max);
-#endif
+    return acc + whittle_lane1(a) * whittle_lane0(b);
 }
 
-/* whittle_requantize (whittle_fixedpoint.h) with whittle_dsp_clamp_s8: the same int8. */
-WHITTLE_INLINE int8_t whittle_dsp_requantize(int32_t acc, int32_t m0, int shift, int32_t out_zero,
-                                             int32_t act_min, int32_t act_max)
-{
-    return whittle_dsp_clamp_s8(whittle_multiply_prepared(acc, whittle_prepare_multiplier(m0, shift)) + out_zero,
-                                act_min, act_max);
-}
+#endif
 
 /*
  * The dot products of one run of `length` contiguous int8 inputs x with the `block` weight rows at

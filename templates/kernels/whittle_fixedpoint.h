@@ -56,15 +56,9 @@ WHITTLE_INLINE int32_t whittle_multiply_by_quantized_multiplier(int32_t x, int32
 }
 
 /*
- * The output stage of the kernels, for the multipliers whittle emits: m0 = 0 or m0 in
- * [2^30, 2^31), so m0 >= 0 and the high multiply never saturates, and x * 2^left inside int32
- * (the accumulator-range analysis proves it). Same results as whittle_multiply_by_quantized_multiplier
- * there, with cheaper arithmetic:
- *   doubling_high_mul_nonnegative(a, b) = (a * b + 2^30) >> 31 in 64 bits, which is SRDHM's
- *     nudged division (its truncation toward zero of (ab + 1 - 2^30) / 2^31 for ab < 0 equals
- *     this floor);
- *   shift_right_nearest_away(h, right) = (h >> right) + (remainder > half + (h < 0)), with the
- *     remainder h & (2^right - 1) and half = 2^(right-1) - 1 (0 for right = 0), as gemmlowp.
+ * The high multiply of the kernels' output stage, for m0 >= 0 (see whittle_multiply_prepared):
+ * (a * b + 2^30) >> 31 in 64 bits, which is SRDHM's nudged division (its truncation toward zero
+ * of (ab + 1 - 2^30) / 2^31 for ab < 0 equals this floor).
  * Cortex-M0 (ARMv6-M) has no 32 x 32 -> 64-bit multiply: gcc would call __aeabi_lmul for the
  * product (and __aeabi_lasr for a variable 64-bit shift). WHITTLE_SPLIT_MULTIPLY, on by
  * default there, forms the same product from four 16 x 16-bit multiplies instead; it can be
@@ -102,16 +96,30 @@ WHITTLE_INLINE int32_t whittle_doubling_high_mul_nonnegative(int32_t a, int32_t 
 }
 
 /*
+ * SMMULR on ARMv7E-M (Cortex-M4/M7): (a * b + 2^31) >> 32 in one instruction. With a doubled it
+ * is doubling_high_mul_nonnegative: (2a * b + 2^31) >> 32 == (a * b + 2^30) >> 31 exactly, for
+ * any 2a inside int32.
+ */
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__)
+WHITTLE_INLINE int32_t whittle_high_mul_rounded(int32_t a, int32_t b)
+{
+    int32_t result;
+    __asm__("smmulr %0, %1, %2" : "=r"(result) : "r"(a), "r"(b));
+    return result;
+}
+#endif
+
+/*
  * A multiplier prepared once for the values it requantizes (a channel's outputs): the shifts
- * split and the rounding constants of shift_right_nearest_away computed.
+ * split and the rounding constants of the shift computed.
  * Example: m0 = 1077952576, shift = -7 (M = 1/255), x = 127 -> 1.
  */
 typedef struct {
     int32_t m0;
-    int left;      /* shift > 0 ? shift : 0 */
-    int right;     /* shift < 0 ? -shift : 0 */
-    int32_t mask;  /* 2^right - 1: the bits shifted out */
-    int32_t half;  /* mask >> 1: a remainder above it rounds up (one more for a negative h) */
+    int left;       /* shift > 0 ? shift : 0 */
+    int right;      /* shift < 0 ? -shift : 0 */
+    int32_t round;  /* 2^(right-1), 0 for right = 0: added before the shift */
+    int32_t toward; /* -1 for right > 0, else 0: what a negative h adds, so its ties go away from zero */
 } whittle_multiplier;
 
 WHITTLE_INLINE whittle_multiplier whittle_prepare_multiplier(int32_t m0, int shift)
@@ -120,16 +128,27 @@ WHITTLE_INLINE whittle_multiplier whittle_prepare_multiplier(int32_t m0, int shi
     m.m0 = m0;
     m.left = shift > 0 ? shift : 0;
     m.right = shift > 0 ? 0 : -shift;
-    m.mask = (int32_t)(((uint32_t)1 << m.right) - 1u);
-    m.half = m.mask >> 1;
+    m.round = (int32_t)(((uint32_t)1 << m.right) >> 1);
+    m.toward = m.right > 0 ? -1 : 0;
     return m;
 }
 
+/*
+ * whittle_multiply_by_quantized_multiplier for what the kernels requantize: the multipliers
+ * whittle emits (m0 = 0, or m0 in [2^30, 2^31), so m0 >= 0 and the high multiply never
+ * saturates) and accumulators with |x * 2^left| < 2^30, the bit of headroom the
+ * accumulator-range analysis proves for every layer. Then |h| < 2^30, so
+ *   h / 2^right rounded nearest_away = (h + round + (h < 0 ? toward : 0)) >> right
+ * forms no overflowing sum, and on ARMv7E-M the high multiply is one SMMULR of 2x.
+ */
 WHITTLE_INLINE int32_t whittle_multiply_prepared(int32_t x, whittle_multiplier m)
 {
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__)
+    const int32_t h = whittle_high_mul_rounded((int32_t)((uint32_t)x << (m.left + 1)), m.m0);
+#else
     const int32_t h = whittle_doubling_high_mul_nonnegative((int32_t)((uint32_t)x << m.left), m.m0);
-    /* Rounding half away from zero without forming h + 2^(right-1), which could overflow. */
-    return (h >> m.right) + ((h & m.mask) > m.half - (h >> 31));
+#endif
+    return (h + m.round + ((h >> 31) & m.toward)) >> m.right;
 }
 
 /* The output stage shared by conv and fully connected: scale, add the zero point, clamp. */
@@ -144,11 +163,5 @@ WHITTLE_INLINE int8_t whittle_requantize(int32_t acc, int32_t m0, int shift, int
 {
     return whittle_requantize_prepared(acc, whittle_prepare_multiplier(m0, shift), out_zero, act_min, act_max);
 }
-
-/* The type of whittle_requantize and of variants with the same results (whittle_dsp_requantize),
-   which the shared kernel drivers take as a parameter; every call site passes a known function,
-   so it is inlined like a direct call. */
-typedef int8_t (*whittle_requantize_fn)(int32_t acc, int32_t m0, int shift, int32_t out_zero,
-                                        int32_t act_min, int32_t act_max);
 
 #endif /* WHITTLE_FIXEDPOINT_H */

@@ -96,11 +96,19 @@ WHITTLE_INLINE int whittle_tap_end(int origin, int kernel, int extent)
     return extent - origin < kernel ? extent - origin : kernel;
 }
 
-/* `value` clamped to [act_min, act_max] (inside -128..127) as an int8. */
+/* `value` clamped to [act_min, act_max] (inside -128..127) as an int8. Where the core saturates
+   (ARMv6, ARMv7-M and later: __ARM_FEATURE_SAT) one SSAT to -128..127, then only the bounds a
+   fused activation narrows (act_min and act_max are literals at every call). */
 WHITTLE_INLINE int8_t whittle_clamp_s8(int32_t value, int32_t act_min, int32_t act_max)
 {
+#if defined(__ARM_FEATURE_SAT) && defined(__GNUC__)
+    __asm__("ssat %0, #8, %0" : "+r"(value));
+    value = act_min > -128 && value < act_min ? act_min : value;
+    return (int8_t)(act_max < 127 && value > act_max ? act_max : value);
+#else
     value = value < act_min ? act_min : value;
     return (int8_t)(value > act_max ? act_max : value);
+#endif
 }
 
 #endif /* WHITTLE_KERNEL_H */

@@ -4,7 +4,8 @@
  *   h A B          whittle_doubling_high_mul_nearest_up(A, B)
  *   s X EXPONENT   whittle_shift_right_nearest_away(X, EXPONENT)
  *   m X M0 SHIFT   whittle_multiply_by_quantized_multiplier(X, M0, SHIFT)
- *   p X M0 SHIFT   whittle_multiply_prepared(X, whittle_prepare_multiplier(M0, SHIFT))
+ *   p X M0 SHIFT   whittle_multiply_prepared(X, whittle_prepare_multiplier(M0, SHIFT)), for
+ *                  |X * 2^max(SHIFT, 0)| < 2^30 (the kernels' output stage)
  */
 #include <stdio.h>
 

@@ -37,6 +37,11 @@ public enum Emitter {
         }
         let interpreter = try ReferenceInterpreter(graph: graph) // runs the verifier
         let bounds = try AccumulatorRangeAnalysis.check(graph)
+        for node in graph.nodes {
+            if case .conv2d(let conv) = node.op {
+                try Conv2DLowering.checkTapReach(conv, name: node.name, input: graph.tensors[node.inputs[0]].shape)
+            }
+        }
         let profile = KernelProfile(target: options.target)
         let fusion = MaxPoolFusion(graph, profile: profile)
         let memory = MemoryPlanner.plan(fusion.graphForMemory(graph), alignment: options.target.arenaAlignment)
@@ -81,7 +86,9 @@ public enum Emitter {
     private static func kernelFiles(_ kernels: [String], target: TargetDescriptor,
                                     resources: WhittleResources) throws -> [(path: String, bytes: [UInt8])] {
         let folder = resources.templates.appendingPathComponent("kernels")
-        let headers = ["whittle_kernel.h", "whittle_fixedpoint.h"] + (kernels.contains { $0.hasSuffix("_dsp") } ? ["whittle_dsp.h"] : [])
+        // whittle_dsp.h: the dual multiply-accumulates of the _dsp kernels and the sparse conv gather.
+        let usesDSPHeader = kernels.contains { $0.hasSuffix("_dsp") || $0 == "conv2d_s8_gather" }
+        let headers = ["whittle_kernel.h", "whittle_fixedpoint.h"] + (usesDSPHeader ? ["whittle_dsp.h"] : [])
         return try (headers + kernels.map { "\($0).c" }).map { file in
             let url = folder.appendingPathComponent(file)
             guard let data = FileManager.default.contents(atPath: url.path) else {

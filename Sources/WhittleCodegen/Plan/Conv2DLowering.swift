@@ -1,7 +1,8 @@
 import WhittleIR
 
 /// Chooses the kernel for a `Conv2D` and lays out its tables: by the weights' storage,
-/// `conv2d_s8_sparse` (index-sparse), `conv2d_s8_bitmap` or `conv2d_s8_nm` (N:M); dense weights
+/// `conv2d_s8_sparse` (index-sparse; `conv2d_s8_indexed` with ready taps when the profile says
+/// so), `conv2d_s8_bitmap` or `conv2d_s8_nm` (N:M); dense weights
 /// take `dwconv2d_s8` when depthwise (one input channel per group) and `conv2d_s8` otherwise, or
 /// their `_dsp` twins when the profile says so.
 enum Conv2DLowering {
@@ -13,7 +14,7 @@ enum Conv2DLowering {
     static func kernel(_ conv: Conv2D, input: QTensor, profile: KernelProfile) -> String {
         switch conv.weights {
         case .dense: return profile.denseKernel(isDepthwise(conv, input: input) ? "dwconv2d_s8" : "conv2d_s8")
-        case .indexSparse: return "conv2d_s8_sparse"
+        case .indexSparse: return profile.indexedSparse ? "conv2d_s8_indexed" : "conv2d_s8_sparse"
         case .bitmap: return "conv2d_s8_bitmap"
         case .nm: return "conv2d_s8_nm"
         }
@@ -31,7 +32,7 @@ enum Conv2DLowering {
         // of runs of contiguous input (a filter row, or one tap of a group).
         let groupInputs = inS.channels / conv.groups
         let run = conv.groups == 1 ? w.kernelWidth * groupInputs : groupInputs
-        let tables = AffineTables.tables(
+        var tables = AffineTables.tables(
             for: identifier, weights: conv.weights,
             denseLayout: { depthwise ? transposedToTapsFirst($0, outputs: outS.channels)
                          : profile.dsp ? ChannelBlocking.interleaveWords($0, outputs: outS.channels, block: block, run: run)
@@ -51,6 +52,12 @@ enum Conv2DLowering {
         switch conv.weights {
         case .dense:
             if !depthwise { parameters.append(ParameterGroup("groups, channel block", [conv.groups, block])) }
+        case .indexSparse where profile.indexedSparse:
+            // Ready taps: no kernel size, groups or scratch (the offsets say it all).
+            let borders = rows != 0..<outS.height || columns != 0..<outS.width
+            tables.replaceSubrange(0..<3, with: indexedTables(identifier, conv, input: inS, outputs: outS.channels, borders: borders))
+            parameters.remove(at: 2)
+            parameters.append(ParameterGroup("pixel block", [profile.pixelBlock]))
         case .indexSparse, .bitmap, .nm:
             // Per decoded tap an int32 offset, an int8 value and a byte each for row and column (room
             // for one more: decoding writes a weight before it knows whether to keep it); per window
@@ -63,7 +70,7 @@ enum Conv2DLowering {
                 windowTaps += max(nm.groupsPerIndexByte, 1) * nm.m
                 parameters.append(ParameterGroup("N, M, index bits, groups per byte", [nm.n, nm.m, nm.indexBits, nm.groupsPerIndexByte]))
             }
-            scratchBytes = 7 * tapCapacity + 6 * windowTaps
+            scratchBytes = 6 * tapCapacity + 6 * windowTaps
         }
         parameters += [
             ParameterGroup("in zero, out zero", [Int(input.quant.zeroPoint), Int(output.quant.zeroPoint)]),
@@ -75,9 +82,52 @@ enum Conv2DLowering {
         if MaxPoolFusion.poolingKernels.contains(kernel) {
             parameters.append(ParameterGroup("max pool h, w", [pool?.kernelHeight ?? 1, pool?.kernelWidth ?? 1]))
         }
+        // A layer without borders passes no positions table.
+        var names = tables.map(\.name)
+        if kernel == "conv2d_s8_indexed", !tables.contains(where: { $0.name == "\(identifier)_positions" }) { names.insert("0", at: 1) }
         let call = KernelCall(kernel: kernel, input: buffers.input, output: buffers.output,
-                              tables: tables.map(\.name), scratchBytes: scratchBytes, parameters: parameters)
+                              tables: names, scratchBytes: scratchBytes, parameters: parameters)
         return (call, tables)
+    }
+
+    /// A sparse conv's taps address the input from the window's top-left pixel in 16 bits
+    /// (conv2d_s8_gather.c): the furthest weight of `conv` must lie within 65,535 bytes of it.
+    static func checkTapReach(_ conv: Conv2D, name: String, input: TensorShape) throws {
+        if case .dense = conv.weights { return }
+        let w = conv.window
+        let reach = ((w.kernelHeight - 1) * input.width + w.kernelWidth) * input.channels - 1
+        if reach > Int(UInt16.max) {
+            throw CodegenError("layer '\(name)': a sparse conv window reaches \(reach) bytes into its input, "
+                               + "past the 65535 a sparse tap addresses; store this layer dense")
+        }
+    }
+
+    /// `conv2d_s8_indexed`'s tables: per filter its taps (offset from the window's top-left
+    /// pixel, channel included, in the high 16 bits; the weight in the low 16), per tap its ky
+    /// and kx when some window leaves the input, and the count of each filter's taps.
+    private static func indexedTables(_ identifier: String, _ conv: Conv2D, input: TensorShape, outputs: Int,
+                                      borders: Bool) -> [ConstantTable] {
+        let w = conv.window
+        let groupInputs = input.channels / conv.groups, groupOutputs = outputs / conv.groups
+        let perFilter = w.kernelHeight * w.kernelWidth * groupInputs
+        let logical = conv.weights.denseValues
+        var taps: [Int32] = [], positions: [UInt8] = [], counts: [UInt16] = []
+        for o in 0..<outputs {
+            let channel0 = (o / groupOutputs) * groupInputs
+            var count = 0
+            for i in 0..<perFilter where logical[o * perFilter + i] != 0 {
+                let (spatial, channel) = i.quotientAndRemainder(dividingBy: groupInputs)
+                let (ky, kx) = spatial.quotientAndRemainder(dividingBy: w.kernelWidth)
+                let offset = (ky * input.width + kx) * input.channels + channel0 + channel
+                taps.append(Int32(bitPattern: UInt32(offset) << 16 | UInt32(UInt16(bitPattern: Int16(logical[o * perFilter + i])))))
+                positions += [UInt8(ky), UInt8(kx)]
+                count += 1
+            }
+            counts.append(UInt16(count))
+        }
+        return [ConstantTable(name: "\(identifier)_taps", values: .int32(taps))]
+            + (borders ? [ConstantTable(name: "\(identifier)_positions", values: .uint8(positions))] : [])
+            + [ConstantTable(name: "\(identifier)_counts", values: .uint16(counts))]
     }
 
     /// `[out][k_h][k_w][1]` → `[k_h][k_w][out]`.

@@ -8,7 +8,7 @@ public enum KernelPlanner {
     static let dependencies = ["conv2d_s8_sparse": ["conv2d_s8_gather"], "conv2d_s8_bitmap": ["conv2d_s8_gather"],
                                // The DSP kernels share the generic ones' pixel loops.
                                "conv2d_s8_dsp": ["conv2d_s8"], "dwconv2d_s8_dsp": ["dwconv2d_s8"],
-                               "conv2d_s8_nm": ["conv2d_s8_gather"]]
+                               "conv2d_s8_nm": ["conv2d_s8_gather"], "conv2d_s8_indexed": ["conv2d_s8_gather"]]
 
     /// `profile`: the target's decisions (blocks, layouts), derived once from its descriptor.
     /// `fusion`: the max pools folded into their convs (`memory` is planned without their inputs).

@@ -10,9 +10,11 @@ public struct KernelProfile: Hashable, Sendable {
     /// (`conv2d_s8_dsp`, `dwconv2d_s8_dsp`, `fc_s8_dsp`: SMLAD / SXTB16 on ARMv7E-M, plain C
     /// elsewhere) and their word layout of the weights (`ChannelBlocking.interleaveWords`).
     public var dsp: Bool
-    /// Index-sparse fully connected layers take `fc_s8_indexed`: a column index per kept weight
-    /// (one byte, two past 256 inputs) instead of 4-bit gaps, about twice the position bytes
-    /// for a multiply-accumulate in four instructions (a target's `"indexed-sparse"` variant).
+    /// Index-sparse layers take their ready-to-run layouts instead of 4-bit gaps (a target's
+    /// `"indexed-sparse"` variant): fully connected `fc_s8_indexed`, a column index per kept
+    /// weight (one byte, two past 256 inputs), about twice the position bytes for a
+    /// multiply-accumulate in four instructions; conv `conv2d_s8_indexed`, a word per kept weight
+    /// (offset and value), so nothing is decoded per call and no scratch is needed.
     public var indexedSparse: Bool
 
     public init(channelBlock: Int, pixelBlock: Int, dsp: Bool = false, indexedSparse: Bool = false) {

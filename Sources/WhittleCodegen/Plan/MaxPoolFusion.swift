@@ -14,7 +14,8 @@ public struct MaxPoolFusion: Hashable, Sendable {
     public private(set) var poolOfConv: [Int: Int] = [:]
 
     /// Conv kernels with the pooled output stage (`pool_h, pool_w` parameters).
-    static let poolingKernels: Set<String> = ["conv2d_s8", "conv2d_s8_dsp", "conv2d_s8_sparse", "conv2d_s8_bitmap", "conv2d_s8_nm"]
+    static let poolingKernels: Set<String> = ["conv2d_s8", "conv2d_s8_dsp", "conv2d_s8_sparse", "conv2d_s8_bitmap", "conv2d_s8_nm",
+                                              "conv2d_s8_indexed"]
 
     public init(_ graph: QGraph, profile: KernelProfile) {
         var readers = [Int](repeating: 0, count: graph.tensors.count)

@@ -8,7 +8,8 @@ public struct AccumulatorBound: Hashable, Sendable {
     /// which folds `zx·Σw` into the bias and multiplies raw int8 inputs.
     public var foldedAccumulator: Int64
     /// max over channels of `accumulator · 2^max(shift, 0)`: the value entering the high multiply,
-    /// which must leave room for the output zero point added after it.
+    /// which must stay below 2^30, the bit of headroom the C output stage rounds in
+    /// (`whittle_multiply_prepared`: SMMULR of twice the value, one add before the shift).
     public var shiftedAccumulator: Int64
 
     /// The largest of the three, against which headroom is measured.
@@ -25,12 +26,13 @@ public struct AccumulatorOverflowError: Error, CustomStringConvertible, Sendable
     public let limit: Int64
 
     public var description: String {
-        "layer '\(layer)' (\(kind)): \(quantity) of output channel \(channel) could reach \(bound), over the int32 limit \(limit); lower the weight or bias scale, or split the layer"
+        "layer '\(layer)' (\(kind)): \(quantity) of output channel \(channel) could reach \(bound), over the limit \(limit); lower the weight or bias scale, or split the layer"
     }
 }
 
 /// Accumulator-range analysis: proves that no conv / fully connected layer can overflow int32,
-/// whatever int8 input arrives, in the reference formula or in the folded form the C uses, or
+/// whatever int8 input arrives, in the reference formula or in the folded form the C uses, and
+/// that the value entering the output stage stays below 2^30, or
 /// refuses with a one-line error naming the layer and channel.
 ///
 /// The sums run over the kept weights of any storage (a dropped zero adds nothing to Σw or
@@ -82,9 +84,9 @@ public enum AccumulatorRangeAnalysis {
             let exact = abs(b) + sumAbs * maxDeviation
             let folded = abs(b - zero * sum) + sumAbs * 128
             let shifted = exact << Int64(max(requantization[c].shift, 0))
-            // The requantized value (at most `shifted`) still gets the output zero point added.
+            // The value entering the output stage keeps a bit of headroom (see shiftedAccumulator).
             for (quantity, value, room) in [("the accumulator", exact, limit), ("the zero-point-folded accumulator", folded, limit),
-                                            ("the accumulator shifted left by \(max(requantization[c].shift, 0))", shifted, limit - 128)]
+                                            ("the accumulator shifted left by \(max(requantization[c].shift, 0))", shifted, limit >> 1)]
                 where value > room {
                 throw AccumulatorOverflowError(layer: layer, kind: kind, channel: c, quantity: quantity, bound: value, limit: room)
             }
