@@ -48,10 +48,12 @@ final class CrossTargetTests: XCTestCase {
                 instructions["\(name)/\(target)"] = try XCTUnwrap(m.instructions?.perInference, "\(name) on \(target)")
             }
         }
-        // Sparse kernels pay off on the chip too, not only on the host.
+        // Sparse kernels pay off on the chip too, not only on the host: issue 6's bar on Cortex-M4,
+        // where the dense kernels multiply two pairs per SMLAD, and a looser one elsewhere.
         for target in targets.map(\.name) {
             let dense = try XCTUnwrap(instructions["dense/\(target)"]), pruned = try XCTUnwrap(instructions["pruned (tutorial)/\(target)"])
-            XCTAssertLessThan(Double(pruned), 0.65 * Double(dense), "\(target): pruned \(pruned) vs dense \(dense)")
+            let bar = target == "cortex-m4" ? 0.35 : 0.45
+            XCTAssertLessThanOrEqual(Double(pruned), bar * Double(dense), "\(target): pruned \(pruned) vs dense \(dense)")
         }
     }
 
