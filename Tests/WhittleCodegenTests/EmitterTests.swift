@@ -141,6 +141,24 @@ final class EmitterTests: XCTestCase {
         }
     }
 
+    /// A sparse conv whose window reaches further into its input than a 16-bit tap offset
+    /// addresses is refused in one line naming the layer; the same conv stored dense is emitted.
+    func testSparseConvBeyondTapReachIsRefused() throws {
+        func graph(_ format: WeightFormat) throws -> QGraph {
+            var b = QGraphBuilder(inputShape: TensorShape(height: 3, width: 3000, channels: 12),
+                                  inputQuant: QuantParams(scale: 1, zeroPoint: 0), inputDescription: "x")
+            let y = try b.conv2d(b.input, name: "wide", weights: (0..<108).map { $0 % 3 == 0 ? 1 : 0 }, weightScales: [0.01],
+                                 bias: [0], outputChannels: 1, window: Window2D(kernel: 3),
+                                 output: QuantParams(scale: 1, zeroPoint: 0), activation: .none, format: format)
+            return try b.finish(output: y)
+        }
+        XCTAssertThrowsError(try Emitter.emission(of: try graph(.indexSparse), options: options(), resources: resources)) {
+            let message = String(describing: $0)
+            XCTAssertTrue(message.contains("layer 'wide'") && message.contains("72035") && !message.contains("\n"), message)
+        }
+        XCTAssertNoThrow(try Emitter.emission(of: try graph(.dense), options: options(), resources: resources))
+    }
+
     /// Depthwise convs get their own kernel; the plan holds only integer arguments.
     func testKernelSelection() throws {
         var b = QGraphBuilder(inputShape: TensorShape(height: 4, width: 4, channels: 3), inputQuant: QuantParams(scale: 1, zeroPoint: 0),

@@ -40,28 +40,32 @@ enum Conv2DLowering {
             bias: conv.bias, requantization: conv.requantization, inputZero: input.quant.zeroPoint)
         let rows = w.interiorRows(inputHeight: inS.height, outputHeight: outS.height)
         let columns = w.interiorColumns(inputWidth: inS.width, outputWidth: outS.width)
+        // Ready taps (conv2d_s8_indexed) need no kernel size, groups or scratch: the offsets say it all.
+        let readyTaps = kernel == "conv2d_s8_indexed"
         var parameters = [
             ParameterGroup("in h, w, c", [inS.height, inS.width, inS.channels]),
             depthwise ? ParameterGroup("out h, w, depth multiplier", [outS.height, outS.width, outS.channels / inS.channels])
                       : ParameterGroup("out h, w, c", [outS.height, outS.width, outS.channels]),
-            ParameterGroup("kernel h, w", [w.kernelHeight, w.kernelWidth]),
+        ] + (readyTaps ? [] : [ParameterGroup("kernel h, w", [w.kernelHeight, w.kernelWidth])]) + [
             ParameterGroup("stride h, w", [w.strideHeight, w.strideWidth]),
             ParameterGroup("pad top, left", [w.padTop, w.padLeft]),
         ]
+        var tableArguments: [String]?
         var scratchBytes: Int?
         switch conv.weights {
         case .dense:
             if !depthwise { parameters.append(ParameterGroup("groups, channel block", [conv.groups, block])) }
-        case .indexSparse where profile.indexedSparse:
-            // Ready taps: no kernel size, groups or scratch (the offsets say it all).
+        case .indexSparse where readyTaps:
+            // Positions only where some window leaves the input; elsewhere the kernel gets 0.
             let borders = rows != 0..<outS.height || columns != 0..<outS.width
             tables.replaceSubrange(0..<3, with: indexedTables(identifier, conv, input: inS, outputs: outS.channels, borders: borders))
-            parameters.remove(at: 2)
+            tableArguments = tables.map(\.name)
+            if !borders { tableArguments?.insert("0", at: 1) }
             parameters.append(ParameterGroup("pixel block", [profile.pixelBlock]))
         case .indexSparse, .bitmap, .nm:
-            // Per decoded tap an int32 offset, an int8 value and a byte each for row and column (room
-            // for one more: decoding writes a weight before it knows whether to keep it); per window
-            // tap the same but the value, and N:M decoding runs on past the window by `extra` taps.
+            // Per decoded tap an int32 word (offset and value) and a byte each for row and column
+            // (room for one more: decoding writes a weight before it knows whether to keep it); per
+            // window tap the same, and N:M decoding runs on past the window by `extra` taps.
             let tapCapacity = AffineTables.mostNonzerosPerOutput(conv.weights.denseValues, outputs: outS.channels) + 1
             var windowTaps = w.kernelHeight * w.kernelWidth
             parameters.append(ParameterGroup("groups, pixel block, tap capacity",
@@ -82,11 +86,8 @@ enum Conv2DLowering {
         if MaxPoolFusion.poolingKernels.contains(kernel) {
             parameters.append(ParameterGroup("max pool h, w", [pool?.kernelHeight ?? 1, pool?.kernelWidth ?? 1]))
         }
-        // A layer without borders passes no positions table.
-        var names = tables.map(\.name)
-        if kernel == "conv2d_s8_indexed", !tables.contains(where: { $0.name == "\(identifier)_positions" }) { names.insert("0", at: 1) }
         let call = KernelCall(kernel: kernel, input: buffers.input, output: buffers.output,
-                              tables: names, scratchBytes: scratchBytes, parameters: parameters)
+                              tables: tableArguments ?? tables.map(\.name), scratchBytes: scratchBytes, parameters: parameters)
         return (call, tables)
     }
 
