@@ -3,7 +3,7 @@ SWIFT   ?= swift
 CONFIG  ?= release
 BIN     := .build/$(CONFIG)/whittle
 
-.PHONY: all build demo test bench clean
+.PHONY: all build demo test bench fuzz clean soak
 
 all: build
 
@@ -19,6 +19,16 @@ test:
 
 bench: build
 	$(BIN) bench
+
+# Each reader under libFuzzer + ASan for FUZZ_SECONDS (per target); crashes land in Tests/Fuzz/crashes.
+FUZZ_SECONDS ?= 300
+fuzz:
+	Tests/Fuzz/fuzz.sh $(FUZZ_SECONDS)
+
+# The differential test on WHITTLE_DIFF_GRAPHS random graphs (default 5000), progress on stderr.
+WHITTLE_DIFF_GRAPHS ?= 5000
+soak:
+	WHITTLE_DIFF_GRAPHS=$(WHITTLE_DIFF_GRAPHS) $(SWIFT) test -c $(CONFIG) --filter DifferentialTests.testRandomGraphsAreBitExact
 
 clean:
 	rm -rf .build

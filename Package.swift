@@ -18,24 +18,28 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
+        // Both sides: checked sizes, atomic outputs, temporaries. Knows nothing of models.
+        .target(name: "WhittleSupport", swiftSettings: fast),
+
         // Float side.
-        .target(name: "WhittleTensor", swiftSettings: fast),
-        .target(name: "WhittleNN", dependencies: ["WhittleTensor", "CZlib"], swiftSettings: fast),
+        .target(name: "WhittleTensor", dependencies: ["WhittleSupport"], swiftSettings: fast),
+        .target(name: "WhittleNN", dependencies: ["WhittleTensor", "WhittleSupport", "CZlib"], swiftSettings: fast),
         .target(name: "WhittleCompress", dependencies: ["WhittleNN", "WhittleTensor"], swiftSettings: fast),
 
         // Integer side: never imports the float side.
-        .target(name: "WhittleIR", swiftSettings: fast),
-        .target(name: "WhittleCodegen", dependencies: ["WhittleIR"], swiftSettings: fast),
-        .target(name: "WhittleVerify", dependencies: ["WhittleIR", "WhittleCodegen"], swiftSettings: fast),
+        .target(name: "WhittleIR", dependencies: ["WhittleSupport"], swiftSettings: fast),
+        .target(name: "WhittleCodegen", dependencies: ["WhittleIR", "WhittleSupport"], swiftSettings: fast),
+        .target(name: "WhittleVerify", dependencies: ["WhittleIR", "WhittleCodegen", "WhittleSupport"], swiftSettings: fast),
 
         // The single bridge from float to integer.
         .target(name: "WhittleLower", dependencies: ["WhittleNN", "WhittleCompress", "WhittleTensor", "WhittleIR"], swiftSettings: fast),
 
         .executableTarget(
             name: "whittle",
-            dependencies: ["WhittleTensor", "WhittleNN", "WhittleCompress", "WhittleLower", "WhittleIR", "WhittleCodegen", "WhittleVerify"],
+            dependencies: ["WhittleSupport", "WhittleTensor", "WhittleNN", "WhittleCompress", "WhittleLower", "WhittleIR", "WhittleCodegen", "WhittleVerify"],
             swiftSettings: fast),
 
+        .testTarget(name: "WhittleSupportTests", dependencies: ["WhittleSupport"]),
         .testTarget(name: "WhittleTensorTests", dependencies: ["WhittleTensor"]),
         .testTarget(name: "WhittleNNTests", dependencies: ["WhittleNN", "WhittleTensor"]),
         .testTarget(name: "WhittleCompressTests", dependencies: ["WhittleCompress", "WhittleNN", "WhittleTensor"]),

@@ -27,6 +27,9 @@ public enum PostTrainingQuantization {
                 guard let range = calibration.outputs[step.outputNode] else {
                     throw LoweringError("layer '\(step.name)': no calibrated range for node '\(step.outputNode)'")
                 }
+                guard range.min.isFinite, range.max.isFinite else {
+                    throw LoweringError("layer '\(step.name)': calibrated output range [\(range.min), \(range.max)] is not finite (the float model overflows on the calibration data)")
+                }
                 return ActivationQuantization.params(for: range)
             }
             do {

@@ -14,7 +14,7 @@ public enum WeightQuantization {
         let channels = weight.shape[0], per = weight.count / max(channels, 1)
         func scale(_ values: ArraySlice<Float>) -> Double {
             let m = Double(values.reduce(0) { max($0, abs($1)) })
-            return m > 0 ? m / 127 : 1 // an all-zero channel: any positive scale quantizes it to 0
+            return m / 127 > 0 ? m / 127 : 1 // an all-zero (or subnormal) channel: any positive scale quantizes it to 0
         }
         let scales = perChannel
             ? (0..<channels).map { scale(weight.storage[($0 * per)..<(($0 + 1) * per)]) }

@@ -13,6 +13,9 @@ public struct ConvGeometry: Equatable, Sendable {
         self.padH = padH; self.padW = padW
     }
 
+    /// The window fits the padded input at least once (else outHeight/outWidth would round a
+    /// negative quotient up to a bogus 1).
+    public var windowFits: Bool { kernelH <= height + 2 * padH && kernelW <= width + 2 * padW }
     public var outHeight: Int { (height + 2 * padH - kernelH) / strideH + 1 }
     public var outWidth: Int { (width + 2 * padW - kernelW) / strideW + 1 }
     /// Rows of the column matrix: channels · kh · kw.

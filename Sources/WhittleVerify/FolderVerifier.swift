@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleCodegen
 
 /// What to check besides bit-exactness.
@@ -13,14 +14,18 @@ public struct VerifyOptions: Sendable {
     public var vectorLimit: Int?
     /// Seconds one run of the test program may take.
     public var timeout: TimeInterval
+    /// Go on when files changed since emission (their hashes differ from `whittle.json`'s), and
+    /// report them as a note; without it they fail the check before anything is built.
+    public var allowModified: Bool
 
     public init(sanitize: Bool = true, sanitizerVectors: Int = 64, measureCost: Bool = false, vectorLimit: Int? = nil,
-                timeout: TimeInterval = 600) {
+                timeout: TimeInterval = 600, allowModified: Bool = false) {
         self.sanitize = sanitize
         self.sanitizerVectors = sanitizerVectors
         self.measureCost = measureCost
         self.vectorLimit = vectorLimit
         self.timeout = timeout
+        self.allowModified = allowModified
     }
 }
 
@@ -51,6 +56,8 @@ public struct VerifyReport: Codable, Hashable, Sendable {
     public var measurement: TargetMeasurement?
     public var arenaBytes: Int
     public var constantBytes: Int
+    /// Files changed since emission, when `allowModified` let verification go on (nil: none).
+    public var modifiedFiles: FolderIntegrity?
 
     /// Bit-exact on every vector, clean under the sanitizers and integer only.
     public var passed: Bool { comparison.bitExact && (sanitizer?.passed ?? true) && (measurement?.floatHelpers.isEmpty ?? true) }
@@ -66,24 +73,41 @@ public struct VerifyReport: Codable, Hashable, Sendable {
     }
 }
 
-/// `whittle verify`: builds an emitted folder with its target's compiler, runs it on the test
-/// vectors, requires every output byte to equal the reference interpreter's, runs a sanitizer
-/// build, and compares with the float model when the vectors carry labels and logits.
+/// `whittle verify`: checks an emitted folder while trusting none of its build files. It
+/// recomputes the SHA-256 of every file and fails on any changed since emission (unless
+/// `allowModified`); builds the model's C with whittle's own harness and flags for the target
+/// (`Harness` stages them, so the folder's Makefile and test_main.c are never used); runs it on the
+/// test vectors and requires every output byte to equal the reference interpreter's outputs for
+/// the folder's `whittle.q` (computed here, not read from `vectors/expected.bin`); runs a
+/// sanitizer build; and compares with the float model when the vectors carry labels and logits.
 public enum FolderVerifier {
     public static func verify(folder: URL, resources: WhittleResources, options: VerifyOptions = VerifyOptions()) throws -> VerifyReport {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw VerifyInputError("\(folder.path): no such folder")
-        }
-        let manifest = try EmitManifest.read(from: folder)
+        let (manifest, integrity) = try checkedManifest(folder: folder, allowModified: options.allowModified)
         let vectors = try EmittedVectors(folder: folder, manifest: manifest)
         let target = try TargetDescriptor.load(named: manifest.target, from: resources)
-        let build = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-verify-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: build) }
-        let harness = try Harness(folder: folder, target: target, buildDirectory: build)
-        let limit = options.vectorLimit.map { min($0, vectors.count) }
-        let count = limit ?? vectors.count
-        let expected = Array(vectors.expected.prefix(count * manifest.output.size))
+        let count = options.vectorLimit.map { min($0, vectors.count) } ?? vectors.count
+        let limit = count < vectors.count ? count : nil
+        let outputSize = manifest.output.size
+        let graph = try ReferenceOutputs.model(in: folder, manifest: manifest)
+        // Checked before anything is built, so a toolchain that is missing still reports first.
+        if let missing = Toolchain.missing(for: target).first {
+            throw VerifyInputError("\(missing.description) for target '\(target.name)' not found on PATH; install the Debian package '\(missing.package)'")
+        }
+        let expected = try ReferenceOutputs.compute(graph, inputs: vectors.inputs, count: count, folder: folder)
+        var modified = integrity
+        if vectors.expected.map({ Array($0.prefix(count * outputSize)) }) != expected,
+           !modified.missing.contains(manifest.vectors.expected) {
+            // Intact files whose expected.bin disagrees: the reference changed since emission.
+            modified.changed = Array(Set(modified.changed + [manifest.vectors.expected])).sorted()
+            if !options.allowModified {
+                throw VerifyCheckFailure("\(folder.path): \(manifest.vectors.expected) differs from the reference interpreter's outputs for \(EmitManifest.modelFileName); emit the folder again (or verify --allow-modified to check the C against the reference)")
+            }
+        }
+
+        let build = try makeBuildDirectory("verify")
+        defer { Temporaries.remove(build) }
+        let harness = try Harness(folder: folder, target: target, resources: resources, buildDirectory: build,
+                                  inputs: Array(vectors.inputs.prefix(count * manifest.input.size)))
 
         let outputs: [Int8]
         var measurement: TargetMeasurement?
@@ -92,17 +116,17 @@ public enum FolderVerifier {
                                                           timeout: options.timeout)
         } else {
             outputs = try runVectors(harness, program: try harness.build("test_model"), limit: limit,
-                                     count: vectors.count, outputSize: manifest.output.size, timeout: options.timeout)
+                                     count: count, outputSize: outputSize, timeout: options.timeout)
         }
-        let comparison = OutputComparison(c: outputs, reference: expected, outputSize: manifest.output.size)
+        let comparison = OutputComparison(c: outputs, reference: expected, outputSize: outputSize)
         var sanitizer: SanitizerResult?
         if options.sanitize && !target.sanitizerFlags.isEmpty {
             let sanitized = min(options.sanitizerVectors, count)
-            sanitizer = try sanitizerRun(harness, limit: sanitized, expected: Array(expected.prefix(sanitized * manifest.output.size)))
+            sanitizer = try sanitizerRun(harness, limit: sanitized, expected: Array(expected.prefix(sanitized * outputSize)))
         }
         let accuracy = AccuracyReport(c: outputs, reference: expected, labels: vectors.labels.map { Array($0.prefix(count)) },
-                                      floatLogits: vectors.floatLogits.map { Array($0.prefix(count * manifest.output.size)) },
-                                      outputSize: manifest.output.size,
+                                      floatLogits: vectors.floatLogits.map { Array($0.prefix(count * outputSize)) },
+                                      outputSize: outputSize,
                                       outputScale: manifest.output.scale, outputZeroPoint: manifest.output.zeroPoint)
         let cost = options.measureCost && !target.isBareMetal ? try HostBenchmark.measure(harness) : nil
         if let measurement {
@@ -110,7 +134,38 @@ public enum FolderVerifier {
         }
         return VerifyReport(folder: folder.path, model: manifest.model, target: target.name, comparison: comparison,
                             sanitizer: sanitizer, accuracy: accuracy, cost: cost, measurement: measurement,
-                            arenaBytes: manifest.memory.arenaBytes, constantBytes: manifest.constantBytes)
+                            arenaBytes: manifest.memory.arenaBytes, constantBytes: manifest.constantBytes,
+                            modifiedFiles: modified.isIntact ? nil : modified)
+    }
+
+    /// Reads and checks `whittle.json` and recomputes every file's hash. Files changed since
+    /// emission fail the check (one line naming them) unless `allowModified`.
+    public static func checkedManifest(folder: URL, allowModified: Bool) throws -> (EmitManifest, FolderIntegrity) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw VerifyInputError("\(folder.path): no such folder")
+        }
+        let manifest: EmitManifest
+        do {
+            manifest = try EmitManifest.read(from: folder)
+        } catch let error as CodegenError {
+            throw VerifyInputError(error.description)
+        }
+        let integrity = FolderIntegrity.check(folder: folder, manifest: manifest)
+        if !integrity.isIntact && !allowModified {
+            let files = integrity.changed.count + integrity.missing.count + integrity.extra.count
+            throw VerifyCheckFailure("\(folder.path): \(files == 1 ? "1 file differs" : "\(files) files differ") from what whittle emit wrote (\(integrity.summary)); emit the folder again, or verify --allow-modified to check the model's C with whittle's own harness anyway")
+        }
+        return (manifest, integrity)
+    }
+
+    /// A fresh temporary folder for one verification's build (removed by the caller, or at exit).
+    static func makeBuildDirectory(_ label: String) throws -> URL {
+        do {
+            return try Temporaries.folder(label: label)
+        } catch {
+            throw VerifyInputError("cannot create a build folder in \(FileManager.default.temporaryDirectory.path): \(fileErrorText(error))")
+        }
     }
 
     /// Runs `test_model` on the first `limit` vectors (all when nil) and returns its outputs.

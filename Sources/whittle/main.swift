@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 
 /// Entry point: dispatch to a command, turn errors into one line on stderr and an exit code
 /// (0 success, 1 a check failed, 2 bad input or usage).
@@ -36,4 +37,8 @@ func runMain() -> Int32 {
     }
 }
 
-exit(runMain())
+// Temporaries are removed on every exit that runs code: return, thrown error, SIGINT/TERM/HUP.
+Temporaries.removeOnTerminatingSignals()
+let status = runMain()
+Temporaries.removeAll()
+exit(status)

@@ -142,7 +142,8 @@ final class PipelineCommandTests: XCTestCase {
         CLI.expectFailure(try CLI.run(["quantize", spec, model, "--calibration", "0", "-o", q.path]), ["calibration set is empty"])
         CLI.expectFailure(try CLI.run(["quantize", spec, dir.appendingPathComponent("nope.safetensors").path, "-o", q.path]), ["nope.safetensors"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: q.path))
-        let unwritable = "/proc/whittle-cannot-write/m.q"
-        CLI.expectFailure(try CLI.run(["quantize", spec, model, "-o", unwritable]), ["m.q", "cannot write"])
+        let missing = "/proc/whittle-cannot-write/m.q"
+        CLI.expectFailure(try CLI.run(["quantize", spec, model, "-o", missing]), ["-o \(missing)", "does not exist"])
+        CLI.expectFailure(try CLI.run(["quantize", spec, model, "-o", "/proc/m.q"]), ["-o /proc/m.q", "is not writable"])
     }
 }

@@ -10,15 +10,6 @@ final class QGraphFileTests: XCTestCase {
         return graph
     }
 
-    private func assertRejected(_ bytes: [UInt8], mentioning words: [String], file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try QGraphFile.decode(bytes, name: "model.q"), file: file, line: line) { error in
-            let message = String(describing: error)
-            XCTAssertTrue(message.hasPrefix("model.q: "), message, file: file, line: line)
-            XCTAssertFalse(message.contains("\n"), message, file: file, line: line)
-            for word in words { XCTAssertTrue(message.contains(word), message, file: file, line: line) }
-        }
-    }
-
     func testRoundTripIsExact() throws {
         for graph in [sample(), SampleGraphs.random(seed: 9)] {
             let bytes = QGraphFile.encode(graph)

@@ -46,8 +46,18 @@ final class CommandLineTests: XCTestCase {
         var bytes = [UInt8](try Data(contentsOf: expected))
         bytes[0] ^= 1
         try Data(bytes).write(to: expected)
-        let mismatch = try whittle("verify", folder.path, "--no-sanitize")
-        XCTAssertEqual(mismatch.status, 1)
+        // The expected outputs come from whittle.q through the reference, never from the folder:
+        // an edited expected.bin is a modified file, and cannot change the verdict.
+        let modified = try whittle("verify", folder.path, "--no-sanitize")
+        XCTAssertEqual(modified.status, 1)
+        XCTAssertTrue(modified.standardError.contains("changed vectors/expected.bin"), modified.standardError)
+        XCTAssertEqual(try whittle("verify", folder.path, "--no-sanitize", "--allow-modified").status, 0)
+
+        let modelSource = folder.appendingPathComponent("model.c")
+        let source = try String(contentsOf: modelSource, encoding: .utf8)
+        try Data(source.replacingOccurrences(of: "    return 0;\n}", with: "    output[0] ^= 1;\n    return 0;\n}").utf8).write(to: modelSource)
+        let mismatch = try whittle("verify", folder.path, "--no-sanitize", "--allow-modified")
+        XCTAssertEqual(mismatch.status, 1, mismatch.standardError)
         XCTAssertTrue(mismatch.standardOutput.contains("MISMATCH"), mismatch.standardOutput)
         XCTAssertTrue(mismatch.standardError.contains("C differs from the reference at vector 0, output 0"), mismatch.standardError)
     }
@@ -63,7 +73,7 @@ final class CommandLineTests: XCTestCase {
         for (arguments, words) in [
             (["emit", model.path, "--target", "nosuchboard", "-o", out], "unknown target 'nosuchboard'; known targets: cortex-m0, cortex-m3, cortex-m4, cortex-m7, host, rv32imac"),
             (["emit", corruptModel.path, "-o", out], "corrupt.q: corrupt: checksum"),
-            (["emit", model.path, "-o", "/proc/1/out"], "cannot write into /proc/1"),
+            (["emit", model.path, "-o", "/proc/1/out"], "-o /proc/1/out: the folder /proc/1 is not writable"),
             (["emit", model.path], "missing -o DIR"),
             (["verify", scratch.path], "whittle.json: missing"),
         ] {

@@ -87,7 +87,7 @@ final class CrossTargetTests: XCTestCase {
         let end = try XCTUnwrap(source.range(of: "    return 0;\n}", options: .backwards))
         source.replaceSubrange(end, with: "    output[0] = (int8_t)(int)(output[0] * 1.0000001);\n    return 0;\n}")
         try Data(source.utf8).write(to: model)
-        let report = try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitize: false))
+        let report = try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitize: false, allowModified: true))
         XCTAssertTrue(report.comparison.bitExact)
         XCTAssertFalse(report.passed)
         XCTAssertTrue(report.measurement?.floatHelpers.contains { $0.hasPrefix("__aeabi_d") } ?? false, "\(String(describing: report.measurement))")
@@ -100,7 +100,7 @@ final class CrossTargetTests: XCTestCase {
         let model = folder.appendingPathComponent("model.c")
         let source = try String(contentsOf: model, encoding: .utf8)
         try Data(source.replacingOccurrences(of: "    return 0;\n}", with: "    { volatile float f = 1; (void)f; }\n    return 0;\n}").utf8).write(to: model)
-        XCTAssertThrowsError(try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitize: false))) {
+        XCTAssertThrowsError(try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitize: false, allowModified: true))) {
             XCTAssertTrue($0 is VerifyCheckFailure, "\($0)")
             XCTAssertTrue(String(describing: $0).contains("poisoned"), "\($0)")
         }
@@ -113,7 +113,7 @@ final class CrossTargetTests: XCTestCase {
         let source = try String(contentsOf: model, encoding: .utf8)
         try Data(source.replacingOccurrences(of: "    return 0;\n}", with: "    __builtin_trap();\n    return 0;\n}").utf8)
             .write(to: model)
-        XCTAssertThrowsError(try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitize: false))) {
+        XCTAssertThrowsError(try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitize: false, allowModified: true))) {
             XCTAssertTrue($0 is VerifyCheckFailure, "\($0)")
             XCTAssertTrue(String(describing: $0).contains("fault"), "\($0)")
             XCTAssertFalse(String(describing: $0).contains("\n"), "\($0)")

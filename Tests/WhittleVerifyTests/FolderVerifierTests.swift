@@ -39,6 +39,7 @@ final class FolderVerifierTests: XCTestCase {
         graph.validation!.floatLogits = logits
         let report = try FolderVerifier.verify(folder: try emit(graph), resources: resources, options: VerifyOptions(sanitizerVectors: 8))
         XCTAssertTrue(report.passed)
+        XCTAssertNil(report.modifiedFiles)
         XCTAssertEqual(report.comparison.vectors, 40)
         XCTAssertEqual(report.sanitizer, SanitizerResult(vectors: 8, passed: true, report: nil))
         let a = try XCTUnwrap(report.accuracy)
@@ -50,20 +51,32 @@ final class FolderVerifierTests: XCTestCase {
         XCTAssertEqual(a.meanAbsLogitError!, q.scale / 40, accuracy: q.scale * 1e-3)
     }
 
+    /// A model.c edited to flip output 3 of the third inference and output 0 of the fifth
+    /// (verified with --allow-modified): the report counts both and names the first.
     func testMismatchIsReportedWithFirstDifference() throws {
-        let folder = try emit(SampleGraphs.leNet(seed: 5), vectors: 6)
-        let expectedFile = folder.appendingPathComponent("vectors/expected.bin")
-        var bytes = [UInt8](try Data(contentsOf: expectedFile))
-        let original = Int8(bitPattern: bytes[2 * 10 + 3])
-        bytes[2 * 10 + 3] ^= 0x11
-        bytes[4 * 10 + 0] ^= 0x01
-        try Data(bytes).write(to: expectedFile)
-        let report = try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitize: false))
+        let graph = SampleGraphs.leNet(seed: 5)
+        let folder = try emit(graph, vectors: 6)
+        try edit(folder.appendingPathComponent("model.c")) {
+            $0.replacingOccurrences(of: "    return 0;\n}", with: """
+                    {
+                        static int calls = 0;
+                        if (calls == 2) output[3] = (int8_t)(output[3] ^ 0x11);
+                        if (calls == 4) output[0] = (int8_t)(output[0] ^ 0x01);
+                        ++calls;
+                    }
+                    return 0;
+                }
+                """)
+        }
+        let inputs = try Data(contentsOf: folder.appendingPathComponent("vectors/inputs.bin")).map { Int8(bitPattern: $0) }
+        let reference = try ReferenceInterpreter(graph: graph).run(batch: inputs, count: 6)
+        let report = try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitize: false, allowModified: true))
         XCTAssertFalse(report.passed)
+        XCTAssertEqual(report.modifiedFiles?.changed, ["model.c"])
         XCTAssertEqual(report.comparison.mismatchedBytes, 2)
         XCTAssertEqual(report.comparison.mismatchedVectors, 2)
         XCTAssertEqual(report.comparison.firstMismatch,
-                       Mismatch(vector: 2, index: 3, c: original, reference: Int8(bitPattern: bytes[2 * 10 + 3])))
+                       Mismatch(vector: 2, index: 3, c: reference[2 * 10 + 3] ^ 0x11, reference: reference[2 * 10 + 3]))
     }
 
     /// A write one byte past the output buffer goes unnoticed by a plain build but not by ASan.
@@ -72,7 +85,7 @@ final class FolderVerifierTests: XCTestCase {
         try edit(folder.appendingPathComponent("model.c")) {
             $0.replacingOccurrences(of: "    return 0;\n}", with: "    output[MODEL_OUTPUT_SIZE] = 0;\n    return 0;\n}")
         }
-        let report = try FolderVerifier.verify(folder: folder, resources: resources)
+        let report = try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(allowModified: true))
         XCTAssertFalse(report.passed)
         XCTAssertEqual(report.sanitizer?.passed, false)
         XCTAssertTrue(report.sanitizer?.report?.contains("AddressSanitizer") ?? false, report.sanitizer?.report ?? "")
@@ -96,7 +109,7 @@ final class FolderVerifierTests: XCTestCase {
         try edit(folder.appendingPathComponent("model.c")) {
             $0.replacingOccurrences(of: "    return 0;\n}", with: "    int unused;\n    return 0;\n}")
         }
-        XCTAssertThrowsError(try FolderVerifier.verify(folder: folder, resources: resources)) {
+        XCTAssertThrowsError(try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(allowModified: true))) {
             XCTAssertTrue($0 is VerifyCheckFailure, "\($0)")
             XCTAssertTrue(String(describing: $0).contains("building test_model"), "\($0)")
             XCTAssertTrue(String(describing: $0).contains("unused"), "\($0)")
@@ -131,6 +144,11 @@ final class FolderVerifierTests: XCTestCase {
         let inputs = folder.appendingPathComponent("vectors/inputs.bin")
         try Data(try Data(contentsOf: inputs).dropLast()).write(to: inputs)
         XCTAssertThrowsError(try FolderVerifier.verify(folder: folder, resources: resources)) {
+            XCTAssertTrue($0 is VerifyCheckFailure, "\($0)")
+            XCTAssertTrue(String(describing: $0).contains("changed vectors/inputs.bin"), "\($0)")
+        }
+        XCTAssertThrowsError(try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(allowModified: true))) {
+            XCTAssertTrue($0 is VerifyInputError, "\($0)")
             XCTAssertTrue(String(describing: $0).contains("inputs.bin: 2351 bytes"), "\($0)")
         }
     }

@@ -59,14 +59,16 @@ public enum Emitter {
             ("model_weights.c", Array(WeightsPrinter.text(plan, modelName: name, target: target).utf8)),
         ]
         files += try kernelFiles(plan.kernels, target: options.target, resources: resources)
-        files += try harnessFiles(options.target, resources: resources)
+        files += try harnessFiles(for: options.target, resources: resources)
         files += vectorFiles(vectors)
         // The model itself, without the validation set that vectors/ holds: `verify --target`
         // emits it again for another target.
         var model = graph
         model.validation = nil
         files.append((EmitManifest.modelFileName, QGraphFile.encode(model)))
-        let manifest = makeManifest(graph, plan: plan, vectors: vectors, options: options)
+        // The SHA-256 of every file but the manifest itself, so `verify` can tell what changed.
+        let digests = Dictionary(files.map { ($0.path, SHA256.hex($0.bytes)) }, uniquingKeysWith: { first, _ in first })
+        let manifest = makeManifest(graph, plan: plan, vectors: vectors, options: options, files: digests)
         files.append((EmitManifest.fileName, try manifest.encoded()))
         return Emission(files: files, manifest: manifest, plan: plan)
     }
@@ -99,8 +101,9 @@ public enum Emitter {
     }
 
     /// The harness folder's files (its `Makefile.in` filled in from the descriptor) and, for a
-    /// bare-metal target, its startup code and linker scripts under `target/`.
-    private static func harnessFiles(_ target: TargetDescriptor, resources: WhittleResources) throws -> [(path: String, bytes: [UInt8])] {
+    /// bare-metal target, its startup code and linker scripts under `target/`. `verify` builds
+    /// with these, fresh from whittle's own templates, never with an emitted folder's copies.
+    public static func harnessFiles(for target: TargetDescriptor, resources: WhittleResources) throws -> [(path: String, bytes: [UInt8])] {
         let folder = resources.templates.appendingPathComponent("harness").appendingPathComponent(target.harness)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         guard names.contains("Makefile.in") else {
@@ -163,7 +166,8 @@ public enum Emitter {
         values.flatMap { v in withUnsafeBytes(of: v.littleEndian) { Array($0) } }
     }
 
-    private static func makeManifest(_ graph: QGraph, plan: EmissionPlan, vectors: TestVectors, options: EmitOptions) -> EmitManifest {
+    private static func makeManifest(_ graph: QGraph, plan: EmissionPlan, vectors: TestVectors, options: EmitOptions,
+                                     files: [String: String]) -> EmitManifest {
         func summary(_ t: QTensor) -> EmitManifest.Tensor {
             EmitManifest.Tensor(shape: [t.shape.height, t.shape.width, t.shape.channels], size: t.byteCount,
                                 scale: t.quant.scale, zeroPoint: t.quant.zeroPoint)
@@ -182,6 +186,6 @@ public enum Emitter {
             constantBytes: plan.constantBytes,
             float32ParameterBytes: 4 * plan.layers.map(\.parameters).reduce(0, +),
             macs: plan.layers.map(\.macs).reduce(0, +), executedMacs: plan.layers.map(\.executedMacs).reduce(0, +),
-            kernels: plan.kernels, layers: plan.layers)
+            kernels: plan.kernels, layers: plan.layers, files: files)
     }
 }

@@ -14,7 +14,8 @@ struct TestVectors {
 
     /// The first `requested` validation inputs if the graph carries any (all by default);
     /// otherwise `requested` (default 16) seeded random inputs, the first three all −128, all 127
-    /// and all at the input zero point.
+    /// and all at the input zero point. Random inputs stop at `QGraphLimits`' vector count and
+    /// bytes (the verifier holds a validation set to the same), so no request allocates more.
     static func make(for interpreter: ReferenceInterpreter, requested: Int?, seed: UInt64) -> TestVectors {
         let graph = interpreter.graph
         let inSize = graph.inputTensor.byteCount
@@ -24,7 +25,8 @@ struct TestVectors {
             vectors = TestVectors(count: set.count, inputs: set.inputs, expected: [], labels: set.labels,
                                   floatLogits: set.floatLogits, source: "validation set")
         } else {
-            let count = requested ?? defaultRandomCount
+            let perVector = inSize + graph.outputTensor.byteCount
+            let count = min(requested ?? defaultRandomCount, QGraphLimits.maxVectors, QGraphLimits.maxVectorBytes / perVector)
             var random = SeededGenerator(seed: seed)
             let fills: [Int8] = [-128, 127, Int8(graph.inputTensor.quant.zeroPoint)]
             let inputs = (0..<count).flatMap { i -> [Int8] in

@@ -2,9 +2,9 @@ import WhittleIR
 
 /// Chooses the kernel for a `Conv2D` and lays out its tables: by the weights' storage,
 /// `conv2d_s8_sparse` (index-sparse; `conv2d_s8_indexed` with ready taps when the profile says
-/// so), `conv2d_s8_bitmap` or `conv2d_s8_nm` (N:M); dense weights
-/// take `dwconv2d_s8` when depthwise (one input channel per group) and `conv2d_s8` otherwise, or
-/// their `_dsp` twins when the profile says so.
+/// so and each filter's tap count fits 16 bits), `conv2d_s8_bitmap` or `conv2d_s8_nm` (N:M);
+/// dense weights take `dwconv2d_s8` when depthwise (one input channel per group) and
+/// `conv2d_s8` otherwise, or their `_dsp` twins when the profile says so.
 enum Conv2DLowering {
     static func isDepthwise(_ conv: Conv2D, input: QTensor) -> Bool {
         conv.groups > 1 && conv.groups == input.shape.channels
@@ -14,10 +14,16 @@ enum Conv2DLowering {
     static func kernel(_ conv: Conv2D, input: QTensor, profile: KernelProfile) -> String {
         switch conv.weights {
         case .dense: return profile.denseKernel(isDepthwise(conv, input: input) ? "dwconv2d_s8" : "conv2d_s8")
-        case .indexSparse: return profile.indexedSparse ? "conv2d_s8_indexed" : "conv2d_s8_sparse"
+        case .indexSparse: return profile.indexedSparse && fitsIndexedCounts(conv, input: input) ? "conv2d_s8_indexed" : "conv2d_s8_sparse"
         case .bitmap: return "conv2d_s8_bitmap"
         case .nm: return "conv2d_s8_nm"
         }
+    }
+
+    /// `conv2d_s8_indexed` counts each filter's taps in 16 bits: a filter of more weights takes
+    /// the gap-decoding kernel instead.
+    private static func fitsIndexedCounts(_ conv: Conv2D, input: QTensor) -> Bool {
+        conv.window.kernelHeight * conv.window.kernelWidth * (input.shape.channels / conv.groups) <= Int(UInt16.max)
     }
 
     static func lower(_ conv: Conv2D, identifier: String, input: QTensor, output: QTensor,

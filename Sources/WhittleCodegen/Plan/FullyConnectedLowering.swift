@@ -3,8 +3,9 @@ import WhittleIR
 /// Chooses the kernel for a `FullyConnected` by its weights' storage and lays out its tables:
 /// `fc_s8` with the rows of each block of outputs interleaved (dense; `fc_s8_dsp` in words of
 /// four when the profile says so), `fc_s8_sparse` (index-sparse; `fc_s8_indexed` with a column
-/// per value when the profile says so), `fc_s8_bitmap` or `fc_s8_nm` (N:M, which copies its input to scratch widened to int32 and,
-/// when its groups need it, reordered channels-first).
+/// per value when the profile says so and its columns and counts fit 16 bits), `fc_s8_bitmap`
+/// or `fc_s8_nm` (N:M, which copies its input to scratch widened to int32 and, when its groups
+/// need it, reordered channels-first).
 enum FullyConnectedLowering {
     static func lower(_ fc: FullyConnected, identifier: String, input: QTensor, output: QTensor,
                       buffers: (input: String, output: String), profile: KernelProfile) -> (KernelCall, [ConstantTable]) {
@@ -21,7 +22,7 @@ enum FullyConnectedLowering {
         case .dense:
             kernel = profile.denseKernel("fc_s8")
             parameters = [ParameterGroup("in size, out size, output block", [inputs, outputs, block])]
-        case .indexSparse(let sparse) where profile.indexedSparse:
+        case .indexSparse(let sparse) where profile.indexedSparse && inputs <= Int(UInt16.max):
             kernel = "fc_s8_indexed"
             tables.replaceSubrange(0..<3, with: indexedTables(identifier, sparse.denseValues, outputs: outputs, inputs: inputs))
             parameters = [ParameterGroup("in size, out size, wide columns", [inputs, outputs, inputs > 256 ? 1 : 0])]

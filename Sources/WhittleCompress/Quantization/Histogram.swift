@@ -31,8 +31,9 @@ public struct Histogram: Sendable {
         while m >= bound { widen() }
         let scale = Float(bins) / (2 * bound)
         for v in values {
-            let i = Int((v + bound) * scale)
-            counts[min(max(i, 0), bins - 1)] += 1
+            // Clamped in float: near Float's limits the bound is ∞ and the position NaN.
+            let position = (v + bound) * scale
+            counts[position.isNaN ? 0 : Int(min(max(position, 0), Float(bins - 1)))] += 1
             if v == 0 { exactZeros += 1 }
         }
     }

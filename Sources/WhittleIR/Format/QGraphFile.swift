@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 
 /// A `.q` file could not be read: one line naming the file and what is wrong with it.
 public struct QGraphFileError: Error, CustomStringConvertible, Sendable {
@@ -42,6 +43,16 @@ public enum QGraphFile {
         header.write(UInt64(payload.bytes.count))
         header.write(CRC32.checksum(of: payload.bytes))
         return magic + header.bytes + payload.bytes
+    }
+
+    /// `bytes` with the header's payload length and checksum rewritten to match the payload, so
+    /// that a fuzzer's mutations reach the decoder instead of stopping at the checksum.
+    public static func resealed(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.count >= headerSize else { return bytes }
+        var header = BinaryWriter()
+        header.write(UInt64(bytes.count - headerSize))
+        header.write(CRC32.checksum(of: bytes[headerSize...]))
+        return Array(bytes[0..<8]) + header.bytes + bytes[headerSize...]
     }
 
     /// Decodes and verifies a graph; `name` (usually the path) starts every error line.
@@ -90,11 +101,7 @@ public enum QGraphFile {
     /// Writes atomically (a temporary file renamed into place), so a failed write leaves no
     /// half-written model behind.
     public static func write(_ graph: QGraph, to url: URL) throws {
-        do {
-            try Data(encode(graph)).write(to: url, options: .atomic)
-        } catch {
-            throw QGraphFileError(path: url.path, problem: "cannot write: \(fileErrorText(error))")
-        }
+        try AtomicOutput.write(Data(encode(graph)), to: url)
     }
 
     public static func read(from url: URL) throws -> QGraph {

@@ -46,16 +46,31 @@ extension QGraph {
     /// connected layer, the channels of the tensor its input flattens (following reshapes back to
     /// the tensor that owns the storage), as `QGraphBuilder` reorders PyTorch's flatten order.
     public func reductionChannels(of node: QNode) -> Int {
+        reductionChannels(of: node, producers: producers)
+    }
+
+    /// The same with `producers` computed once: a pass over every node then stays linear in the
+    /// reshapes it follows (thousands of layers behind one long reshape chain would not).
+    public func reductionChannels(of node: QNode, producers: [TensorID: Int]) -> Int {
         let input = tensors[node.inputs[0]]
         switch node.op {
         case .conv2d(let conv):
             return input.shape.channels / max(conv.groups, 1)
         default:
             var tensor = node.inputs[0]
-            while let producer = nodes.first(where: { $0.output == tensor }), case .reshape = producer.op {
-                tensor = producer.inputs[0]
+            while let p = producers[tensor], case .reshape = nodes[p].op {
+                tensor = nodes[p].inputs[0]
             }
             return tensors[tensor].shape.channels
         }
+    }
+
+    /// For each tensor a node writes, the index of the first node that writes it.
+    public var producers: [TensorID: Int] {
+        var result: [TensorID: Int] = [:]
+        for (index, node) in nodes.enumerated() where result[node.output] == nil {
+            result[node.output] = index
+        }
+        return result
     }
 }

@@ -16,7 +16,14 @@ public struct TensorShape: Hashable, Sendable, CustomStringConvertible {
         self.init(height: 1, width: 1, channels: count)
     }
 
-    public var elementCount: Int { height * width * channels }
+    /// Saturates at `Int.max` (and reads a negative dimension as overflow), so a crafted shape
+    /// fails a check against `QGraphLimits` instead of trapping.
+    public var elementCount: Int {
+        guard height >= 0, width >= 0, channels >= 0 else { return .max }
+        let (area, overflow) = height.multipliedReportingOverflow(by: width)
+        let (count, overflow2) = area.multipliedReportingOverflow(by: channels)
+        return overflow || overflow2 ? .max : count
+    }
 
     public var description: String { "\(height)x\(width)x\(channels)" }
 

@@ -61,9 +61,10 @@ public enum WeightStorage: Hashable, Sendable {
     public var count: Int {
         switch self {
         case .dense(let values): return values.count
-        case .indexSparse(let weights): return weights.outputs * weights.perOutput
-        case .bitmap(let weights): return weights.outputs * weights.perOutput
-        case .nm(let weights): return weights.outputs * weights.perOutput
+        // Saturating: the shape is the file's claim until the verifier has checked it.
+        case .indexSparse(let weights): return QGraphLimits.product(weights.outputs, weights.perOutput) ?? .max
+        case .bitmap(let weights): return QGraphLimits.product(weights.outputs, weights.perOutput) ?? .max
+        case .nm(let weights): return QGraphLimits.product(weights.outputs, weights.perOutput) ?? .max
         }
     }
 

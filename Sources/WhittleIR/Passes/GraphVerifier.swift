@@ -21,6 +21,7 @@ public enum VerifierRule: String, Sendable, CaseIterable {
     case elementCount = "element-count"
     case inputOutput = "input-output"
     case validationSet = "validation-set"
+    case sizeLimit = "size-limit"
 }
 
 /// A graph broke a verifier rule: one line naming where, which rule and what was found.
@@ -32,26 +33,29 @@ public struct GraphVerificationError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(location) breaks rule \(rule.rawValue): \(detail)" }
 }
 
-/// Checks a lowered `QGraph`: shapes consistent, no weight outside −127…127, integer kernel
-/// parameters in range (multipliers 0 or in [2^30, 2^31), shifts in −31…30), clamps inside
-/// int8, requantization consistent with the scales it came from.
+/// Checks a lowered `QGraph`: sizes under `QGraphLimits`, shapes consistent, no weight outside
+/// −127…127, integer kernel parameters in range (multipliers 0 or in [2^30, 2^31), shifts in
+/// −31…30), clamps inside int8, requantization consistent with the scales it came from.
 ///
 /// Kernel parameters are integer-typed in the IR, so "no float reaches a kernel" holds by
 /// construction; scales survive only as metadata (model.h macros, reports).
 public enum GraphVerifier {
     public static func verify(_ graph: QGraph) throws {
+        try verifyCounts(graph)
         try verifyTensors(graph)
         try verifyOrder(graph)
+        let producers = graph.producers
         for node in graph.nodes {
-            try verify(node, in: graph)
+            try verify(node, in: graph, producers: producers)
         }
-        try verifyInputOutput(graph)
+        try verifyWork(graph)
+        try verifyInputOutput(graph, producers: producers)
         if let validation = graph.validation {
             try verify(validation, in: graph)
         }
     }
 
-    private static func fail(_ location: String, _ rule: VerifierRule, _ detail: String) -> GraphVerificationError {
+    static func fail(_ location: String, _ rule: VerifierRule, _ detail: String) -> GraphVerificationError {
         GraphVerificationError(location: location, rule: rule, detail: detail)
     }
 
@@ -62,13 +66,15 @@ public enum GraphVerifier {
             guard s.height > 0, s.width > 0, s.channels > 0 else {
                 throw fail(location, .tensorShape, "shape \(s) has a dimension < 1")
             }
-            guard tensor.quant.scale.isFinite, tensor.quant.scale > 0 else {
-                throw fail(location, .quantParams, "scale \(tensor.quant.scale) must be finite and > 0")
+            // model.h prints the input and output scales as float literals: 1e300 would print "inff".
+            guard tensor.quant.scale.isFinite, tensor.quant.scale > 0, Float(tensor.quant.scale).isNormal else {
+                throw fail(location, .quantParams, "scale \(tensor.quant.scale) must be finite and > 0, and a normal float32")
             }
             guard (-128...127).contains(tensor.quant.zeroPoint) else {
                 throw fail(location, .quantParams, "zero point \(tensor.quant.zeroPoint) outside −128…127")
             }
         }
+        try verifySizes(graph.tensors)
     }
 
     private static func verifyOrder(_ graph: QGraph) throws {
@@ -97,7 +103,7 @@ public enum GraphVerifier {
         }
     }
 
-    private static func verify(_ node: QNode, in graph: QGraph) throws {
+    private static func verify(_ node: QNode, in graph: QGraph, producers: [TensorID: Int]) throws {
         let location = "node '\(node.name)' (\(node.op.kindName))"
         let input = graph.tensors[node.inputs[0]]
         let output = graph.tensors[node.output]
@@ -107,7 +113,9 @@ public enum GraphVerifier {
             guard conv.groups >= 1, input.shape.channels % conv.groups == 0, output.shape.channels % conv.groups == 0 else {
                 throw fail(location, .groups, "groups \(conv.groups) must divide input channels \(input.shape.channels) and output channels \(output.shape.channels)")
             }
-            let perFilter = conv.window.kernelHeight * conv.window.kernelWidth * (input.shape.channels / conv.groups)
+            let perFilter = try verifyLayerWeights(
+                outputs: output.shape.channels,
+                perOutput: [conv.window.kernelHeight, conv.window.kernelWidth, input.shape.channels / conv.groups], location)
             // The sparse conv kernels keep each kept tap's kernel row and column in a byte.
             if conv.weights.format != .dense, max(conv.window.kernelHeight, conv.window.kernelWidth) > 255 {
                 throw fail(location, .weightFormat, "\(conv.weights.formatName) weights need a kernel of at most 255x255, not \(conv.window.kernelHeight)x\(conv.window.kernelWidth)")
@@ -115,13 +123,14 @@ public enum GraphVerifier {
             try verifyAffine(weights: conv.weights, scales: conv.weightScales, bias: conv.bias,
                              requantization: conv.requantization, clamp: conv.clamp,
                              outputs: output.shape.channels, perOutput: perFilter,
-                             reductionChannels: graph.reductionChannels(of: node),
+                             reductionChannels: graph.reductionChannels(of: node, producers: producers),
                              input: input, output: output, location)
         case .fullyConnected(let fc):
+            _ = try verifyLayerWeights(outputs: output.shape.elementCount, perOutput: [input.shape.elementCount], location)
             try verifyAffine(weights: fc.weights, scales: fc.weightScales, bias: fc.bias,
                              requantization: fc.requantization, clamp: fc.clamp,
                              outputs: output.shape.elementCount, perOutput: input.shape.elementCount,
-                             reductionChannels: graph.reductionChannels(of: node),
+                             reductionChannels: graph.reductionChannels(of: node, producers: producers),
                              input: input, output: output, location)
         case .maxPool(let pool), .averagePool(let pool):
             try verifyWindow(pool.window, input: input, output: output, location)
@@ -147,6 +156,7 @@ public enum GraphVerifier {
               w.padLeft < w.kernelWidth, w.padRight < w.kernelWidth else {
             throw fail(location, .window, "padding \(pads) must be ≥ 0 and smaller than the kernel \(w.kernelHeight)x\(w.kernelWidth)")
         }
+        try verifySize(w, location)
         guard let size = w.outputSize(height: input.shape.height, width: input.shape.width) else {
             throw fail(location, .window, "kernel \(w.kernelHeight)x\(w.kernelWidth) does not fit the padded input \(input.shape)")
         }
@@ -186,7 +196,12 @@ public enum GraphVerifier {
             guard (-31...30).contains(m.shift), m.multiplier != 0 || m.shift == 0 else {
                 throw fail(location, .shiftRange, "channel \(c) has shift \(m.shift); expected −31…30 (0 when M0 = 0)")
             }
-            let expected = QuantizedMultiplier(real: input.quant.scale * scales[c] / output.quant.scale)
+            // Finite scales can still multiply past the largest Double.
+            let real = input.quant.scale * scales[c] / output.quant.scale
+            guard real.isFinite else {
+                throw fail(location, .weightScale, "channel \(c) weight scale \(scales[c]) makes the multiplier s_in · s_w / s_out \(real)")
+            }
+            let expected = QuantizedMultiplier(real: real)
             guard m == expected else {
                 throw fail(location, .requantizationMatchesScales,
                            "channel \(c) has (M0 \(m.multiplier), shift \(m.shift)), the scales give (\(expected.multiplier), \(expected.shift))")
@@ -208,18 +223,18 @@ public enum GraphVerifier {
     }
 
     /// The output must be computed: a chain of reshapes from the input would leave nothing to run.
-    private static func verifyInputOutput(_ graph: QGraph) throws {
+    private static func verifyInputOutput(_ graph: QGraph, producers: [TensorID: Int]) throws {
         var tensor = graph.output
         while tensor != graph.input {
-            guard let producer = graph.nodes.first(where: { $0.output == tensor }) else { return }
-            guard case .reshape = producer.op else { return }
-            tensor = producer.inputs[0]
+            guard let p = producers[tensor], case .reshape = graph.nodes[p].op else { return }
+            tensor = graph.nodes[p].inputs[0]
         }
         throw fail("graph", .inputOutput, "the output '\(graph.outputTensor.name)' is the input or a reshape of it; the graph computes nothing")
     }
 
     private static func verify(_ set: ValidationSet, in graph: QGraph) throws {
         let location = "validation set"
+        try verifySize(set, in: graph)
         guard set.count >= 0, set.inputs.count == set.count * graph.inputTensor.byteCount else {
             throw fail(location, .validationSet, "\(set.inputs.count) input bytes for \(set.count) inputs of \(graph.inputTensor.byteCount)")
         }

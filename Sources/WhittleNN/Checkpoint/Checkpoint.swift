@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleTensor
 
 /// Saving and loading a model's state with PyTorch state_dict names and layouts
@@ -9,6 +10,11 @@ public enum Checkpoint {
     /// are saved next to their parameter as `conv1.weight_mask`, the name PyTorch's pruning uses.
     public static func save(_ graph: Graph, to path: String, metadata: [String: String] = [:],
                             masks: [String: Tensor] = [:]) throws {
+        try AtomicOutput.write(try encode(graph, metadata: metadata, masks: masks), to: URL(fileURLWithPath: path))
+    }
+
+    /// The safetensors bytes `save` writes.
+    public static func encode(_ graph: Graph, metadata: [String: String] = [:], masks: [String: Tensor] = [:]) throws -> Data {
         var file = SafeTensors()
         file.metadata = ["format": "pt"].merging(metadata) { $1 }
         for (name, p) in graph.namedParameters {
@@ -23,10 +29,7 @@ public enum Checkpoint {
                 file.entries.append((name, .init(floats: t.storage, shape: t.shape)))
             }
         }
-        let data = try file.encoded()
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw CheckpointError("\(path): cannot write (\(error.localizedDescription))")
-        }
+        return try file.encoded()
     }
 
     /// Loads every parameter and buffer of `graph` from `path`. Missing tensors, wrong shapes and
@@ -38,7 +41,12 @@ public enum Checkpoint {
     /// computes it. A mask must have its parameter's shape and hold only 0 and 1.
     @discardableResult
     public static func load(_ path: String, into graph: Graph) throws -> [String: Tensor] {
-        let file = try SafeTensors(contentsOf: path)
+        try load(try SafeTensors(contentsOf: path), named: path, into: graph)
+    }
+
+    /// `load(_:into:)` for a container already read; `path` names it in errors.
+    @discardableResult
+    public static func load(_ file: SafeTensors, named path: String, into graph: Graph) throws -> [String: Tensor] {
         var expected = Set<String>()
         var masks: [String: Tensor] = [:]
         for (name, p) in graph.namedParameters {

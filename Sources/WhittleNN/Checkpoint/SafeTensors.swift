@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 
 /// The safetensors container: an 8-byte little-endian header length, a JSON header mapping
 /// each name to {dtype, shape, data_offsets}, then the raw little-endian bytes.
@@ -84,34 +85,67 @@ public struct SafeTensors {
         do { try self.init(data: data) } catch let e as CheckpointError { throw CheckpointError("\(path): \(e.description)") }
     }
 
+    /// At most this many bytes of JSON header (the reference implementation's limit).
+    public static let headerLimit = SizeLimit("header bytes", maximum: 100 << 20)
+    /// At most this many elements in one tensor.
+    public static let elementLimit = SizeLimit("elements in one tensor", maximum: 1 << 28)
+
+    /// Parses and checks the whole container: the header fits the file, every tensor's bytes are
+    /// in bounds and exactly dtype × shape, and the tensors tile the data with no gap, overlap or
+    /// trailing byte (so no two names can alias one weight).
     public init(data: Data) throws {
         guard data.count >= 8 else { throw CheckpointError("not a safetensors file (\(data.count) bytes)") }
-        let length = data.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
-        guard length > 1, length <= data.count - 8 else { throw CheckpointError("not a safetensors file (header length \(length) does not fit \(data.count) bytes)") }
-        let headerData = data.subdata(in: 8..<(8 + length))
+        let claimed = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard claimed >= 2, claimed <= UInt64(data.count - 8), claimed <= UInt64(Self.headerLimit.maximum) else {
+            throw CheckpointError("not a safetensors file (header length \(claimed) does not fit \(data.count) bytes or the limit of \(Self.headerLimit))")
+        }
+        let length = Int(claimed)
+        let headerData = data.subdata(in: data.startIndex + 8..<data.startIndex + 8 + length)
         guard let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any] else {
             throw CheckpointError("not a safetensors file (header is not a JSON object)")
         }
-        let body = data.subdata(in: (8 + length)..<data.count)
-        metadata = header["__metadata__"] as? [String: String] ?? [:]
-        var parsed: [(String, Entry, Int)] = []
+        let body = data.subdata(in: data.startIndex + 8 + length..<data.endIndex)
+        if let meta = header["__metadata__"] {
+            guard let strings = meta as? [String: String] else {
+                throw CheckpointError("__metadata__ must map strings to strings")
+            }
+            metadata = strings
+        }
+        var parsed: [(name: String, entry: Entry, start: Int, end: Int)] = []
         for (name, value) in header where name != "__metadata__" {
-            guard let info = value as? [String: Any],
+            guard let info = value as? [String: Any], Set(info.keys) == ["dtype", "shape", "data_offsets"],
                   let dt = info["dtype"] as? String, let shape = info["shape"] as? [Int],
                   let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw CheckpointError("tensor '\(name)': malformed header entry")
+                throw CheckpointError("tensor '\(name)': malformed header entry (needs dtype, shape and data_offsets)")
             }
             guard let dtype = DType(rawValue: dt) else { throw CheckpointError("tensor '\(name)': unsupported dtype \(dt)") }
+            let elements: Int
+            do { elements = try Self.elementLimit.product(shape, of: "shape") } catch {
+                throw CheckpointError("tensor '\(name)': \(error)")
+            }
             let (start, end) = (offsets[0], offsets[1])
-            guard shape.allSatisfy({ $0 >= 0 }), start >= 0, start <= end, end <= body.count else {
+            guard start >= 0, start <= end, end <= body.count else {
                 throw CheckpointError("tensor '\(name)': data offsets [\(start), \(end)] outside the \(body.count) data bytes (truncated file?)")
             }
-            guard end - start == shape.reduce(1, *) * dtype.size else {
-                throw CheckpointError("tensor '\(name)': shape \(shape) of \(dt) needs \(shape.reduce(1, *) * dtype.size) bytes, offsets give \(end - start)")
+            guard end - start == elements * dtype.size else {
+                throw CheckpointError("tensor '\(name)': shape \(shape) of \(dt) needs \(elements * dtype.size) bytes, offsets give \(end - start)")
             }
-            parsed.append((name, Entry(dtype: dtype, shape: shape, bytes: body.subdata(in: start..<end)), start))
+            parsed.append((name, Entry(dtype: dtype, shape: shape, bytes: body.subdata(in: start..<end)), start, end))
         }
-        entries = parsed.sorted { ($0.2, $0.0) < ($1.2, $1.0) }.map { ($0.0, $0.1) }
+        parsed.sort { ($0.start, $0.end, $0.name) < ($1.start, $1.end, $1.name) }
+        var covered = 0
+        for tensor in parsed {
+            guard tensor.start == covered else {
+                throw CheckpointError(tensor.start < covered
+                    ? "tensor '\(tensor.name)': data offsets [\(tensor.start), \(tensor.end)] overlap the tensor before it"
+                    : "tensor '\(tensor.name)': data offsets start at \(tensor.start), leaving bytes \(covered)..<\(tensor.start) unused")
+            }
+            covered = tensor.end
+        }
+        guard covered == body.count else {
+            throw CheckpointError("\(body.count - covered) unexpected bytes after the last tensor's data")
+        }
+        entries = parsed.map { ($0.name, $0.entry) }
     }
 }
 

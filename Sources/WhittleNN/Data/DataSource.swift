@@ -24,6 +24,8 @@ public enum DataSource: Equatable, Sendable {
     /// Loads one split, applies the spec's normalisation and sample limits, and checks that
     /// the samples have the spec's input shape.
     public func load(_ split: IDXDataset.Split, spec: Spec) throws -> Dataset {
+        // The model is built first: a bad spec fails before any data is read or generated.
+        let classes = try spec.buildGraph(seed: 0).outputShape.reduce(1, *)
         var data: Dataset
         switch self {
         case .idx(let dir): data = try IDXDataset.load(directory: dir, split: split)
@@ -38,6 +40,18 @@ public enum DataSource: Equatable, Sendable {
             throw DataError("\(data.name): samples are \(data.sampleShape), but the spec's input is \(spec.input)")
         }
         data.sampleShape = spec.input // same elements, the spec's view of them (e.g. [784])
+        switch self {
+        case .idx(let dir): try checkLabels(data, classes: classes, from: "\(dir)/\(split.rawValue)-labels-idx1-ubyte")
+        case .synthetic: try checkLabels(data, classes: classes, from: data.name)
+        }
         return data
+    }
+
+    /// Every split's labels must index the model's outputs (a loss reads logits[label]).
+    private func checkLabels(_ data: Dataset, classes: Int, from source: String) throws {
+        guard data.count > 0 else { throw DataError("\(data.name): holds no samples") }
+        if let bad = data.labels.firstIndex(where: { $0 < 0 || Int($0) >= classes }) {
+            throw DataError("\(source): sample \(bad) has label \(data.labels[bad]), but the model has \(classes) outputs (labels 0…\(classes - 1))")
+        }
     }
 }

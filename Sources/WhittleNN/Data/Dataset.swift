@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleTensor
 
 /// How raw values become model inputs: x = (raw · scale − mean) / std.
@@ -35,6 +36,9 @@ public struct Dataset: Sendable {
         self.name = name; self.sampleShape = sampleShape; self.values = values
         self.labels = labels; self.classes = classes; self.normalization = normalization
     }
+
+    /// At most this many classes (labels 0…65,535).
+    public static let classLimit = SizeLimit("classes", maximum: 1 << 16)
 
     public var count: Int { labels.count }
     public var sampleSize: Int { sampleShape.reduce(1, *) }
@@ -90,9 +94,15 @@ public enum IDXDataset {
         }
         let imagesURL = try locate(directory, "\(split.rawValue)-images-idx3-ubyte")
         let labelsURL = try locate(directory, "\(split.rawValue)-labels-idx1-ubyte")
-        let images = try IDXFile(contentsOf: imagesURL)
-        let labelFile = try IDXFile(contentsOf: labelsURL)
+        return try assemble(images: try IDXFile(contentsOf: imagesURL), from: imagesURL.path,
+                            labels: try IDXFile(contentsOf: labelsURL), from: labelsURL.path,
+                            name: "\(URL(fileURLWithPath: directory).lastPathComponent)/\(split)", normalization: normalization)
+    }
 
+    /// A dataset from an images file and a labels file already read; errors name the files.
+    public static func assemble(images: IDXFile, from imagesPath: String, labels labelFile: IDXFile, from labelsPath: String,
+                                name: String, normalization: Normalization = Normalization()) throws -> Dataset {
+        let imagesURL = URL(fileURLWithPath: imagesPath), labelsURL = URL(fileURLWithPath: labelsPath)
         let dims = images.dimensions
         guard dims.count == 3 || dims.count == 4 else {
             throw DataError("\(imagesURL.path): images must be N×H×W or N×C×H×W, got \(dims.count) dimensions")
@@ -108,9 +118,14 @@ public enum IDXDataset {
         switch labelFile.elements {
         case .bytes(let b): labels = b.map(Int32.init)
         case .floats(let f):
-            guard let bad = f.firstIndex(where: { $0 < 0 || $0 != $0.rounded() }) else { labels = f.map { Int32($0) }; break }
-            throw DataError("\(labelsURL.path): label \(bad) is \(f[bad]), not a class index")
+            let largest = Float(Dataset.classLimit.maximum - 1)
+            guard let bad = f.firstIndex(where: { !($0 >= 0 && $0 <= largest && $0 == $0.rounded()) }) else {
+                labels = f.map { Int32($0) }
+                break
+            }
+            throw DataError("\(labelsURL.path): label \(bad) is \(f[bad]), not a class index (0…\(Dataset.classLimit.maximum - 1))")
         }
+        guard dims[0] > 0 else { throw DataError("\(imagesURL.path): holds no samples") }
         let values: Dataset.Values
         var norm = normalization
         switch images.elements {
@@ -123,7 +138,7 @@ public enum IDXDataset {
             norm.scale = 1 // float data is taken as already in real units
         }
         let classes = Int(labels.max() ?? 0) + 1
-        return Dataset(name: "\(URL(fileURLWithPath: directory).lastPathComponent)/\(split)", sampleShape: shape,
+        return Dataset(name: name, sampleShape: shape,
                        values: values, labels: labels, classes: classes, normalization: norm)
     }
 

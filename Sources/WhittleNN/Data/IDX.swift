@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 
 /// An IDX file (the MNIST format): magic 0x0000, a type byte, a rank byte, big-endian
 /// 32-bit dimensions, then the elements big-endian. Gzipped files are inflated first.
@@ -11,44 +12,74 @@ public struct IDXFile {
     public let dimensions: [Int]
     public let elements: Elements
 
+    /// At most this many elements in one file (Fashion-MNIST's training images have 47 million).
+    public static let elementLimit = SizeLimit("elements in one IDX file", maximum: 1 << 28)
+
     /// Reads and validates `url`; every error names the file.
     public init(contentsOf url: URL) throws {
         let name = url.path
         guard FileManager.default.fileExists(atPath: name) else { throw DataError("\(name): file not found") }
-        var data: Data
-        do { data = try Data(contentsOf: url) } catch { throw DataError("\(name): cannot read (\(error.localizedDescription))") }
-        if Gzip.isCompressed(data) {
-            do { data = try Gzip.inflate(data) } catch { throw DataError("\(name): \(error)") }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw DataError("\(name): cannot read (\(fileErrorText(error)))") }
+        do { self = try IDXFile(fileBytes: data) } catch { throw DataError("\(name): \(error)") }
+    }
+
+    /// Parses the bytes of an IDX file, gzipped or plain; errors do not name a file (the
+    /// caller adds it). A gzipped file may inflate to no more than its header promises.
+    public init(fileBytes data: Data) throws {
+        guard Gzip.isCompressed(data) else { self = try IDXFile(data: data); return }
+        let inflated = try Gzip.inflate(data) { prefix in
+            try Header(prefix)?.fileBytes ?? Header.largestFileBytes
         }
-        do { self = try IDXFile(data: data) } catch { throw DataError("\(name): \(error)") }
+        self = try IDXFile(data: inflated)
+    }
+
+    /// The magic, element type and dimensions; sizes checked against `elementLimit`.
+    struct Header {
+        let type: UInt8
+        let elementSize: Int
+        let dimensions: [Int]
+        let elementCount: Int
+        var byteCount: Int { 4 + 4 * dimensions.count }
+        var fileBytes: Int { byteCount + elementCount * elementSize }
+        /// The largest file any header may promise (rank 4, float64, at the element limit).
+        static let largestFileBytes = 4 + 16 + IDXFile.elementLimit.maximum * 8
+
+        /// nil while `bytes` is too short to hold the whole header.
+        init?(_ bytes: Data) throws {
+            let b = [UInt8](bytes.prefix(20))
+            guard b.count >= 4 else { return nil }
+            guard b[0] == 0, b[1] == 0 else {
+                throw DataError(String(format: "bad magic number 0x%02X%02X%02X%02X (an IDX file starts with 0x0000)", b[0], b[1], b[2], b[3]))
+            }
+            type = b[2]
+            let rank = Int(b[3])
+            switch type {
+            case 0x08, 0x09: elementSize = 1   // unsigned / signed byte
+            case 0x0B: elementSize = 2         // int16
+            case 0x0C, 0x0D: elementSize = 4   // int32 / float32
+            case 0x0E: elementSize = 8         // float64
+            default: throw DataError(String(format: "unknown IDX element type 0x%02X", type))
+            }
+            guard (1...4).contains(rank) else { throw DataError("IDX rank \(rank) is not between 1 and 4") }
+            guard b.count >= 4 + 4 * rank else { return nil }
+            dimensions = (0..<rank).map { d in
+                let o = 4 + 4 * d
+                return Int(b[o]) << 24 | Int(b[o + 1]) << 16 | Int(b[o + 2]) << 8 | Int(b[o + 3])
+            }
+            elementCount = try IDXFile.elementLimit.product(dimensions, of: "dimensions")
+        }
     }
 
     /// Parses IDX bytes; errors do not name a file (the caller adds it).
     public init(data: Data) throws {
+        guard let header = try Header(data) else {
+            throw DataError(data.count < 4 ? "too short for an IDX header (\(data.count) bytes)"
+                : "truncated header: rank \(data[data.startIndex + 3]) needs \(4 + 4 * Int(data[data.startIndex + 3])) bytes, file has \(data.count)")
+        }
         let bytes = [UInt8](data)
-        guard bytes.count >= 4 else { throw DataError("too short for an IDX header (\(bytes.count) bytes)") }
-        guard bytes[0] == 0, bytes[1] == 0 else {
-            throw DataError(String(format: "bad magic number 0x%02X%02X%02X%02X (an IDX file starts with 0x0000)", bytes[0], bytes[1], bytes[2], bytes[3]))
-        }
-        let type = bytes[2], rank = Int(bytes[3])
-        let size: Int
-        switch type {
-        case 0x08, 0x09: size = 1   // unsigned / signed byte
-        case 0x0B: size = 2         // int16
-        case 0x0C, 0x0D: size = 4   // int32 / float32
-        case 0x0E: size = 8         // float64
-        default: throw DataError(String(format: "unknown IDX element type 0x%02X", type))
-        }
-        guard (1...4).contains(rank) else { throw DataError("IDX rank \(rank) is not between 1 and 4") }
-        let headerSize = 4 + 4 * rank
-        guard bytes.count >= headerSize else { throw DataError("truncated header: rank \(rank) needs \(headerSize) bytes, file has \(bytes.count)") }
-        var dims: [Int] = []
-        for d in 0..<rank {
-            let o = 4 + 4 * d
-            dims.append(Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
-        }
-        let count = dims.reduce(1, *)
-        let expected = headerSize + count * size
+        let (type, dims, count, headerSize) = (header.type, header.dimensions, header.elementCount, header.byteCount)
+        let expected = header.fileBytes
         guard bytes.count == expected else {
             let shape = dims.map(String.init).joined(separator: "×")
             throw DataError(bytes.count < expected

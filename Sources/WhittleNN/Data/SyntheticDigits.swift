@@ -1,5 +1,6 @@
 import Foundation
 import WhittleTensor
+import WhittleSupport
 
 /// A built-in, seed-generated 28×28 grey-scale digits dataset: ten classes of pen strokes
 /// (lines and elliptic arcs) drawn with random control-point jitter, rotation, shear, scale,
@@ -7,6 +8,8 @@ import WhittleTensor
 /// is learnable (LeNet reaches the high 90s) but not trivial (a linear model does much worse).
 public enum SyntheticDigits {
     public static let side = 28
+    /// At most this many samples in one split (820 MB of pixels).
+    public static let sampleLimit = SizeLimit("synthetic samples", maximum: 1 << 20)
 
     /// `count` samples; sample i depends only on (seed, i), so prefixes are stable.
     public static func generate(count: Int, seed: UInt64, name: String = "synthetic") -> Dataset {

@@ -1,4 +1,5 @@
 import WhittleTensor
+import WhittleSupport
 
 /// A model: named nodes run in topological order. Each node applies one `Layer` to one
 /// producer, or adds several producers (`add`, for residual connections). The last node is the
@@ -56,6 +57,9 @@ public final class Graph {
                 throw GraphError("layer '\(name)' (add): needs two or more inputs of one shape, got \(shapes)")
             }
             out = shapes[0]
+        }
+        do { _ = try Graph.activationLimit.product(out, of: "output \(out)") } catch {
+            throw GraphError("layer '\(name)': \(error)")
         }
         nodes.append(Node(name: name, op: op, inputs: producers, inputShape: shapes[0], outputShape: out))
     }

@@ -4,7 +4,7 @@ extension Spec {
     /// Builds the float model the spec describes, initialised from `seed` (PyTorch's default
     /// initialisation). Shapes are inferred layer by layer; a mismatch names the layer.
     public func buildGraph(seed: UInt64? = nil, file: String? = nil) throws -> Graph {
-        let where_ = file ?? "spec '\(name)'"
+        let where_ = file ?? (path.isEmpty ? "spec '\(name)'" : path)
         let root = RNG(seed: seed ?? train.seed)
         var initRNG = root.derived("init")
         let graph = Graph(inputShape: input)
@@ -41,34 +41,49 @@ extension Spec {
         }
         func positive(_ v: Int, _ field: String) throws -> Int {
             guard v > 0 else { throw ShapeError("'\(field)' must be positive, got \(v)") }
-            return v
+            return try bounded(v, field)
+        }
+        func bounded(_ v: Int, _ field: String) throws -> Int {
+            do { return try Graph.dimensionLimit.check(v, of: "'\(field)'") } catch { throw ShapeError("\(error)") }
+        }
+        func weights(_ shape: [Int]) throws {
+            do { _ = try Graph.parameterLimit.product(shape, of: "weight \(shape)") } catch { throw ShapeError("\(error)") }
         }
         switch s.type {
         case .conv2d:
             guard inputShape.count == 3 else { throw ShapeError("expects a [channels, height, width] input, got shape \(inputShape)") }
-            let inC = s.inChannels ?? inputShape[0]
+            let inC = try positive(s.inChannels ?? inputShape[0], "in_channels")
             let out = try positive(try need(s.outChannels, "out_channels"), "out_channels")
             let k = try need(s.kernel, "kernel"), st = s.stride ?? IntPair(1), pad = s.padding ?? IntPair(0)
             let groups = try positive(s.groups ?? 1, "groups")
             _ = try positive(min(k.first, k.second, st.first, st.second), "kernel/stride")
+            _ = try bounded(max(k.first, k.second, st.first, st.second), "kernel/stride")
             guard pad.first >= 0, pad.second >= 0 else { throw ShapeError("'padding' must be 0 or more") }
+            _ = try bounded(max(pad.first, pad.second), "padding")
             guard inC % groups == 0, out % groups == 0 else {
                 throw ShapeError("groups \(groups) must divide in_channels \(inC) and out_channels \(out)")
             }
+            try weights([out, inC / groups, k.first, k.second])
             return .layer(Conv2d(inChannels: inC, outChannels: out, kernel: (k.first, k.second), stride: (st.first, st.second),
                                  padding: (pad.first, pad.second), groups: groups, bias: s.bias ?? true, rng: &rng))
         case .linear:
-            let inF = s.inFeatures ?? inputShape.reduce(1, *)
+            let inF = try positive(s.inFeatures ?? inputShape.reduce(1, *), "in_features")
             let out = try positive(try need(s.outFeatures, "out_features"), "out_features")
+            try weights([out, inF])
             return .layer(Linear(inFeatures: inF, outFeatures: out, bias: s.bias ?? true, rng: &rng))
         case .maxpool2d, .avgpool2d:
             let k = try positive(try need(s.kernel, "kernel").first, "kernel")
-            let window = PoolWindow(kernel: k, stride: try positive(s.stride?.first ?? k, "stride"), padding: s.padding?.first ?? 0)
+            let padding = s.padding?.first ?? 0
+            guard padding >= 0 else { throw ShapeError("'padding' must be 0 or more, got \(padding)") }
+            let window = PoolWindow(kernel: k, stride: try positive(s.stride?.first ?? k, "stride"), padding: try bounded(padding, "padding"))
             return .layer(s.type == .maxpool2d ? MaxPool2d(window) as Layer : AvgPool2d(window))
         case .globalAvgpool: return .layer(AvgPool2d(global: ()))
         case .batchnorm1d, .batchnorm2d:
+            let eps = s.eps ?? 1e-5, momentum = s.momentum ?? 0.1
+            guard eps > 0, eps.isFinite else { throw ShapeError("'eps' must be a positive number, got \(eps)") }
+            guard momentum >= 0, momentum <= 1 else { throw ShapeError("'momentum' must be in [0, 1], got \(momentum)") }
             return .layer(BatchNorm(channels: inputShape.first ?? 0, spatial: s.type == .batchnorm2d,
-                                    eps: Float(s.eps ?? 1e-5), momentum: Float(s.momentum ?? 0.1)))
+                                    eps: Float(eps), momentum: Float(momentum)))
         case .relu: return .layer(ClampActivation.relu())
         case .relu6: return .layer(ClampActivation.relu6())
         case .flatten: return .layer(Flatten())

@@ -39,7 +39,7 @@ public final class Conv2d: LayerBase, Layer {
         guard input.count == 3 else { throw ShapeError("expects a [channels, height, width] input, got shape \(input)") }
         guard input[0] == inChannels else { throw ShapeError("expects \(inChannels) input channels, got \(input[0])") }
         let g = geometry(height: input[1], width: input[2])
-        guard g.outHeight > 0, g.outWidth > 0 else {
+        guard g.windowFits else {
             throw ShapeError("kernel \(kernel.h)×\(kernel.w) does not fit a \(input[1])×\(input[2]) input with padding \(padding.h)×\(padding.w)")
         }
         return [outChannels, g.outHeight, g.outWidth]

@@ -15,9 +15,9 @@ public struct PoolWindow: Equatable, Sendable {
 
     func outputShape(for input: [Int]) throws -> [Int] {
         guard input.count == 3 else { throw ShapeError("expects a [channels, height, width] input, got shape \(input)") }
-        guard padding * 2 <= kernel else { throw ShapeError("padding \(padding) must be at most half the kernel \(kernel)") }
+        guard padding >= 0, padding * 2 <= kernel else { throw ShapeError("padding \(padding) must be 0 to half the kernel \(kernel)") }
         let g = geometry(input)
-        guard g.outHeight > 0, g.outWidth > 0 else { throw ShapeError("window \(kernel) does not fit a \(input[1])×\(input[2]) input") }
+        guard g.windowFits else { throw ShapeError("window \(kernel) does not fit a \(input[1])×\(input[2]) input") }
         return [input[0], g.outHeight, g.outWidth]
     }
 }

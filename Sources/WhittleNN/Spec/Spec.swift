@@ -15,6 +15,8 @@ public struct Spec: Codable, Sendable {
     public var distill: DistillSpec?
     /// The folder of the spec file, to resolve relative paths in it.
     public var baseDirectory: String = "."
+    /// The spec file's path (errors name it), empty for a spec made in code.
+    public var path: String = ""
 
     enum CodingKeys: String, CodingKey, CaseIterable { case name, input, layers, data, train, quantize, prune, distill }
 
@@ -46,6 +48,7 @@ public struct Spec: Codable, Sendable {
         var spec: Spec
         do { spec = try JSONDecoder().decode(Spec.self, from: bytes) } catch { throw SpecError(file: file, error) }
         spec.baseDirectory = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        spec.path = file
         try spec.validate(file: file)
         return spec
     }
@@ -54,6 +57,7 @@ public struct Spec: Codable, Sendable {
     public func validate(file: String) throws {
         func fail(_ field: String, _ message: String) -> SpecError { SpecError("\(file): \(field): \(message)") }
         guard !input.isEmpty, input.allSatisfy({ $0 > 0 }) else { throw fail("input", "must be positive dimensions, e.g. [1, 28, 28]") }
+        do { _ = try Graph.activationLimit.product(input, of: "\(input)") } catch { throw fail("input", "\(error)") }
         guard !layers.isEmpty else { throw fail("layers", "the model has no layers") }
         try train.validate { fail("train.\($0)", $1) }
         try data.validate { fail("data.\($0)", $1) }
@@ -131,6 +135,9 @@ public struct DataSpec: Codable, Equatable, Sendable {
         if let t = trainLimit, t <= 0 { throw fail("train_limit", "must be positive") }
         if let t = testLimit, t <= 0 { throw fail("test_limit", "must be positive") }
         if let s = synthetic, s.train <= 0 || s.test <= 0 { throw fail("synthetic", "train and test sizes must be positive") }
+        if let s = synthetic, max(s.train, s.test) > SyntheticDigits.sampleLimit.maximum {
+            throw fail("synthetic", "\(max(s.train, s.test)) samples exceed the limit of \(SyntheticDigits.sampleLimit)")
+        }
     }
 }
 
@@ -163,7 +170,7 @@ public struct TrainSpec: Codable, Equatable, Sendable {
 
     func validate(_ fail: (String, String) -> SpecError) throws {
         guard epochs >= 0 else { throw fail("epochs", "must be 0 or more") }
-        guard batchSize > 0 else { throw fail("batch_size", "must be positive") }
+        guard batchSize > 0, batchSize <= 1 << 20 else { throw fail("batch_size", "must be 1…1,048,576") }
         try optimizer.validate { fail("optimizer.\($0)", $1) }
         if let s = schedule { try s.validate { fail("schedule.\($0)", $1) } }
     }

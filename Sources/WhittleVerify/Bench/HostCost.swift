@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleCodegen
 
 /// What one inference of an emitted model costs on the host.
@@ -16,13 +17,17 @@ public struct HostCost: Codable, Hashable, Sendable {
 public enum HostBenchmark {
     public static let callgrindInferences = 20
 
-    /// Measures an emitted folder, building in a temporary folder that is removed afterwards.
+    /// Measures an emitted folder's model with whittle's own bench harness, building in a
+    /// temporary folder that is removed afterwards. Files changed since emission are allowed
+    /// (this measures, it does not verify).
     public static func measure(folder: URL, resources: WhittleResources, minimumMilliseconds: Int = 500) throws -> HostCost {
-        let manifest = try EmitManifest.read(from: folder)
-        let build = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-bench-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: build) }
+        let (manifest, _) = try FolderVerifier.checkedManifest(folder: folder, allowModified: true)
+        let vectors = try EmittedVectors(folder: folder, manifest: manifest)
+        let build = try FolderVerifier.makeBuildDirectory("bench")
+        defer { Temporaries.remove(build) }
         let target = try TargetDescriptor.load(named: manifest.target, from: resources)
-        return try measure(Harness(folder: folder, target: target, buildDirectory: build), minimumMilliseconds: minimumMilliseconds)
+        let harness = try Harness(folder: folder, target: target, resources: resources, buildDirectory: build, inputs: vectors.inputs)
+        return try measure(harness, minimumMilliseconds: minimumMilliseconds)
     }
 
     public static func measure(_ harness: Harness, minimumMilliseconds: Int = 500) throws -> HostCost {
@@ -42,7 +47,7 @@ public enum HostBenchmark {
         let result = try ProcessRunner.run(["valgrind", "--tool=callgrind", "--toggle-collect=model_invoke",
                                             "--callgrind-out-file=\(out.path)", program.path,
                                             "vectors/inputs.bin", String(callgrindInferences), "0"],
-                                           in: harness.folder, timeout: 600)
+                                           in: harness.sourceDirectory, timeout: 600)
         let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
         guard result.status == 0,
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("totals:") || $0.hasPrefix("summary:") }),

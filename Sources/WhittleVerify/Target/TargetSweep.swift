@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleCodegen
 import WhittleIR
 
@@ -8,17 +9,13 @@ import WhittleIR
 public enum TargetSweep {
     /// Emits the model of `folder` for `target` into `destination`, with the folder's vectors.
     public static func reemit(_ folder: URL, for target: TargetDescriptor, resources: WhittleResources, into destination: URL) throws {
-        let manifest = try EmitManifest.read(from: folder)
-        let modelURL = folder.appendingPathComponent(EmitManifest.modelFileName)
-        guard FileManager.default.fileExists(atPath: modelURL.path) else {
-            throw VerifyInputError("\(modelURL.path): missing; emit the folder again to verify it on another target")
-        }
-        var graph: QGraph
+        let manifest: EmitManifest
         do {
-            graph = try QGraphFile.read(from: modelURL)
-        } catch {
-            throw VerifyInputError("\(error)")
+            manifest = try EmitManifest.read(from: folder)
+        } catch let error as CodegenError {
+            throw VerifyInputError(error.description)
         }
+        var graph = try ReferenceOutputs.model(in: folder, manifest: manifest)
         let vectors = try EmittedVectors(folder: folder, manifest: manifest)
         if manifest.vectors.seed == nil {
             graph.validation = ValidationSet(count: vectors.count, inputs: vectors.inputs, labels: vectors.labels,
@@ -44,9 +41,11 @@ public enum TargetSweep {
 
     /// Verifies the model of `folder` on each of `targets` (the folder itself for its own
     /// target, a fresh emission for the others); targets without their toolchain are skipped.
+    /// The folder's files are checked against their hashes first: files changed since emission
+    /// throw `VerifyCheckFailure` unless `options.allowModified`, and are then noted in every report.
     public static func verify(_ folder: URL, on targets: [TargetDescriptor], resources: WhittleResources,
                               options: VerifyOptions) throws -> [(target: String, outcome: Outcome)] {
-        let manifest = try EmitManifest.read(from: folder)
+        let (manifest, integrity) = try FolderVerifier.checkedManifest(folder: folder, allowModified: options.allowModified)
         var results: [(target: String, outcome: Outcome)] = []
         for target in targets {
             let missing = Toolchain.missing(for: target)
@@ -54,8 +53,8 @@ public enum TargetSweep {
                 results.append((target.name, .skipped(packages: missing.map(\.package))))
                 continue
             }
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-target-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: scratch) }
+            let scratch = Temporaries.path(in: FileManager.default.temporaryDirectory, label: "target")
+            defer { Temporaries.remove(scratch) }
             do {
                 var emitted = folder
                 if target.name != manifest.target {
@@ -63,7 +62,9 @@ public enum TargetSweep {
                     emitted = scratch.appendingPathComponent(target.name)
                     try reemit(folder, for: target, resources: resources, into: emitted)
                 }
-                results.append((target.name, .verified(try FolderVerifier.verify(folder: emitted, resources: resources, options: options))))
+                var report = try FolderVerifier.verify(folder: emitted, resources: resources, options: options)
+                if !integrity.isIntact { report.modifiedFiles = integrity }
+                results.append((target.name, .verified(report)))
             } catch let error as VerifyCheckFailure {
                 results.append((target.name, .failed(message: error.description, badInput: false)))
             } catch {

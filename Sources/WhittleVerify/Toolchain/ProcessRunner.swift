@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 
 /// What a finished child process left behind.
 public struct ProcessResult: Sendable {
@@ -39,10 +40,8 @@ public enum ProcessRunner {
         guard let name = command.first, let executable = which(name) else {
             throw VerifyInputError("'\(command.first ?? "")' not found on PATH")
         }
-        let scratch = FileManager.default.temporaryDirectory
-            .appendingPathComponent("whittle-run-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        let scratch = try Temporaries.folder(label: "run")
+        defer { Temporaries.remove(scratch) }
         let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
         try Data().write(to: outURL)
         try Data().write(to: errURL)

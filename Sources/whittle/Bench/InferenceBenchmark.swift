@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleIR
 import WhittleNN
 import WhittleVerify
@@ -10,9 +11,8 @@ struct InferenceBenchmark {
     var dataDirectory: String
 
     func run(_ graph: Graph, quiet: Bool) throws -> (cost: HostCost, report: RunPipeline.Report, quantized: QGraph) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-bench-\(ProcessInfo.processInfo.processIdentifier)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Temporaries.folder(label: "bench")
+        defer { Temporaries.remove(folder) }
         let checkpoint = folder.appendingPathComponent("trained.safetensors").path
         try Checkpoint.save(graph, to: checkpoint)
         var args = Arguments(command: "bench", tokens: [try Resources.folder("examples").appendingPathComponent(specName).path,

@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleCodegen
 import WhittleIR
 import WhittleVerify
@@ -20,9 +21,8 @@ struct TargetBenchmark {
         let targets = try TargetDescriptor.knownTargets(in: resources).filter { $0 != "host" }
             .map { try TargetDescriptor.load(named: $0, from: resources) }
         let (available, skipped) = Toolchain.availability(of: targets)
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-bench-targets-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let scratch = try Temporaries.folder(label: "bench-targets")
+        defer { Temporaries.remove(scratch) }
         let host = try TargetDescriptor.load(named: "host", from: resources)
         var rows: [Row] = []
         for (index, (name, graph)) in try SampleGraphs.exampleLeNets(dense: dense, seed: 1).enumerated() {

@@ -1,3 +1,5 @@
+import WhittleSupport
+
 /// A small command-line parser: `--name value`, `--name=value`, boolean `--flag`s and
 /// positionals. Every option a command reads is consumed; `finish()` rejects leftovers, so a
 /// typo is a usage error rather than silently ignored.
@@ -25,6 +27,16 @@ struct Arguments {
         let value = tokens[i + 1]
         tokens.removeSubrange(i...(i + 1))
         return value
+    }
+
+    /// Removes and returns an output path option, checked at once (`OutputPath.check`) so a
+    /// command never works for minutes and then fails to write.
+    mutating func output(_ names: String..., as kind: OutputPath.Kind) throws -> String? {
+        guard let i = tokens.firstIndex(where: { names.contains($0) }) else { return nil }
+        let name = tokens[i]
+        guard let path = try option(name) else { return nil }
+        try OutputPath.check(path, as: kind, option: name)
+        return path
     }
 
     mutating func int(_ names: String...) throws -> Int? {

@@ -7,6 +7,11 @@ enum Console {
         FileHandle.standardError.write(Data(("whittle: error: " + message + "\n").utf8))
     }
 
+    /// Something that works but probably not as the user wants: always shown, even with --json.
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data(("whittle: warning: " + message + "\n").utf8))
+    }
+
     static func note(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleNN
 
 enum DemoCommand: Command {
@@ -17,7 +18,7 @@ enum DemoCommand: Command {
     static func run(_ args: inout Arguments) throws -> Int32 {
         let data = try args.option("--data")
         let epochs = try args.int("--epochs")
-        let output = try args.option("-o", "--output")
+        let output = try args.output("-o", "--output", as: .folder)
         let json = args.flag("--json")
         try args.finish()
         var tokens = [try Resources.folder("examples").appendingPathComponent("lenet.json").path,

@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleCompress
 import WhittleNN
 
@@ -28,7 +29,7 @@ enum DistillCommand: Command {
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         let bench = try Workbench(&args)
-        let output = try args.option("-o", "--output")
+        let output = try args.output("-o", "--output", as: .file)
         let teacherModel = try args.option("--teacher-model")
         let json = args.flag("--json")
         try args.finish()

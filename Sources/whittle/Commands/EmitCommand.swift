@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleCodegen
 import WhittleIR
 
@@ -28,13 +29,15 @@ enum EmitCommand: Command {
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         let targetName = try args.option("--target") ?? "host"
-        guard let outputPath = try args.option("-o", "--output") else { throw UsageError(name, "missing -o DIR") }
+        guard let outputPath = try args.output("-o", "--output", as: .folder) else { throw UsageError(name, "missing -o DIR") }
         let vectors = try args.int("--vectors")
         let seed = try args.int("--seed") ?? 1
         let json = args.flag("--json")
         let modelPath = try args.positional("MODEL.q")
         try args.finish()
-        if let vectors, vectors < 1 { throw UsageError(name, "--vectors must be at least 1") }
+        if let vectors, !(1...QGraphLimits.maxVectors).contains(vectors) {
+            throw UsageError(name, "--vectors must be 1…\(QGraphLimits.maxVectors), got \(vectors)")
+        }
         guard seed >= 0 else { throw UsageError(name, "--seed must be ≥ 0") }
 
         let resources = try WhittleResources.locate()

@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleCompress
 import WhittleNN
 import WhittleTensor
@@ -29,8 +30,8 @@ enum PruneCommand: Command {
     static func run(_ args: inout Arguments) throws -> Int32 {
         let bench = try Workbench(&args)
         let model = try args.positional("MODEL (a .safetensors checkpoint)")
-        let output = try args.option("-o", "--output")
-        let reportPath = try args.option("--report")
+        let output = try args.output("-o", "--output", as: .file)
+        let reportPath = try args.output("--report", as: .file)
         let control = args.flag("--control")
         let json = args.flag("--json")
         try args.finish()

@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleIR
 import WhittleNN
 
@@ -34,7 +35,7 @@ enum QuantizeCommand: Command {
     static func run(_ args: inout Arguments) throws -> Int32 {
         let bench = try Workbench(&args)
         let model = try args.positional("MODEL (a .safetensors checkpoint)")
-        let output = try args.option("-o", "--output")
+        let output = try args.output("-o", "--output", as: .file)
         var stage = QuantizeStage(bench.spec.quantize)
         if let n = try args.int("--calibration") { stage.settings.calibration = n }
         if args.flag("--per-tensor") { stage.settings.perChannel = false }
@@ -57,7 +58,7 @@ enum QuantizeCommand: Command {
         stage.vectors = try args.int("--vectors")
         let json = args.flag("--json")
         let compare = args.flag("--compare")
-        let report = try args.option("--report")
+        let report = try args.output("--report", as: .file)
         try args.finish()
         if compare {
             var comparison = QuantizationComparison(workbench: bench, model: model)
@@ -74,12 +75,13 @@ enum QuantizeCommand: Command {
         let graph = try bench.graph(loading: model)
         let result = try stage.run(graph, source: bench.source, spec: bench.spec, progress: ProgressLine(quiet: json))
         try QGraphFile.write(result.graph, to: URL(fileURLWithPath: output))
+        result.warnings.forEach(Console.warning)
         let plan = MemoryPlanner.plan(result.graph)
         if json {
             try Console.json(["output": output, "calibration_samples": result.calibrationSamples,
                               "validation_vectors": result.graph.validation?.count ?? 0,
                               "arena_bytes": plan.arenaBytes, "float_test_accuracy": result.floatTestAccuracy,
-                              "fake_quant_test_accuracy": result.fakeQuantTestAccuracy ?? NSNull(),
+                              "fake_quant_test_accuracy": result.fakeQuantTestAccuracy ?? NSNull(), "warnings": result.warnings,
                               "tensors": result.graph.tensors.map { t -> [String: Any] in
                                   let q = t.quant
                                   return ["name": t.name, "scale": q.scale, "zero_point": Int(q.zeroPoint),

@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleCompress
 import WhittleNN
 import WhittleTensor
@@ -22,7 +23,7 @@ enum ReportCommand: Command {
     static func run(_ args: inout Arguments) throws -> Int32 {
         let bench = try Workbench(&args)
         let model = try args.positional("MODEL (a .safetensors checkpoint)")
-        let output = try args.option("-o", "--output")
+        let output = try args.output("-o", "--output", as: .file)
         let beforePath = try args.option("--before")
         let scan = args.flag("--sensitivity")
         let json = args.flag("--json")

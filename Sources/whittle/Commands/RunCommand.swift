@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleNN
 
 enum RunCommand: Command {
@@ -21,11 +22,11 @@ enum RunCommand: Command {
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         let bench = try Workbench(&args)
-        let output = try args.option("-o", "--output") ?? "whittle-out/\(bench.spec.name)"
+        let output = try args.output("-o", "--output", as: .folder) ?? "whittle-out/\(bench.spec.name)"
         let model = try args.option("--model")
         let target = try args.option("--target") ?? "host"
         let json = args.flag("--json")
-        let reportPath = try args.option("--report")
+        let reportPath = try args.output("--report", as: .file)
         try args.finish()
         var pipeline = RunPipeline(workbench: bench, output: URL(fileURLWithPath: output), model: model)
         pipeline.target = target

@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleNN
 
 enum TrainCommand: Command {
@@ -23,7 +24,7 @@ enum TrainCommand: Command {
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         let bench = try Workbench(&args)
-        let output = try args.option("-o", "--output")
+        let output = try args.output("-o", "--output", as: .file)
         let initial = try args.option("--init")
         let lr = try args.double("--lr")
         let json = args.flag("--json")

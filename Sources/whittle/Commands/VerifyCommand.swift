@@ -9,12 +9,16 @@ enum VerifyCommand: Command {
     static let summary = "build emitted C, run it (host or emulated MCU), require bit-exact outputs, measure"
     static let usage = """
     usage: whittle verify DIR [--target NAME|all] [--vectors N] [--timeout S] [--json] [--bench]
-                          [--no-sanitize] [--sanitizer-vectors N]
+                          [--no-sanitize] [--sanitizer-vectors N] [--allow-modified]
            whittle verify --toolchains
 
-    Builds DIR (written by whittle emit) with its target's compiler and flags through its
-    Makefile, runs the test vectors, and requires every output byte to equal the Swift
-    reference interpreter's. On the host it builds once more with the sanitizers and runs a
+    Trusts nothing in DIR (written by whittle emit) but the model's C: it first checks every
+    file against the SHA-256 that whittle.json records and fails, naming them, on files changed,
+    missing or added since emission. It builds the model's C (model.h, model.c,
+    model_weights.c, kernels/) with whittle's own harness, Makefile and flags for the target,
+    never DIR's, runs the test vectors, and requires every output byte to equal the Swift
+    reference interpreter's outputs for DIR's whittle.q (computed now, not read from
+    vectors/expected.bin). On the host it builds once more with the sanitizers and runs a
     subset. On a bare-metal target (cortex-m0, cortex-m3, cortex-m4, cortex-m7, rv32imac) it
     cross-compiles a semihosting harness, runs it under QEMU, and reports the model's flash
     (code + constants + data), RAM (data + bss + the stack high-water mark) and the
@@ -32,12 +36,16 @@ enum VerifyCommand: Command {
       --bench                  host: also measure ns and instructions (callgrind) per inference
       --no-sanitize            skip the sanitizer build
       --sanitizer-vectors N    vectors run under the sanitizers (default: 64)
+      --allow-modified         go on when files changed since emission (e.g. a hand-edited
+                               model.c), noting them; the verdict still comes from whittle's
+                               own harness and whittle.q's reference outputs
       --toolchains             print which targets this machine can verify, and the Debian
                                packages the others need
 
-    exit: 0 verified, 1 a check failed (mismatch, sanitizer report, float helper, a fault or
-    timeout under the emulator, C that does not build warning-free), 2 bad input (not an
-    emitted folder, unknown target, toolchain not installed, model over a target's budget).
+    exit: 0 verified, 1 a check failed (files changed since emission, mismatch, sanitizer
+    report, float helper, a fault or timeout under the emulator, C that does not build
+    warning-free), 2 bad input (not an emitted folder, a bad whittle.json field, unknown
+    target, toolchain not installed, model over a target's budget).
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {
@@ -49,6 +57,7 @@ enum VerifyCommand: Command {
         let bench = args.flag("--bench")
         let noSanitize = args.flag("--no-sanitize")
         let sanitizerVectors = try args.int("--sanitizer-vectors") ?? 64
+        let allowModified = args.flag("--allow-modified")
         let folderPath = toolchains ? nil : try args.positional("DIR")
         try args.finish()
         guard sanitizerVectors >= 1 else { throw UsageError(name, "--sanitizer-vectors must be at least 1") }
@@ -59,7 +68,7 @@ enum VerifyCommand: Command {
         guard let folderPath else { return try printToolchains(resources, json: json) }
         let folder = URL(fileURLWithPath: folderPath)
         let options = VerifyOptions(sanitize: !noSanitize, sanitizerVectors: sanitizerVectors, measureCost: bench,
-                                    vectorLimit: vectors, timeout: timeout)
+                                    vectorLimit: vectors, timeout: timeout, allowModified: allowModified)
         guard let targetName else {
             let report: VerifyReport
             do {
@@ -76,7 +85,12 @@ enum VerifyCommand: Command {
         if targetName != "all", let missing = Toolchain.missing(for: targets[0]).first {
             throw VerifyInputError("\(missing.description) for target '\(targetName)' not found on PATH; install the Debian package '\(missing.package)'")
         }
-        let results = try TargetSweep.verify(folder, on: targets, resources: resources, options: options)
+        let results: [(target: String, outcome: TargetSweep.Outcome)]
+        do {
+            results = try TargetSweep.verify(folder, on: targets, resources: resources, options: options)
+        } catch let failure as VerifyCheckFailure {
+            throw CheckFailed(description: failure.description)
+        }
         if json {
             var reports: [String: Any] = [:]
             for (target, outcome) in results {
@@ -158,12 +172,20 @@ enum VerifyCommand: Command {
                 notes.append("  \(target): \(message)")
             }
         }
+        let modified = results.lazy.compactMap { result -> FolderIntegrity? in
+            if case .verified(let report) = result.outcome { return report.modifiedFiles }
+            return nil
+        }.first
+        if let modified { notes.insert("  note: files changed since emission (\(modified.summary)); verified with whittle's own harness", at: 0) }
         return (["verify \(folder) on \(results.count) target\(results.count == 1 ? "" : "s")", table.rendered] + notes).joined(separator: "\n")
     }
 
     private static func text(_ r: VerifyReport) -> String {
         let c = r.comparison
         var lines = ["verify \(r.folder) (\(r.model), target \(r.target))"]
+        if let modified = r.modifiedFiles {
+            lines.append("  modified files   NOTE: \(modified.summary) (--allow-modified: built with whittle's own harness, checked against whittle.q)")
+        }
         if let first = c.firstMismatch {
             lines.append("  C vs reference   MISMATCH: \(c.mismatchedBytes.grouped) bytes in \(c.mismatchedVectors.grouped) of \(c.vectors.grouped) vectors; first at \(first)")
         } else {

@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 import WhittleCompress
 import WhittleIR
 import WhittleLower
@@ -46,9 +47,8 @@ struct QuantizationComparison {
 
     func run() throws -> [Row] {
         let progress = ProgressLine(quiet: quiet)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-compare-\(ProcessInfo.processInfo.processIdentifier)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try Temporaries.folder(label: "compare")
+        defer { Temporaries.remove(folder) }
         let test = try workbench.data(.test)
         var rows: [Row] = []
 

@@ -21,6 +21,8 @@ struct QuantizeStage {
         var floatTestAccuracy: Double
         /// With QAT: accuracy of the fake-quantized forward pass, whose logits the validation set carries.
         var fakeQuantTestAccuracy: Double?
+        /// Quantization that runs but loses accuracy (`QuantizationWarnings`), one line each.
+        var warnings: [String] = []
     }
 
     /// Calibrates (and with `qat` in the settings, trains quantization-aware), then lowers.
@@ -50,8 +52,9 @@ struct QuantizeStage {
         let q = try PostTrainingQuantization.lower(graph, calibration: calibration,
                                                    scheme: QuantizationScheme(perChannelWeights: settings.perChannel),
                                                    inputDescription: Self.describeInput(test), validation: validation)
+        let warnings = try QuantizationWarnings.check(graph, calibration: calibration, test: test, perChannelWeights: settings.perChannel)
         return Result(graph: q, calibrationSamples: min(settings.calibration, train.count), floatTestAccuracy: floatAccuracy,
-                      fakeQuantTestAccuracy: fakeQuantAccuracy)
+                      fakeQuantTestAccuracy: fakeQuantAccuracy, warnings: warnings)
     }
 
     /// What firmware needs to turn a sensor reading into the model's int8 input.

@@ -74,6 +74,7 @@ struct RunPipeline {
         progress.update("quantize: calibrating on \(spec.quantize.calibration) images", force: true)
         let quantized = try QuantizeStage(spec.quantize).run(graph, source: workbench.source, spec: spec, masks: masks, progress: progress)
         try QGraphFile.write(quantized.graph, to: output.appendingPathComponent("model.q"))
+        quantized.warnings.forEach(Console.warning)
         if let fakeQuant = quantized.fakeQuantTestAccuracy {
             var s = Self.floatStage("QAT fake-quant (Swift)", graph, test)
             s.accuracy = fakeQuant

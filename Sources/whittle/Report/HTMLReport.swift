@@ -1,4 +1,5 @@
 import Foundation
+import WhittleSupport
 
 /// A self-contained HTML report: headings, paragraphs, tables and inline SVG figures, with a
 /// small embedded stylesheet and no scripts. Written atomically.
@@ -45,13 +46,6 @@ struct HTMLReport {
 
     /// Writes the report atomically (complete or not at all).
     func write(to path: String) throws {
-        do { try Data(rendered.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw ReportError("\(path): cannot write the report (\(error.localizedDescription))")
-        }
+        try AtomicOutput.write(Data(rendered.utf8), to: URL(fileURLWithPath: path))
     }
-}
-
-struct ReportError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
