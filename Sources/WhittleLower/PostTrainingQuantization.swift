@@ -79,9 +79,20 @@ public enum PostTrainingQuantization {
 
 /// The `.q` file's validation set: test inputs quantized with the graph's input parameters
 /// (channels-last), their labels, and the float model's logits on the same float inputs.
+/// 8-bit data is quantized through `RawInputTable`, the function firmware gets.
 public enum ValidationSetBuilder {
     public static func make(_ graph: Graph, data: Dataset, inputQuant: QuantParams) -> ValidationSet {
         let shape = PostTrainingQuantization.irShape(data.sampleShape)
+        let logits = Evaluator.logits(graph, on: data)
+        if case .bytes(let raw) = data.values {
+            let table = RawInputTable.make(normalization: data.normalization, inputQuant: inputQuant)
+            var inputs: [Int8] = []
+            inputs.reserveCapacity(raw.count)
+            for i in 0..<data.count {
+                inputs += shape.channelsLast(fromChannelsFirst: raw[(i * data.sampleSize)..<((i + 1) * data.sampleSize)].map { table[Int($0)] })
+            }
+            return ValidationSet(count: data.count, inputs: inputs, labels: data.labels, floatLogits: logits.storage)
+        }
         var inputs: [Int8] = []
         inputs.reserveCapacity(data.count * data.sampleSize)
         let batchSize = 500
@@ -92,7 +103,6 @@ public enum ValidationSetBuilder {
                 inputs += shape.channelsLast(fromChannelsFirst: sample)
             }
         }
-        let logits = Evaluator.logits(graph, on: data)
         return ValidationSet(count: data.count, inputs: inputs, labels: data.labels, floatLogits: logits.storage)
     }
 }

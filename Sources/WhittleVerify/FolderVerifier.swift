@@ -55,6 +55,8 @@ public struct VerifyReport: Codable, Hashable, Sendable {
     /// Flash, RAM, stack and instructions on a bare-metal target.
     public var measurement: TargetMeasurement?
     public var arenaBytes: Int
+    /// The kernels' static scratch; arena + scratch is the model's RAM on the host.
+    public var scratchBytes: Int
     public var constantBytes: Int
     /// Files changed since emission, when `allowModified` let verification go on (nil: none).
     public var modifiedFiles: FolderIntegrity?
@@ -134,7 +136,8 @@ public enum FolderVerifier {
         }
         return VerifyReport(folder: folder.path, model: manifest.model, target: target.name, comparison: comparison,
                             sanitizer: sanitizer, accuracy: accuracy, cost: cost, measurement: measurement,
-                            arenaBytes: manifest.memory.arenaBytes, constantBytes: manifest.constantBytes,
+                            arenaBytes: manifest.memory.arenaBytes, scratchBytes: manifest.memory.scratchBytes,
+                            constantBytes: manifest.constantBytes,
                             modifiedFiles: modified.isIntact ? nil : modified)
     }
 

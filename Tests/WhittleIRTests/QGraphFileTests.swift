@@ -11,7 +11,9 @@ final class QGraphFileTests: XCTestCase {
     }
 
     func testRoundTripIsExact() throws {
-        for graph in [sample(), SampleGraphs.random(seed: 9)] {
+        var withTable = sample()
+        withTable.rawInputTable = (0..<256).map { Int8(truncatingIfNeeded: $0 - 128) }
+        for graph in [sample(), SampleGraphs.random(seed: 9), withTable] {
             let bytes = QGraphFile.encode(graph)
             XCTAssertEqual(Array(bytes[0..<4]), Array("WHQG".utf8))
             XCTAssertEqual(try QGraphFile.decode(bytes, name: "model.q"), graph)
@@ -43,17 +45,23 @@ final class QGraphFileTests: XCTestCase {
         assertRejected(Array("PK\u{3}\u{4}rest of a zip".utf8), mentioning: ["not a Whittle QGraph file"])
     }
 
-    /// Version 1 (dense weights only) and a newer version are refused with one line each.
+    /// Older versions (2: no raw-input table) and a newer version are refused with one line each.
     func testOtherVersionsAreRejected() {
         var bytes = QGraphFile.encode(sample())
-        XCTAssertEqual(bytes[4], 2)
-        bytes[4] = 1
-        assertRejected(bytes, mentioning: ["version 1", "reads version 2", "re-create it"])
-        bytes[4] = 3
-        assertRejected(bytes, mentioning: ["version 3", "reads version 2", "newer whittle"])
+        XCTAssertEqual(bytes[4], 3)
+        bytes[4] = 2
+        assertRejected(bytes, mentioning: ["version 2", "reads version 3", "re-create it"])
+        bytes[4] = 4
+        assertRejected(bytes, mentioning: ["version 4", "reads version 3", "newer whittle"])
     }
 
     /// A well-formed file with a graph that breaks a rule is rejected by the verifier.
+    func testRawInputTableHasOneEntryPerByte() {
+        var graph = sample()
+        graph.rawInputTable = [Int8](repeating: 0, count: 255)
+        assertRejected(QGraphFile.encode(graph), mentioning: ["breaks rule input-output", "raw input table has 255 entries"])
+    }
+
     func testVerifierRunsOnRead() {
         var graph = sample()
         graph.tensors[1].shape.height = 3

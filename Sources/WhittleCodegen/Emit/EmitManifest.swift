@@ -65,6 +65,10 @@ public struct EmitManifest: Codable, Hashable, Sendable {
         public var naiveArenaBytes: Int
         public var naiveActivationBytes: Int
         public var alignment: Int
+
+        /// The model's static RAM on the host: the arena and the kernels' scratch (a bare-metal
+        /// target adds its stack, measured by `verify --target`). The one RAM figure reports give.
+        public var ramBytes: Int { arenaBytes + scratchBytes }
     }
 
     public var format: Int

@@ -55,7 +55,7 @@ public enum Emitter {
 
         var files: [(path: String, bytes: [UInt8])] = [
             ("model.h", Array(ModelHeaderPrinter.text(graph, plan: plan, modelName: name, target: target).utf8)),
-            ("model.c", Array(ModelSourcePrinter.text(plan, modelName: name, target: target).utf8)),
+            ("model.c", Array(ModelSourcePrinter.text(plan, rawInputTable: graph.rawInputTable, modelName: name, target: target).utf8)),
             ("model_weights.c", Array(WeightsPrinter.text(plan, modelName: name, target: target).utf8)),
         ]
         files += try kernelFiles(plan.kernels, target: options.target, resources: resources)

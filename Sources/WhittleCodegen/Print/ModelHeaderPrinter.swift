@@ -18,8 +18,17 @@ enum ModelHeaderPrinter {
          * Input layout: channels-last (HWC), MODEL_INPUT_HEIGHT x MODEL_INPUT_WIDTH x
          *   MODEL_INPUT_CHANNELS; value (y, x, c) is at (y * MODEL_INPUT_WIDTH + x) * MODEL_INPUT_CHANNELS + c.
          * Normalisation: \(CIdentifier.comment(graph.inputDescription))
+        \(graph.rawInputTable == nil ? """
          * Quantize a normalised real value r:
          *   q = clamp(round(r / MODEL_INPUT_SCALE) + MODEL_INPUT_ZERO_POINT, -128, 127).
+        """ : """
+         * void model_quantize_input(const uint8_t *raw, int8_t *input);
+         *   The data is 8-bit: give MODEL_INPUT_SIZE raw bytes (0..255, the pixel or sensor value)
+         *   in the input layout, and input[i] = model_raw_input_table[raw[i]], a table whittle
+         *   computed from the normalisation and the input quantization. It is the one exact
+         *   mapping: the verification vectors were made with it. (Quantizing with the float
+         *   MODEL_INPUT_SCALE instead can land on the other side of a rounding tie.)
+        """)
          * Outputs are int8 logits: real = MODEL_OUTPUT_SCALE * (q - MODEL_OUTPUT_ZERO_POINT); the
          *   predicted class is the index of the largest q.
          */
@@ -42,7 +51,7 @@ enum ModelHeaderPrinter {
         #define MODEL_OUTPUT_ZERO_POINT (\(output.quant.zeroPoint))
 
         int model_invoke(const int8_t *input, int8_t *output);
-
+        \(graph.rawInputTable == nil ? "" : "void model_quantize_input(const uint8_t *raw, int8_t *input);\n")
         #endif /* WHITTLE_MODEL_H */
 
         """

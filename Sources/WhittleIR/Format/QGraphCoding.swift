@@ -16,6 +16,8 @@ enum QGraphCoding {
 
     static func encode(_ graph: QGraph, into w: inout BinaryWriter) {
         w.write(graph.inputDescription)
+        w.write(graph.rawInputTable != nil)
+        if let table = graph.rawInputTable { w.write(array: table) }
         w.write(UInt32(graph.tensors.count))
         for t in graph.tensors {
             w.write(t.name)
@@ -113,6 +115,7 @@ enum QGraphCoding {
 
     static func decode(_ r: inout BinaryReader) throws -> QGraph {
         let description = try r.readString("input description")
+        let rawInputTable = try r.readBool("raw input table") ? try r.readArray(of: Int8.self, "raw input table") : nil
         let tensorCount = Int(try r.read(UInt32.self, "tensor count"))
         var tensors: [QTensor] = []
         for i in 0..<tensorCount {
@@ -147,7 +150,7 @@ enum QGraphCoding {
             validation = ValidationSet(count: count, inputs: inputs, labels: labels, floatLogits: logits)
         }
         return QGraph(tensors: tensors, nodes: nodes, input: input, output: output,
-                      inputDescription: description, validation: validation)
+                      inputDescription: description, validation: validation, rawInputTable: rawInputTable)
     }
 
     private static func decodeOp(_ r: inout BinaryReader, _ what: String) throws -> QOp {

@@ -14,11 +14,12 @@ public struct QGraphFileError: Error, CustomStringConvertible, Sendable {
 /// ```
 /// offset  size  field
 ///      0     4  magic "WHQG"
-///      4     4  format version (UInt32, currently 2; 2 added the sparse weight formats)
+///      4     4  format version (UInt32, currently 3; 2 added the sparse weight formats, 3 the
+///               raw-input table)
 ///      8     8  payload length in bytes (UInt64)
 ///     16     4  CRC-32 of the payload (UInt32)
 ///     20     …  payload:
-///               input description (string) · tensors · input id · output id · nodes ·
+///               input description (string) · optional raw-input table (256 int8) · tensors · input id · output id · nodes ·
 ///               optional validation set (inputs, optional labels, optional float logits)
 /// ```
 /// Strings are a UInt32 byte count and UTF-8; arrays a UInt64 count and their elements; doubles
@@ -32,7 +33,7 @@ public struct QGraphFileError: Error, CustomStringConvertible, Sendable {
 /// dense weights; a newer whittle's files may hold formats this one cannot run).
 public enum QGraphFile {
     public static let magic: [UInt8] = Array("WHQG".utf8)
-    public static let version: UInt32 = 2
+    public static let version: UInt32 = 3
     static let headerSize = 20
 
     public static func encode(_ graph: QGraph) -> [UInt8] {

@@ -25,15 +25,21 @@ public struct QGraph: Hashable, Sendable {
     public var inputDescription: String
     /// Optional labelled inputs with the float model's logits, carried for reports.
     public var validation: ValidationSet?
+    /// For a model whose data is 8-bit (images, most sensors): the int8 input for each raw value
+    /// 0…255, i.e. normalisation and input quantization done once by Whittle. The one exact way
+    /// firmware quantizes a raw byte (`model_quantize_input` in the C), and the way the
+    /// validation inputs were made. nil for data that is not 8-bit.
+    public var rawInputTable: [Int8]?
 
     public init(tensors: [QTensor], nodes: [QNode], input: TensorID, output: TensorID,
-                inputDescription: String, validation: ValidationSet? = nil) {
+                inputDescription: String, validation: ValidationSet? = nil, rawInputTable: [Int8]? = nil) {
         self.tensors = tensors
         self.nodes = nodes
         self.input = input
         self.output = output
         self.inputDescription = inputDescription
         self.validation = validation
+        self.rawInputTable = rawInputTable
     }
 
     public var inputTensor: QTensor { tensors[input] }

@@ -224,6 +224,9 @@ public enum GraphVerifier {
 
     /// The output must be computed: a chain of reshapes from the input would leave nothing to run.
     private static func verifyInputOutput(_ graph: QGraph, producers: [TensorID: Int]) throws {
+        if let table = graph.rawInputTable, table.count != 256 {
+            throw fail("graph", .inputOutput, "the raw input table has \(table.count) entries, one per byte value (256) expected")
+        }
         var tensor = graph.output
         while tensor != graph.input {
             guard let p = producers[tensor], case .reshape = graph.nodes[p].op else { return }

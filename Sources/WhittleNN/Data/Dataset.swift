@@ -21,6 +21,9 @@ public struct Dataset: Sendable {
     public enum Values: Sendable {
         case bytes([UInt8])
         case floats([Float])
+
+        /// 8-bit data (images, most sensors): firmware gets a table from bytes to model inputs.
+        public var isBytes: Bool { if case .bytes = self { return true } else { return false } }
     }
 
     public let name: String

@@ -51,6 +51,7 @@ enum EmitCommand: Command {
         if json {
             var object = try JSONSerialization.jsonObject(with: Data(try manifest.encoded())) as? [String: Any] ?? [:]
             object["folder"] = folder.path
+            object["ram_bytes"] = manifest.memory.ramBytes
             try Console.json(object)
         } else {
             print(summaryText(manifest, folder: folder))
@@ -60,7 +61,8 @@ enum EmitCommand: Command {
 
     private static func summaryText(_ m: EmitManifest, folder: URL) -> String {
         var lines = ["emitted \(folder.path) from \(m.model) for target \(m.target)"]
-        lines.append("  arena          \(m.memory.arenaBytes.grouped) B (\(m.memory.naiveArenaBytes.grouped) B with a buffer per tensor)")
+        lines.append("  RAM            \(m.memory.ramBytes.grouped) B (arena \(m.memory.arenaBytes.grouped) + kernel scratch \(m.memory.scratchBytes.grouped); "
+                     + "the arena would be \(m.memory.naiveArenaBytes.grouped) B with a buffer per tensor)")
         let denseBytes = m.layers.map(\.denseConstantBytes).reduce(0, +)
         lines.append("  constants      \(m.constantBytes.grouped) B in model_weights.c"
                      + (denseBytes == m.constantBytes ? "" : String(format: " (%.3f× the %@ B dense)", Double(m.constantBytes) / Double(max(denseBytes, 1)), denseBytes.grouped))
@@ -68,7 +70,6 @@ enum EmitCommand: Command {
         lines.append("  MACs           \(m.executedMacs.grouped) " + (m.executedMacs == m.macs ? "per inference"
             : String(format: "executed per inference (%.3f× the %@ dense)", Double(m.executedMacs) / Double(max(m.macs, 1)), m.macs.grouped)))
         lines.append("  test vectors   \(m.vectors.count.grouped) (\(m.vectors.source))")
-        if m.memory.scratchBytes > 0 { lines.append("  scratch        \(m.memory.scratchBytes.grouped) B for the sparse kernels") }
         var table = TextTable("  layer", "kernel", "output", "format", "density", "constant B", "dense B", "executed MACs", "dense MACs")
         for layer in m.layers {
             table.add(["  " + layer.name, layer.kernel, layer.outputShape.map(String.init).joined(separator: "x"),

@@ -76,11 +76,10 @@ enum QuantizeCommand: Command {
         let result = try stage.run(graph, source: bench.source, spec: bench.spec, progress: ProgressLine(quiet: json))
         try QGraphFile.write(result.graph, to: URL(fileURLWithPath: output))
         result.warnings.forEach(Console.warning)
-        let plan = MemoryPlanner.plan(result.graph)
         if json {
             try Console.json(["output": output, "calibration_samples": result.calibrationSamples,
                               "validation_vectors": result.graph.validation?.count ?? 0,
-                              "arena_bytes": plan.arenaBytes, "float_test_accuracy": result.floatTestAccuracy,
+                              "float_test_accuracy": result.floatTestAccuracy,
                               "fake_quant_test_accuracy": result.fakeQuantTestAccuracy ?? NSNull(), "warnings": result.warnings,
                               "tensors": result.graph.tensors.map { t -> [String: Any] in
                                   let q = t.quant
@@ -89,7 +88,7 @@ enum QuantizeCommand: Command {
                               }])
         } else {
             print("quantized \(bench.spec.name): \(result.graph.nodes.count) ops, calibrated on \(result.calibrationSamples) images, "
-                  + "\(result.graph.validation?.count ?? 0) validation vectors, arena \(grouped(plan.arenaBytes)) B; wrote \(output)")
+                  + "\(result.graph.validation?.count ?? 0) validation vectors; wrote \(output) (emit it for a target's RAM and flash)")
         }
         return 0
     }

@@ -13,7 +13,7 @@ enum RunCommand: Command {
     distill the student; or load --model), prune with fine-tuning (prune section), quantize (post-
     training, or QAT with quantize.qat), emit C for the target (default host), build, run on the
     test split and compare. Prints a table of every stage: accuracy, parameters, nonzeros, flash
-    bytes, arena bytes, MACs.
+    bytes, RAM bytes (arena + kernel scratch), MACs.
     Exits 1 if the C output differs from the Swift reference in any byte.
 
       -o DIR            where model.safetensors, model.q and c/ go (default: whittle-out/<spec name>)
@@ -48,15 +48,15 @@ enum RunCommand: Command {
                     var o: [String: Any] = ["stage": s.name, "parameters": s.parameters, "nonzeros": s.nonzeros,
                                             "flash_bytes": s.flashBytes, "macs": s.macs]
                     if let a = s.accuracy { o["accuracy"] = a }
-                    if let a = s.arenaBytes { o["arena_bytes"] = a }
+                    if let r = s.ramBytes { o["ram_bytes"] = r }
                     return o
                 },
             ])
         } else {
-            var table = TextTable("stage", "accuracy", "params", "nonzero", "flash B", "arena B", "MACs")
+            var table = TextTable("stage", "accuracy", "params", "nonzero", "flash B", "RAM B", "MACs")
             for s in report.stages {
                 table.add([s.name, s.accuracy.map(percent) ?? "", grouped(s.parameters), grouped(s.nonzeros),
-                           grouped(s.flashBytes), s.arenaBytes.map(grouped) ?? "", grouped(s.macs)])
+                           grouped(s.flashBytes), s.ramBytes.map(grouped) ?? "", grouped(s.macs)])
             }
             print(table.rendered)
             if let a = v.accuracy {

@@ -162,7 +162,7 @@ enum VerifyCommand: Command {
                                m.floatHelpers.isEmpty ? "yes" : "NO"])
                 } else {
                     let instructions = r.cost?.instructionsPerInference.map { $0.grouped } ?? ""
-                    table.add([target, exact, "", "arena \(r.arenaBytes.grouped)", "", instructions, ""])
+                    table.add([target, exact, "", (r.arenaBytes + r.scratchBytes).grouped, "", instructions, ""])
                 }
             case .skipped(let packages):
                 table.add([target, "skipped", "", "", "", "", ""])
@@ -203,7 +203,9 @@ enum VerifyCommand: Command {
                 lines.append("  C vs float       top-1 agreement \(percent(agreement)), |logit error| max \(String(format: "%.4f", a.maxAbsLogitError ?? 0)), mean \(String(format: "%.4f", a.meanAbsLogitError ?? 0))")
             }
         }
-        lines.append("  memory           arena \(r.arenaBytes.grouped) B, constants \(r.constantBytes.grouped) B")
+        if r.measurement == nil {
+            lines.append("  RAM              \((r.arenaBytes + r.scratchBytes).grouped) B (arena \(r.arenaBytes.grouped) + kernel scratch \(r.scratchBytes.grouped)), constants \(r.constantBytes.grouped) B")
+        }
         if let m = r.measurement {
             let f = m.model
             lines.append("  flash            \(m.flashBytes.grouped) B (code \(f.text.grouped) + constants \(f.rodata.grouped) + data \(f.data.grouped))")

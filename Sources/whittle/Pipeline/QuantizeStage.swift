@@ -49,9 +49,12 @@ struct QuantizeStage {
         let inputQuant = ActivationQuantization.params(for: calibration.input)
         let validation = ValidationSetBuilder.make(reference, data: test, inputQuant: inputQuant)
         let floatAccuracy = Evaluator.evaluate(graph, on: test).accuracy
-        let q = try PostTrainingQuantization.lower(graph, calibration: calibration,
+        var q = try PostTrainingQuantization.lower(graph, calibration: calibration,
                                                    scheme: QuantizationScheme(perChannelWeights: settings.perChannel),
                                                    inputDescription: Self.describeInput(test), validation: validation)
+        if test.values.isBytes {
+            q.rawInputTable = RawInputTable.make(normalization: test.normalization, inputQuant: inputQuant)
+        }
         let warnings = try QuantizationWarnings.check(graph, calibration: calibration, test: test, perChannelWeights: settings.perChannel)
         return Result(graph: q, calibrationSamples: min(settings.calibration, train.count), floatTestAccuracy: floatAccuracy,
                       fakeQuantTestAccuracy: fakeQuantAccuracy, warnings: warnings)
@@ -64,6 +67,7 @@ struct QuantizeStage {
                                   : "\(s.reduce(1, *)) features"
         let n = data.normalization
         return "\(layout). Real input x = (raw * \(n.scale) - \(n.mean)) / \(n.std), raw being the sensor value (for 8-bit images, the pixel 0..255). "
-            + "Quantize: q = clamp(round(x / MODEL_INPUT_SCALE) + MODEL_INPUT_ZERO_POINT, -128, 127)."
+            + (data.values.isBytes ? "For 8-bit data use model_quantize_input(raw, input): its table is the exact quantization the verified vectors used. "
+                                   : "Quantize: q = clamp(round(x / MODEL_INPUT_SCALE) + MODEL_INPUT_ZERO_POINT, -128, 127).")
     }
 }

@@ -24,7 +24,8 @@ struct RunPipeline {
         var parameters: Int
         var nonzeros: Int
         var flashBytes: Int
-        var arenaBytes: Int?
+        /// Static RAM of the C: arena + kernel scratch (nil for float stages).
+        var ramBytes: Int?
         var macs: Int
     }
 
@@ -90,7 +91,7 @@ struct RunPipeline {
         let int8Weights = quantized.graph.weightCounts
         stages.append(Stage(name: "int8 C (\(target))", accuracy: verify.accuracy?.cAccuracy, parameters: int8Weights.total,
                             nonzeros: int8Weights.nonzero, flashBytes: manifest.constantBytes,
-                            arenaBytes: manifest.memory.arenaBytes, macs: manifest.macs))
+                            ramBytes: manifest.memory.ramBytes, macs: manifest.macs))
         return Report(stages: stages, verify: verify, folder: output)
     }
 
@@ -117,7 +118,7 @@ struct RunPipeline {
     static func floatStage(_ name: String, _ graph: Graph, _ test: Dataset) -> Stage {
         let summary = ModelSummary(graph)
         return Stage(name: name, accuracy: Evaluator.evaluate(graph, on: test).accuracy, parameters: summary.totalParameters,
-                     nonzeros: summary.totalNonzeros, flashBytes: 4 * summary.totalParameters, arenaBytes: nil,
+                     nonzeros: summary.totalNonzeros, flashBytes: 4 * summary.totalParameters, ramBytes: nil,
                      macs: LayerSparsity.measure(graph).reduce(0) { $0 + $1.sparseMACs })
     }
 }

@@ -15,9 +15,9 @@ struct RunReport {
             SVGChart.bars(stages.map { ($0.name, Double($0.macs), $0.macs.grouped) },
                           maximum: Double(stages.map(\.macs).max() ?? 1), title: "multiply-accumulates per inference", width: 640),
         ])
-        html.table(["stage", "accuracy", "parameters", "nonzeros", "flash B", "arena B", "MACs"], stages.map { s in
+        html.table(["stage", "accuracy", "parameters", "nonzeros", "flash B", "RAM B", "MACs"], stages.map { s in
             [s.name, s.accuracy.map(percent) ?? "", s.parameters.grouped, s.nonzeros.grouped, s.flashBytes.grouped,
-             s.arenaBytes.map(\.grouped) ?? "", s.macs.grouped]
+             s.ramBytes.map(\.grouped) ?? "", s.macs.grouped]
         })
         let v = report.verify
         html.paragraph("C vs Swift reference: \(v.comparison.bitExact ? "bit-exact" : "MISMATCH") on \(v.comparison.vectors) vectors."
