@@ -51,12 +51,17 @@ final class TargetAndResourceTests: XCTestCase {
                 .replacingOccurrences(of: "\"channelBlock\": 8", with: "\"channelBlock\": 9"),
             "badpixels": host.replacingOccurrences(of: "\"name\": \"host\"", with: "\"name\": \"badpixels\"")
                 .replacingOccurrences(of: "\"channelBlock\": 8", with: "\"channelBlock\": 8, \"pixelBlock\": 0"),
+            "typo": host.replacingOccurrences(of: "\"name\": \"host\"", with: "\"name\": \"typo\"")
+                .replacingOccurrences(of: "\"channelBlock\": 8", with: "\"channelBlock\": 8, \"pixelBlok\": 4"),
+            "badvariant": host.replacingOccurrences(of: "\"name\": \"host\"", with: "\"name\": \"badvariant\"")
+                .replacingOccurrences(of: "\"kernelVariants\": []", with: "\"kernelVariants\": [\"neon\"]"),
         ])
         defer { try? FileManager.default.removeItem(at: root) }
         let scratch = WhittleResources(root: root)
         for (name, words) in [("nocompiler", "missing field 'compiler'"), ("wrongname", "field 'name'"),
                               ("badalign", "arenaAlignment"), ("notjson", "notjson.json"), ("badblock", "channelBlock"),
-                              ("badpixels", "pixelBlock")] {
+                              ("badpixels", "pixelBlock"), ("typo", "unknown field 'pixelBlok'"),
+                              ("badvariant", "field 'kernelVariants' names an unknown variant; known: dsp, indexed-sparse")] {
             XCTAssertThrowsError(try TargetDescriptor.load(named: name, from: scratch)) {
                 XCTAssertTrue(String(describing: $0).contains(words), String(describing: $0))
                 XCTAssertTrue(String(describing: $0).contains("\(name).json"), String(describing: $0))
@@ -76,7 +81,7 @@ final class TargetAndResourceTests: XCTestCase {
         let generic = try Emitter.emission(of: SampleGraphs.leNet(), options: EmitOptions(target: target, modelName: "m"), resources: resources)
         XCTAssertEqual(generic.plan.kernels, ["conv2d_s8", "fc_s8"])
         XCTAssertFalse(generic.files.contains { $0.path == "kernels/whittle_dsp.h" })
-        target.kernelVariants = ["dsp"]
+        target.kernelVariants = [.dsp]
         XCTAssertTrue(KernelProfile(target: target).dsp)
         let dsp = try Emitter.emission(of: SampleGraphs.leNet(), options: EmitOptions(target: target, modelName: "m"), resources: resources)
         // conv2d_s8.c comes along: the DSP conv shares its pixel loop (conv2d_s8_pooled).

@@ -18,7 +18,7 @@ final class DSPKernelTests: XCTestCase {
     /// The host descriptor with the "dsp" variant and `channelBlock`.
     private func hostDSP(channelBlock: Int) -> TargetDescriptor {
         var target = hostTarget
-        target.kernelVariants = ["dsp"]
+        target.kernelVariants = [.dsp]
         target.channelBlock = channelBlock
         return target
     }

@@ -67,7 +67,7 @@ final class DifferentialTests: XCTestCase {
     /// the kernel planner: they take the gap-decoding kernels instead, and stay bit-exact.
     func testOversizedIndexedLayersFallBackAndStayBitExact() throws {
         var target = hostTarget
-        target.kernelVariants = ["indexed-sparse"]
+        target.kernelVariants = [.indexedSparse]
         let quant = QuantParams(scale: 0.01, zeroPoint: 3), output = QuantParams(scale: 1, zeroPoint: -2)
         var fc = QGraphBuilder(inputShape: TensorShape(vector: 70_000), inputQuant: quant, inputDescription: "wide vector")
         let y = try fc.fullyConnected(fc.input, name: "fc", weights: (0..<70_000).map { Int8($0 % 7 - 3) }, weightScales: [0.01],

@@ -74,7 +74,7 @@ final class SparseKernelTests: XCTestCase {
         XCTAssertTrue(index.gaps.contains { $0 & 0x0F == 15 || $0 >> 4 == 15 }, "an escape")
         // Once with 4-bit gaps, once with a column per weight (a uint16 column past 256 inputs).
         var indexed = hostTarget
-        indexed.kernelVariants = ["indexed-sparse"]
+        indexed.kernelVariants = [.indexedSparse]
         for (name, target) in [("index", hostTarget), ("indexed", indexed)] {
             let report = try verify(graph, name, target: target)
             XCTAssertTrue(report.passed, "\(name): \(report.comparison.firstMismatch.map(String.init(describing:)) ?? report.sanitizer?.report ?? "")")
@@ -87,7 +87,7 @@ final class SparseKernelTests: XCTestCase {
     /// `conv2d_s8_indexed` without borders (no positions table) against the reference, sanitizers on.
     func testIndexedColumnsOfPrunedLeNetAreBitExact() throws {
         var indexed = hostTarget
-        indexed.kernelVariants = ["indexed-sparse"]
+        indexed.kernelVariants = [.indexedSparse]
         let graph = try SampleGraphs.magnitudePruned(SampleGraphs.leNet(seed: 9), sparsity: SampleGraphs.tutorialSparsity)
         let report = try verify(graph, "lenet-indexed", target: indexed)
         XCTAssertTrue(report.passed, report.failure ?? "")
@@ -130,7 +130,7 @@ final class SparseKernelTests: XCTestCase {
         graphs.append(try b.finish(output: x))
 
         var indexed = hostTarget
-        indexed.kernelVariants = ["indexed-sparse"]
+        indexed.kernelVariants = [.indexedSparse]
         var targets = [("index", hostTarget), ("indexed", indexed)]
         for name in ["cortex-m4", "cortex-m0"] {
             let target = try TargetDescriptor.load(named: name, from: resources)

@@ -25,12 +25,11 @@ public struct KernelProfile: Hashable, Sendable {
     }
 
     /// The profile of `target`: its register budget (`channelBlock`, and `pixelBlock` when it
-    /// differs) bounds the blocks, and
-    /// `kernelVariants` containing `"dsp"` selects the `_dsp` kernels.
+    /// differs) bounds the blocks, and its kernel variants pick the `_dsp` and indexed kernels.
     public init(target: TargetDescriptor) {
         let block = min(target.channelBlock, ChannelBlocking.limit)
-        self.init(channelBlock: block, pixelBlock: min(target.pixelBlock ?? block, ChannelBlocking.limit), dsp: target.kernelVariants.contains("dsp"),
-                  indexedSparse: target.kernelVariants.contains("indexed-sparse"))
+        self.init(channelBlock: block, pixelBlock: min(target.pixelBlock ?? block, ChannelBlocking.limit), dsp: target.kernelVariants.contains(.dsp),
+                  indexedSparse: target.kernelVariants.contains(.indexedSparse))
     }
 
     /// The name of a dense kernel (`conv2d_s8`, `dwconv2d_s8`, `fc_s8`) in this profile.

@@ -15,6 +15,16 @@ import Foundation
 ///   "flashBudgetBytes": 524288, "ramBudgetBytes": 131072 }
 /// ```
 public struct TargetDescriptor: Codable, Hashable, Sendable {
+    /// Kernels a target may take in place of the generic ones.
+    public enum KernelVariant: String, Codable, CaseIterable, Hashable, Sendable {
+        /// ARMv7E-M's SMLAD and SXTB16: dense layers take the `_dsp` kernels (`conv2d_s8_dsp.c`,
+        /// …) with their word layout of the weights.
+        case dsp
+        /// Sparse layers read ready column indices and taps from flash (`fc_s8_indexed.c`,
+        /// `conv2d_s8_indexed.c`): more flash, nothing decoded per call (bare-metal targets).
+        case indexedSparse = "indexed-sparse"
+    }
+
     public var name: String
     public var summary: String
     /// The C compiler command, e.g. `gcc` or `arm-none-eabi-gcc`.
@@ -28,10 +38,8 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
     /// Folder under `templates/harness/` with `Makefile.in` and the harness sources (host:
     /// `test_main.c`, `bench_main.c`; bare metal: semihosting test and footprint programs).
     public var harness: String
-    /// Instruction-set extensions the target's kernels may use. `"dsp"` (ARMv7E-M: SMLAD,
-    /// SXTB16) makes `KernelProfile.dsp` true, so dense layers take the `_dsp` kernels
-    /// (`conv2d_s8_dsp.c`, …) with their word layout of the weights.
-    public var kernelVariants: [String]
+    /// Kernel variants the target takes in place of the generic ones (see `KernelVariant`).
+    public var kernelVariants: [KernelVariant]
     /// Byte alignment of every tensor in the arena.
     public var arenaAlignment: Int
     /// The most output channels a conv / fully connected kernel computes at once (1…8): each
@@ -88,11 +96,19 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
             descriptor = try JSONDecoder().decode(TargetDescriptor.self, from: Data(contentsOf: url))
         } catch let DecodingError.keyNotFound(key, _) {
             throw CodegenError("\(url.path): missing field '\(key.stringValue)'")
+        } catch let DecodingError.dataCorrupted(context) where context.codingPath.first?.stringValue == "kernelVariants" {
+            throw CodegenError("\(url.path): field 'kernelVariants' names an unknown variant; known: \(KernelVariant.allCases.map(\.rawValue).joined(separator: ", "))")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw CodegenError("\(url.path): field '\(field)' has the wrong type: \(context.debugDescription)")
         } catch {
             throw CodegenError("\(url.path): not a valid target descriptor: \(error.localizedDescription)")
+        }
+        // A misspelt optional field would otherwise be ignored silently.
+        let fields = Set(Mirror(reflecting: descriptor).children.compactMap(\.label))
+        if let object = try? JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any],
+           let unknown = object.keys.sorted().first(where: { !fields.contains($0) }) {
+            throw CodegenError("\(url.path): unknown field '\(unknown)' (fields: \(fields.sorted().joined(separator: ", ")))")
         }
         try descriptor.validate(url: url, resources: resources)
         return descriptor
