@@ -62,6 +62,23 @@ final class DifferentialTests: XCTestCase {
         XCTAssertGreaterThan(checkedBytes, Self.graphCount * Self.vectorsPerGraph)
     }
 
+    /// Graphs the soak once failed on, kept as regression tests. Graph 3926 of `make soak`
+    /// (seed 4926): a 1:3 fully connected layer whose 60 groups the whole-byte loops took all of;
+    /// the leftover loop ran "while g < groups", gcc bounded it by the index table's end instead
+    /// and -Werror=aggressive-loop-optimizations stopped the build.
+    func testGraphsTheSoakFoundStayBitExact() throws {
+        let scratch = try makeScratchFolder("soak-regressions")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for seed: UInt64 in [4926] {
+            let folder = scratch.appendingPathComponent("graph\(seed)")
+            try Emitter.emit(SampleGraphs.random(seed: seed), options: EmitOptions(target: hostTarget, modelName: "seed-\(seed)",
+                                                                                  vectorCount: Self.vectorsPerGraph, seed: seed),
+                             resources: resources, to: folder)
+            let report = try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitizerVectors: Self.vectorsPerGraph))
+            XCTAssertTrue(report.passed, "seed \(seed): \(report.failure ?? "")")
+        }
+    }
+
     /// Index-sparse layers whose ready-to-run tables would overflow their 16-bit columns or counts
     /// (a fully connected layer over 70,000 inputs, a conv filter of 130,050 taps) used to trap in
     /// the kernel planner: they take the gap-decoding kernels instead, and stay bit-exact.

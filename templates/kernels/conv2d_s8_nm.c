@@ -58,8 +58,10 @@ WHITTLE_INLINE void conv2d_s8_nm(
                 }
             }
         }
-        /* The remaining groups, one index after another, then the dense tail. */
-        for (int k = 0; g < whole_groups; ++g) {
+        /* The remaining groups, one index after another, then the dense tail. Their count comes
+           from the shapes alone, so gcc knows it (see fc_s8_nm.c). */
+        const int rest = groups_per_byte > 0 ? whole_groups % groups_per_byte : whole_groups;
+        for (int r = 0, k = 0; r < rest; ++r) {
             for (int j = 0; j < n; ++j, ++k) {
                 const int index = (int)((indices[k / per_byte] >> (k % per_byte * index_bits)) & mask);
                 taps = conv2d_s8_gather_keep(decoder, taps, start + index, channel, values[j], borders);
@@ -68,7 +70,7 @@ WHITTLE_INLINE void conv2d_s8_nm(
             for (start += m; start >= window; start -= window) {
                 ++channel;
             }
-            if (g + 1 == whole_groups) {
+            if (r + 1 == rest) {
                 indices += (k + per_byte - 1) / per_byte;
             }
         }

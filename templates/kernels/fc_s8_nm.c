@@ -69,14 +69,17 @@ WHITTLE_INLINE void fc_s8_nm(
                 values += per_byte;
             }
         }
-        /* The remaining groups, one index after another. */
-        for (int k = 0; g < groups; ++g) {
+        /* The remaining groups, one index after another. Their count is written from the shapes
+           alone (not as "g up to groups"), so gcc knows it is 0 where the loops above took every
+           group, instead of bounding the loop by the end of the index table and warning. */
+        const int rest = groups_per_byte > 0 ? groups % groups_per_byte : groups;
+        for (int r = 0, k = 0; r < rest; ++r) {
             for (int j = 0; j < n; ++j, ++k) {
                 acc += xg[(indices[k / per_byte] >> (k % per_byte * index_bits)) & mask] * values[j];
             }
             values += n;
             xg += m;
-            if (g + 1 == groups) {
+            if (r + 1 == rest) {
                 indices += (k + per_byte - 1) / per_byte;
             }
         }
