@@ -3,8 +3,8 @@
 // No package dependencies: only the toolchain's own libraries and the system zlib.
 import PackageDescription
 
-/// Release builds target the CPU they are built on (AVX2 + FMA on our machines); see
-/// ../shared/notes/swift-performance.md. Debug builds stay portable.
+/// Release builds target the CPU they are built on (AVX2 + FMA on our machines): without
+/// `-march=native` Swift's release builds use SSE only. Debug builds stay portable.
 let fast: [SwiftSetting] = [
     .unsafeFlags(["-Xcc", "-march=native", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]

@@ -35,6 +35,11 @@ public struct SizeLimit: Sendable, CustomStringConvertible {
 
 /// The product of `factors`, or nil when a factor is negative or the product overflows `Int`:
 /// untrusted sizes are multiplied through here, never with a trapping `*`.
+public func checkedProduct(_ factors: Int...) -> Int? {
+    checkedProduct(factors)
+}
+
+/// `checkedProduct` of an array of factors.
 public func checkedProduct(_ factors: [Int]) -> Int? {
     var total = 1
     for factor in factors {

@@ -13,12 +13,14 @@ public enum Temporaries {
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var live: Set<String> = []
+    /// Folders already swept by this process: one sweep each (verify makes a temporary per gcc run).
+    nonisolated(unsafe) private static var swept: Set<String> = []
     nonisolated(unsafe) private static var signalSources: [DispatchSourceSignal] = []
 
     /// A fresh path in `folder` for a temporary named after `label` (not created), registered
     /// for removal at exit. Stale temporaries of dead processes in `folder` are removed first.
     public static func path(in folder: URL, label: String) -> URL {
-        sweep(folder)
+        if lock.withLock({ swept.insert(folder.standardizedFileURL.path).inserted }) { sweep(folder) }
         let pid = ProcessInfo.processInfo.processIdentifier
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let safeLabel = label.replacingOccurrences(of: "/", with: "_")
@@ -34,14 +36,9 @@ public enum Temporaries {
         return url
     }
 
-    /// Removes a temporary (if it still exists) and stops tracking it.
+    /// Removes a temporary (if it still exists, or was renamed into place) and stops tracking it.
     public static func remove(_ url: URL) {
         try? FileManager.default.removeItem(at: url)
-        forget(url)
-    }
-
-    /// Stops tracking a temporary that was renamed into place.
-    public static func forget(_ url: URL) {
         lock.withLock { _ = live.remove(url.path) }
     }
 

@@ -89,8 +89,10 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(contents(dir), ["tiny.json", "t.safetensors"])
     }
 
-    /// `emit` killed with SIGKILL at random moments, then a normal run: the destination is absent,
-    /// the old folder or the new one, complete, and no temporary remains.
+    /// `emit` killed at random moments, then a normal run: the destination is absent, the old
+    /// folder or the new one, complete, and no temporary remains. SIGINT runs the handler that
+    /// removes temporaries at once (exit 130, not death by the signal); SIGKILL runs no code, and
+    /// the next run sweeps what it left.
     func testKilledEmitLeavesNoDebris() throws {
         let model = dir.appendingPathComponent("m.q")
         let out = dir.appendingPathComponent("c")
@@ -98,7 +100,8 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["train", CLI.example("mlp.json"), "--epochs", "0", "-o", dir.appendingPathComponent("m.safetensors").path]).status, 0)
         XCTAssertEqual(try CLI.run(["quantize", CLI.example("mlp.json"), dir.appendingPathComponent("m.safetensors").path, "-o", model.path]).status, 0)
         var rng = SystemRandomNumberGenerator()
-        for _ in 0..<6 {
+        for round in 0..<6 {
+            let signal = round % 2 == 0 ? SIGKILL : SIGINT
             let p = Process()
             p.executableURL = CLI.binary
             p.arguments = emit
@@ -106,8 +109,13 @@ final class HostileInputTests: XCTestCase {
             p.standardOutput = FileHandle.nullDevice
             try p.run()
             usleep(UInt32.random(in: 20_000...600_000, using: &rng))
-            kill(p.processIdentifier, SIGKILL)
+            kill(p.processIdentifier, signal)
             p.waitUntilExit()
+            if signal == SIGINT {
+                XCTAssertEqual(p.terminationReason, .exit, "SIGINT is handled")
+                XCTAssertTrue([0, 130].contains(p.terminationStatus), "\(p.terminationStatus)")
+                XCTAssertFalse(contents(dir).contains { $0.hasPrefix(".whittle-tmp-") }, "\(contents(dir))")
+            }
             if FileManager.default.fileExists(atPath: out.path) {
                 XCTAssertTrue(contents(out).contains("whittle.json"), "a folder at the destination is complete: \(contents(out))")
             }

@@ -10,6 +10,12 @@ final class SizeLimitTests: XCTestCase {
         XCTAssertEqual(try limit.product([0, Int.max], of: "empty"), 0)
     }
 
+    func testCheckedProduct() {
+        XCTAssertEqual(checkedProduct(3, 4, 5), 60)
+        XCTAssertNil(checkedProduct(1 << 32, 1 << 32))
+        XCTAssertNil(checkedProduct([2, -1]))
+    }
+
     func testOverflowAndExcessAreErrorsNamingTheLimit() {
         for factors in [[10, 10, 11], [1 << 40, 1 << 40], [Int.max, 2], [-1, 5]] {
             XCTAssertThrowsError(try limit.product(factors, of: "shape")) { error in

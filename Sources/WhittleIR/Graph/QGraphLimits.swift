@@ -1,8 +1,7 @@
-import WhittleSupport
-
 /// How large a graph Whittle accepts. A `.q` file is untrusted input: `GraphVerifier` checks
 /// every size it claims against these (rule `size-limit`) before anything multiplies by it or
-/// allocates for it, so a crafted file ends in a one-line error, never a trap or a gigabyte
+/// allocates for it (multiplying only through
+/// `checkedProduct`), so a crafted file ends in a one-line error, never a trap or a gigabyte
 /// allocation. Each limit is far above what a microcontroller model needs (MLPerf Tiny's largest
 /// runs about 2^23 MACs on 2^19 bytes of activations).
 public enum QGraphLimits {
@@ -27,13 +26,4 @@ public enum QGraphLimits {
     /// Bytes of vectors, inputs and outputs together: what `emit` holds and writes for them.
     public static let maxVectorBytes = 1 << 28
 
-    /// `factors` multiplied, or nil when the product would overflow `Int` (or a factor is
-    /// negative): untrusted sizes are multiplied through here, never with a trapping `*`.
-    public static func product(_ factors: Int...) -> Int? {
-        checkedProduct(factors)
-    }
-
-    public static func product(_ factors: [Int]) -> Int? {
-        checkedProduct(factors)
-    }
 }

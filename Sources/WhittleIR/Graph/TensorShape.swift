@@ -1,3 +1,5 @@
+import WhittleSupport
+
 /// The shape of one activation tensor (batch 1), stored channels-last: element `(y, x, c)` is
 /// at `(y · width + x) · channels + c`. A flattened vector is `1 × 1 × n`.
 public struct TensorShape: Hashable, Sendable, CustomStringConvertible {
@@ -18,12 +20,7 @@ public struct TensorShape: Hashable, Sendable, CustomStringConvertible {
 
     /// Saturates at `Int.max` (and reads a negative dimension as overflow), so a crafted shape
     /// fails a check against `QGraphLimits` instead of trapping.
-    public var elementCount: Int {
-        guard height >= 0, width >= 0, channels >= 0 else { return .max }
-        let (area, overflow) = height.multipliedReportingOverflow(by: width)
-        let (count, overflow2) = area.multipliedReportingOverflow(by: channels)
-        return overflow || overflow2 ? .max : count
-    }
+    public var elementCount: Int { checkedProduct(height, width, channels) ?? .max }
 
     public var description: String { "\(height)x\(width)x\(channels)" }
 

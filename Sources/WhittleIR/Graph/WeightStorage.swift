@@ -1,3 +1,5 @@
+import WhittleSupport
+
 /// How a layer's int8 weights are stored. The logical order is the op's (see `Conv2D`,
 /// `FullyConnected`); a storage only changes how the values are kept, never what they are.
 /// Every consumer that needs values goes through `denseValues`; the kernel planner lays out the
@@ -62,9 +64,9 @@ public enum WeightStorage: Hashable, Sendable {
         switch self {
         case .dense(let values): return values.count
         // Saturating: the shape is the file's claim until the verifier has checked it.
-        case .indexSparse(let weights): return QGraphLimits.product(weights.outputs, weights.perOutput) ?? .max
-        case .bitmap(let weights): return QGraphLimits.product(weights.outputs, weights.perOutput) ?? .max
-        case .nm(let weights): return QGraphLimits.product(weights.outputs, weights.perOutput) ?? .max
+        case .indexSparse(let weights): return checkedProduct(weights.outputs, weights.perOutput) ?? .max
+        case .bitmap(let weights): return checkedProduct(weights.outputs, weights.perOutput) ?? .max
+        case .nm(let weights): return checkedProduct(weights.outputs, weights.perOutput) ?? .max
         }
     }
 

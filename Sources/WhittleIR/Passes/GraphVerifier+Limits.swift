@@ -1,6 +1,8 @@
+import WhittleSupport
+
 /// The `size-limit` rule: every size a graph claims stays under `QGraphLimits`. Each check runs
 /// before the verifier (or anything after it) multiplies by that size or allocates for it, and
-/// multiplies untrusted numbers only through `QGraphLimits.product`, so no file can trap.
+/// multiplies untrusted numbers only through `checkedProduct`, so no file can trap.
 extension GraphVerifier {
     /// Counts first: the other checks loop over (and some compare every pair of) nodes and tensors.
     static func verifyCounts(_ graph: QGraph) throws {
@@ -19,7 +21,7 @@ extension GraphVerifier {
             if let big = [s.height, s.width, s.channels].first(where: { $0 > QGraphLimits.maxDimension }) {
                 throw fail(location, .sizeLimit, "shape \(s) has a dimension of \(big), over the limit of \(QGraphLimits.maxDimension)")
             }
-            let elements = QGraphLimits.product(s.height, s.width, s.channels)
+            let elements = checkedProduct(s.height, s.width, s.channels)
             guard let count = elements, count <= QGraphLimits.maxTensorElements else {
                 throw fail(location, .sizeLimit, "shape \(s) has \(text(elements)) elements, over the limit of \(QGraphLimits.maxTensorElements)")
             }
@@ -43,8 +45,8 @@ extension GraphVerifier {
     /// The weights per output of a layer with `outputs` outputs and `perOutput` (the factors of
     /// its reduction), once its dense weight count is known to stay under the limit.
     static func verifyLayerWeights(outputs: Int, perOutput factors: [Int], _ location: String) throws -> Int {
-        let reduction = QGraphLimits.product(factors)
-        let weights = reduction.flatMap { QGraphLimits.product(outputs, $0) }
+        let reduction = checkedProduct(factors)
+        let weights = reduction.flatMap { checkedProduct(outputs, $0) }
         guard let perOutput = reduction, let total = weights, total <= QGraphLimits.maxLayerWeights else {
             throw fail(location, .sizeLimit, "\(outputs) outputs × \(factors.map(String.init).joined(separator: " × ")) is \(text(weights)) weights, over the limit of \(QGraphLimits.maxLayerWeights)")
         }
@@ -63,14 +65,14 @@ extension GraphVerifier {
             switch node.op {
             case .conv2d(let conv):
                 weights += conv.weights.count
-                nodeMACs = QGraphLimits.product(output.elementCount, conv.window.kernelHeight, conv.window.kernelWidth,
+                nodeMACs = checkedProduct(output.elementCount, conv.window.kernelHeight, conv.window.kernelWidth,
                                                 input.channels / conv.groups)
             case .fullyConnected(let fc):
                 weights += fc.weights.count
-                nodeMACs = QGraphLimits.product(output.elementCount, input.elementCount)
+                nodeMACs = checkedProduct(output.elementCount, input.elementCount)
             case .maxPool(let pool), .averagePool(let pool):
                 // The interpreter visits every tap of a window, in the padding too.
-                nodeMACs = QGraphLimits.product(output.elementCount, pool.window.kernelHeight, pool.window.kernelWidth)
+                nodeMACs = checkedProduct(output.elementCount, pool.window.kernelHeight, pool.window.kernelWidth)
             case .reshape:
                 nodeMACs = 0
             }
@@ -92,7 +94,7 @@ extension GraphVerifier {
             throw fail("validation set", .sizeLimit, "\(set.count) inputs, over the limit of \(QGraphLimits.maxVectors)")
         }
         let perVector = graph.inputTensor.byteCount + graph.outputTensor.byteCount // both checked: no overflow
-        let bytes = QGraphLimits.product(max(set.count, 0), perVector)
+        let bytes = checkedProduct(max(set.count, 0), perVector)
         guard (bytes ?? .max) <= QGraphLimits.maxVectorBytes else {
             throw fail("validation set", .sizeLimit, "\(set.count) inputs × \(perVector) input and output bytes is \(text(bytes)) bytes, over the limit of \(QGraphLimits.maxVectorBytes)")
         }
