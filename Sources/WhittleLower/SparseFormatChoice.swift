@@ -57,7 +57,7 @@ public enum SparseFormatChoice {
             case .fullyConnected(var fc):
                 fc.weights = storage
                 result.nodes[i].op = .fullyConnected(fc)
-            case .maxPool, .averagePool, .reshape:
+            default: // ops without weights
                 break
             }
         }
@@ -111,7 +111,7 @@ public enum SparseFormatChoice {
         switch node.op {
         case .conv2d(let conv): return conv.weights.denseValues
         case .fullyConnected(let fc): return fc.weights.denseValues
-        case .maxPool, .averagePool, .reshape: return nil
+        default: return nil // ops without weights
         }
     }
 

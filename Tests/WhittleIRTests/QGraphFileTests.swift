@@ -45,14 +45,14 @@ final class QGraphFileTests: XCTestCase {
         assertRejected(Array("PK\u{3}\u{4}rest of a zip".utf8), mentioning: ["not a Whittle QGraph file"])
     }
 
-    /// Older versions (2: no raw-input table) and a newer version are refused with one line each.
+    /// Older versions (3: chains only) and a newer version are refused with one line each.
     func testOtherVersionsAreRejected() {
         var bytes = QGraphFile.encode(sample())
-        XCTAssertEqual(bytes[4], 3)
-        bytes[4] = 2
-        assertRejected(bytes, mentioning: ["version 2", "reads version 3", "re-create it"])
-        bytes[4] = 4
-        assertRejected(bytes, mentioning: ["version 4", "reads version 3", "newer whittle"])
+        XCTAssertEqual(bytes[4], 4)
+        bytes[4] = 3
+        assertRejected(bytes, mentioning: ["version 3", "reads version 4", "re-create it"])
+        bytes[4] = 5
+        assertRejected(bytes, mentioning: ["version 5", "reads version 4", "newer whittle"])
     }
 
     /// A well-formed file with a graph that breaks a rule is rejected by the verifier.

@@ -92,7 +92,7 @@ enum Conv2DLowering {
         if MaxPoolFusion.poolingKernels.contains(kernel) {
             parameters.append(ParameterGroup("max pool h, w", [pool?.kernelHeight ?? 1, pool?.kernelWidth ?? 1]))
         }
-        let call = KernelCall(kernel: kernel, input: buffers.input, output: buffers.output,
+        let call = KernelCall(kernel: kernel, inputs: [buffers.input], output: buffers.output,
                               tables: tableArguments ?? tables.map(\.name), scratchBytes: scratchBytes, parameters: parameters)
         return (call, tables)
     }

@@ -57,13 +57,24 @@ public struct ParameterGroup: Hashable, Sendable {
     }
 }
 
+/// One field of a kernel's parameter struct, printed as a designated initializer `.name = value`.
+public struct ParameterField: Hashable, Sendable {
+    public var name: String
+    public var value: Int
+
+    public init(_ name: String, _ value: Int) {
+        self.name = name
+        self.value = value
+    }
+}
+
 /// One kernel call of `model_invoke`, with every argument decided: buffers, tables and integer
 /// parameters. There is no floating-point argument type, so no float can reach a kernel.
 public struct KernelCall: Hashable, Sendable {
     /// The C function, also the stem of its file in `templates/kernels/` (e.g. `conv2d_s8`).
     public var kernel: String
-    /// Buffer expressions: `input`, `output` or `arena + offset`.
-    public var input: String
+    /// Buffer expressions: `input`, `output` or `arena + offset`; one per input of the node.
+    public var inputs: [String]
     public var output: String
     /// Names of the tables passed after the buffers, in order.
     public var tables: [String]
@@ -71,15 +82,19 @@ public struct KernelCall: Hashable, Sendable {
     /// takes no scratch. It is passed after the tables.
     public var scratchBytes: Int?
     public var parameters: [ParameterGroup]
+    /// A kernel taking its parameters as one `const <kernel>_params *` gets them here, printed as a
+    /// `static const` struct with designated initializers (`parameters` is then empty).
+    public var fields: [ParameterField]
 
-    public init(kernel: String, input: String, output: String, tables: [String], scratchBytes: Int? = nil,
-                parameters: [ParameterGroup]) {
+    public init(kernel: String, inputs: [String], output: String, tables: [String] = [], scratchBytes: Int? = nil,
+                parameters: [ParameterGroup] = [], fields: [ParameterField] = []) {
         self.kernel = kernel
-        self.input = input
+        self.inputs = inputs
         self.output = output
         self.tables = tables
         self.scratchBytes = scratchBytes
         self.parameters = parameters
+        self.fields = fields
     }
 }
 
@@ -87,6 +102,8 @@ public struct KernelCall: Hashable, Sendable {
 public struct PlanStep: Hashable, Sendable {
     public var comment: String
     public var call: KernelCall?
+    /// The C identifier of the node (names its parameter struct).
+    public var identifier: String
 }
 
 /// Per-layer figures for reports and the emitted manifest.

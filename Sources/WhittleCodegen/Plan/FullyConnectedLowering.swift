@@ -41,7 +41,7 @@ enum FullyConnectedLowering {
                           ParameterGroup("N, M, index bits, groups per byte", [nm.n, nm.m, nm.indexBits, nm.groupsPerIndexByte])]
         }
         parameters += [ParameterGroup("out zero", [Int(output.quant.zeroPoint)]), ParameterGroup.clamp(fc.clamp)]
-        let call = KernelCall(kernel: kernel, input: buffers.input, output: buffers.output, tables: tables.map(\.name),
+        let call = KernelCall(kernel: kernel, inputs: [buffers.input], output: buffers.output, tables: tables.map(\.name),
                               scratchBytes: scratchBytes, parameters: parameters)
         return (call, tables)
     }

@@ -26,6 +26,7 @@ public enum KernelPlanner {
             // A fused conv writes where its pool's output lives.
             let written = fusion.poolOfConv[index].map { graph.nodes[$0].output } ?? node.output
             let buffers = (buffer(memory.placements[node.inputs[0]]), buffer(memory.placements[written]))
+            let inputBuffers = node.inputs.map { buffer(memory.placements[$0]) }
             let identifier = CIdentifier.unique(node.name, taken: &identifiers)
             var call: KernelCall?
             var layerTables: [ConstantTable] = []
@@ -46,6 +47,9 @@ public enum KernelPlanner {
                 call = PoolLowering.lower(pool, kernel: "avgpool_s8", input: input, output: output, buffers: buffers)
             case .reshape:
                 call = nil
+            case .add(let add):
+                call = AddLowering.lower(add, inputs: node.inputs.map { graph.tensors[$0] }, output: output,
+                                         buffers: (inputBuffers, buffers.1))
             }
             if let kernel = call?.kernel {
                 for file in (dependencies[kernel] ?? []) + [kernel] where !kernels.contains(file) { kernels.append(file) }
@@ -54,7 +58,7 @@ public enum KernelPlanner {
             tables += layerTables
             var comment = summary(node, input, output)
             if let conv = foldedInto { comment = "\(node.name): max pool folded into the output stage of '\(graph.nodes[conv].name)'" }
-            steps.append(PlanStep(comment: comment, call: call))
+            steps.append(PlanStep(comment: comment, call: call, identifier: identifier))
             let macs = multiplyAccumulates(node.op, input: input.shape, output: output.shape)
             let footprint = LayerFootprint.of(node, in: graph)
             let constantBytes = layerTables.map(\.byteCount).reduce(0, +)
@@ -78,7 +82,7 @@ public enum KernelPlanner {
             return output.elementCount * conv.window.kernelHeight * conv.window.kernelWidth * (input.channels / conv.groups)
         case .fullyConnected:
             return input.elementCount * output.elementCount
-        case .maxPool, .averagePool, .reshape:
+        default: // ops without weights
             return 0
         }
     }
@@ -104,6 +108,8 @@ public enum KernelPlanner {
             text += ", \(windowText(pool.window)), clamp \(pool.clamp.min)..\(pool.clamp.max)"
         case .reshape:
             text += ", an alias of '\(input.name)' (no copy)"
+        case .add(let add):
+            text += ", clamp \(add.clamp.min)..\(add.clamp.max)"
         }
         return text
     }

@@ -43,7 +43,7 @@ enum ModelSourcePrinter {
         for step in plan.steps {
             out += "    /* \(CIdentifier.comment(step.comment)) */\n"
             if let call = step.call {
-                out += callText(call)
+                out += callText(call, identifier: step.identifier)
             }
         }
         out += "    return 0;\n}\n"
@@ -73,9 +73,16 @@ enum ModelSourcePrinter {
         """
     }
 
-    private static func callText(_ call: KernelCall) -> String {
+    private static func callText(_ call: KernelCall, identifier: String) -> String {
+        let buffers = (call.inputs + [call.output]).joined(separator: ", ")
+        if !call.fields.isEmpty {
+            // Typed parameters: a named field each, so a swapped value cannot pass silently.
+            let fields = call.fields.map { "        .\($0.name) = \($0.value),\n" }.joined()
+            return "    {\n        static const \(call.kernel)_params \(identifier) = {\n\(fields)        };\n"
+                + "        \(call.kernel)(\(buffers), &\(identifier));\n    }\n"
+        }
         let indent = String(repeating: " ", count: 4 + call.kernel.count + 1)
-        var lines = ["\(call.input), \(call.output)"]
+        var lines = [buffers]
         if !call.tables.isEmpty { lines.append(call.tables.joined(separator: ", ")) }
         // A kernel that needs no scratch for this call gets a null pointer.
         if let bytes = call.scratchBytes { lines.append(bytes > 0 ? "scratch" : "0") }

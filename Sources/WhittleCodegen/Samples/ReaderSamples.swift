@@ -6,9 +6,10 @@ import WhittleIR
 /// drives. The tests replay the seeds and every saved crash through the same function.
 public enum QGraphReaderSamples {
     public static func files() -> [(name: String, bytes: Data)] {
-        // Small graphs (the random draw covers every op and weight format); LeNet for the validation set.
+        // Small graphs (the random draws cover every op and weight format); LeNet for the validation set.
         var graphs = [("lenet", SampleGraphs.leNet(seed: 1, validationCount: 2))]
         graphs += (1...16).map { ("random\($0)", SampleGraphs.random(seed: UInt64($0))) }
+        graphs += (1...8).map { ("residual\($0)", SampleGraphs.randomResidual(seed: UInt64($0))) }
         return graphs.map { ("\($0.0).q", Data(QGraphFile.encode($0.1))) }
     }
 

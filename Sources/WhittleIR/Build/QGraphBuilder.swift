@@ -114,6 +114,24 @@ public struct QGraphBuilder {
         try pool(x, name: name, window: window, activation: activation, makeOp: QOp.averagePool)
     }
 
+    /// The elementwise sum of two tensors of one shape (a residual join; `a` and `b` may be the
+    /// same tensor), requantized to `output` as TFLite's `ADD` does (see `Add`).
+    public mutating func add(_ a: TensorRef, _ b: TensorRef, name: String, output: QuantParams,
+                             activation: FusedActivation = .none) throws -> TensorRef {
+        guard tensors.indices.contains(b.id) else {
+            throw GraphBuildError(layer: name, "input tensor \(b.id) does not belong to this builder")
+        }
+        let (first, second) = (tensors[a.id], tensors[b.id])
+        guard first.shape == second.shape else {
+            throw GraphBuildError(layer: name, "adds \(first.shape) to \(second.shape); add needs one shape")
+        }
+        guard [first.quant.scale, second.quant.scale, output.scale].allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw GraphBuildError(layer: name, "scales must be finite and > 0")
+        }
+        let op = Add(inputs: first.quant, second.quant, output: output, clamp: ClampRange(activation, output: output))
+        return try append(name: name, inputs: [a, b], outShape: first.shape, quant: output) { _ in .add(op) }
+    }
+
     /// Flattens to a vector (no copy). A following fully connected layer takes its weights in
     /// the channels-first flatten order of the tensor flattened here.
     public mutating func flatten(_ x: TensorRef, name: String) throws -> TensorRef {
@@ -149,7 +167,14 @@ public struct QGraphBuilder {
 
     private mutating func append(name: String, input: TensorRef, outShape: TensorShape, quant: QuantParams,
                                  makeOp: (_ inputScale: Double) throws -> QOp) throws -> TensorRef {
-        guard tensors.indices.contains(input.id) else {
+        try append(name: name, inputs: [input], outShape: outShape, quant: quant, makeOp: makeOp)
+    }
+
+    /// `makeOp` gets the first input's scale.
+    private mutating func append(name: String, inputs: [TensorRef], outShape: TensorShape, quant: QuantParams,
+                                 makeOp: (_ inputScale: Double) throws -> QOp) throws -> TensorRef {
+        let input = inputs[0]
+        guard inputs.allSatisfy({ tensors.indices.contains($0.id) }) else {
             throw GraphBuildError(layer: name, "input tensor \(input.id) does not belong to this builder")
         }
         guard !nodes.contains(where: { $0.name == name }) else {
@@ -158,7 +183,7 @@ public struct QGraphBuilder {
         let op = try makeOp(tensors[input.id].quant.scale)
         tensors.append(QTensor(name: name, shape: outShape, quant: quant))
         let output = tensors.count - 1
-        nodes.append(QNode(name: name, op: op, inputs: [input.id], output: output))
+        nodes.append(QNode(name: name, op: op, inputs: inputs.map(\.id), output: output))
         return TensorRef(id: output)
     }
 

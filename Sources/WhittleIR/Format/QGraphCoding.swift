@@ -1,7 +1,7 @@
 /// The payload of a `.q` file: the graph field by field, in the order `QGraphFile` documents.
 enum QGraphCoding {
     private enum OpTag: UInt8 {
-        case conv2d = 1, fullyConnected = 2, maxPool = 3, averagePool = 4, reshape = 5
+        case conv2d = 1, fullyConnected = 2, maxPool = 3, averagePool = 4, reshape = 5, add = 6
     }
 
     /// The weight format tag before each layer's weights (see `WeightStorage`).
@@ -63,6 +63,13 @@ enum QGraphCoding {
             encode(pool.clamp, into: &w)
         case .reshape:
             w.write(OpTag.reshape.rawValue)
+        case .add(let add):
+            w.write(OpTag.add.rawValue)
+            for m in [add.input1, add.input2, add.output] {
+                w.write(m.multiplier)
+                w.write(m.shift)
+            }
+            encode(add.clamp, into: &w)
         }
     }
 
@@ -175,6 +182,12 @@ enum QGraphCoding {
             return .averagePool(Pool2D(window: try decodeWindow(&r, what), clamp: try decodeClamp(&r, what)))
         case .reshape:
             return .reshape
+        case .add:
+            let m = try ["input 1", "input 2", "output"].map {
+                QuantizedMultiplier(multiplier: try r.read(Int32.self, "\(what) \($0) multiplier"),
+                                    shift: try r.read(Int32.self, "\(what) \($0) shift"))
+            }
+            return .add(Add(input1: m[0], input2: m[1], output: m[2], clamp: try decodeClamp(&r, what)))
         }
     }
 

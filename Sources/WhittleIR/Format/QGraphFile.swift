@@ -14,8 +14,8 @@ public struct QGraphFileError: Error, CustomStringConvertible, Sendable {
 /// ```
 /// offset  size  field
 ///      0     4  magic "WHQG"
-///      4     4  format version (UInt32, currently 3; 2 added the sparse weight formats, 3 the
-///               raw-input table)
+///      4     4  format version (UInt32, currently 4; 2 added the sparse weight formats, 3 the
+///               raw-input table, 4 graphs: nodes of several inputs, the add op)
 ///      8     8  payload length in bytes (UInt64)
 ///     16     4  CRC-32 of the payload (UInt32)
 ///     20     …  payload:
@@ -27,13 +27,14 @@ public struct QGraphFileError: Error, CustomStringConvertible, Sendable {
 /// connected layer's weights start with a format tag: 0 dense (the values), 1 index-sparse
 /// (outputs, weights per output, values, gaps, counts), 2 N:M (N, M, outputs, weights per output,
 /// channels, values, indices), 3 bitmap (outputs, weights per output, values, masks); the tables
-/// are `WeightStorage`'s, byte for byte.
+/// are `WeightStorage`'s, byte for byte. An add node stores its three multipliers (M0 and
+/// shift each: input 1, input 2, output) and its clamp.
 ///
 /// A file of another version is refused with one line naming both versions (version 1 knew only
 /// dense weights; a newer whittle's files may hold formats this one cannot run).
 public enum QGraphFile {
     public static let magic: [UInt8] = Array("WHQG".utf8)
-    public static let version: UInt32 = 3
+    public static let version: UInt32 = 4
     static let headerSize = 20
 
     public static func encode(_ graph: QGraph) -> [UInt8] {

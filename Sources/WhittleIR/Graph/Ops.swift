@@ -68,6 +68,14 @@ public enum QOp: Hashable, Sendable {
     case maxPool(Pool2D)
     case averagePool(Pool2D)
     case reshape
+    /// The elementwise sum of the node's two inputs (a residual join).
+    case add(Add)
+
+    /// How many inputs a node of this op reads.
+    public var inputCount: Int {
+        if case .add = self { return 2 }
+        return 1
+    }
 
     /// The op's name in messages, reports and files.
     public var kindName: String {
@@ -77,6 +85,7 @@ public enum QOp: Hashable, Sendable {
         case .maxPool: return "max_pool"
         case .averagePool: return "average_pool"
         case .reshape: return "reshape"
+        case .add: return "add"
         }
     }
 }

@@ -2,7 +2,7 @@
 public struct QNode: Hashable, Sendable {
     public var name: String
     public var op: QOp
-    /// One input for every op so far; a list so that residual `Add` can join later.
+    /// `op.inputCount` tensors: one, or two for `add`. A tensor may be read by several nodes.
     public var inputs: [TensorID]
     public var output: TensorID
 

@@ -24,7 +24,7 @@ public struct ReferenceInterpreter: Sendable {
             switch node.op {
             case .conv2d(let conv): return conv.weights.denseValues
             case .fullyConnected(let fc): return fc.weights.denseValues
-            case .maxPool, .averagePool, .reshape: return []
+            default: return [] // ops without weights
             }
         }
     }
@@ -56,6 +56,9 @@ public struct ReferenceInterpreter: Sendable {
                 values[node.output] = ReferenceKernels.pool(pool, x, inTensor.shape, outTensor.shape, average: true)
             case .reshape:
                 values[node.output] = x
+            case .add(let add):
+                values[node.output] = ReferenceKernels.add(add, x, values[node.inputs[1]],
+                                                           graph.tensors[node.inputs[1]], inTensor, outTensor)
             }
         }
         return values

@@ -44,6 +44,12 @@ enum ReferenceKernels {
         }
     }
 
+    /// `add.apply` on each pair of elements.
+    static func add(_ add: Add, _ x1: [Int8], _ x2: [Int8], _ second: QTensor, _ first: QTensor, _ outTensor: QTensor) -> [Int8] {
+        let zeros = (first.quant.zeroPoint, second.quant.zeroPoint, outTensor.quant.zeroPoint)
+        return zip(x1, x2).map { add.apply($0, $1, zeros: zeros) }
+    }
+
     /// Max or average over the in-bounds taps of each window; the average divides the tap sum by
     /// the tap count rounding `.toNearestOrAway`.
     static func pool(_ pool: Pool2D, _ x: [Int8], _ inS: TensorShape, _ outS: TensorShape, average: Bool) -> [Int8] {

@@ -75,6 +75,8 @@ extension GraphVerifier {
                 nodeMACs = checkedProduct(output.elementCount, pool.window.kernelHeight, pool.window.kernelWidth)
             case .reshape:
                 nodeMACs = 0
+            case .add:
+                nodeMACs = output.elementCount
             }
             if weights > QGraphLimits.maxGraphWeights {
                 throw fail(location, .sizeLimit, "brings the graph to \(weights) weights, over the limit of \(QGraphLimits.maxGraphWeights)")

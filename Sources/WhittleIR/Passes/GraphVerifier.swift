@@ -85,8 +85,8 @@ public enum GraphVerifier {
         var defined = Set([graph.input])
         for node in graph.nodes {
             let location = "node '\(node.name)' (\(node.op.kindName))"
-            guard node.inputs.count == 1 else {
-                throw fail(location, .tensorReference, "takes exactly one input, has \(node.inputs.count)")
+            guard node.inputs.count == node.op.inputCount else {
+                throw fail(location, .tensorReference, "takes \(node.op.inputCount) input\(node.op.inputCount == 1 ? "" : "s"), has \(node.inputs.count)")
             }
             for t in node.inputs + [node.output] where !ids.contains(t) {
                 throw fail(location, .tensorReference, "tensor index \(t) outside 0..<\(graph.tensors.count)")
@@ -144,6 +144,8 @@ public enum GraphVerifier {
                 throw fail(location, .elementCount, "\(input.shape) has \(input.shape.elementCount) elements, \(output.shape) has \(output.shape.elementCount)")
             }
             try verifySameQuantization(input, output, location)
+        case .add(let add):
+            try verify(add, inputs: node.inputs.map { graph.tensors[$0] }, output: output, location)
         }
     }
 
@@ -208,6 +210,25 @@ public enum GraphVerifier {
             }
         }
         try verifyClamp(clamp, location)
+    }
+
+    /// Both inputs in the output's shape, and the multipliers TFLite derives from the three scales.
+    private static func verify(_ add: Add, inputs: [QTensor], output: QTensor, _ location: String) throws {
+        for input in inputs where input.shape != output.shape {
+            throw fail(location, .outputShape, "input '\(input.name)' is \(input.shape), the output \(output.shape); add needs one shape")
+        }
+        let real = Add.realMultipliers(inputs[0].quant, inputs[1].quant, output: output.quant)
+        for (what, m, r) in [("input 1", add.input1, real.input1), ("input 2", add.input2, real.input2), ("output", add.output, real.output)] {
+            guard r.isFinite, r < 1 else {
+                throw fail(location, .requantizationMatchesScales, "the \(what) multiplier \(r) must be below 1 (output scale \(output.quant.scale) is too small for inputs of scale \(inputs[0].quant.scale), \(inputs[1].quant.scale))")
+            }
+            let expected = QuantizedMultiplier(real: r)
+            guard m == expected else {
+                throw fail(location, .requantizationMatchesScales,
+                           "the \(what) multiplier is (M0 \(m.multiplier), shift \(m.shift)), the scales give (\(expected.multiplier), \(expected.shift))")
+            }
+        }
+        try verifyClamp(add.clamp, location)
     }
 
     private static func verifyClamp(_ clamp: ClampRange, _ location: String) throws {

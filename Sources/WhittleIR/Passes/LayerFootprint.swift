@@ -48,7 +48,7 @@ public struct LayerFootprint: Hashable, Sendable {
         case .fullyConnected(let fc):
             weights = storage ?? fc.weights
             (pixels, outputs, isConv) = (1, output.elementCount, false)
-        case .maxPool, .averagePool, .reshape:
+        default: // ops without weights
             return nil
         }
         let dense = weights.denseValues

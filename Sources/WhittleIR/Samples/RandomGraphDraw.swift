@@ -1,11 +1,14 @@
-/// One draw of `SampleGraphs.random`: picks ops one after another, each fitting the shape the
-/// previous one produced.
+/// One draw of `SampleGraphs.random` (a chain) or `randomResidual` (a graph): picks ops one
+/// after another, each fitting the shape the previous one produced; with `residual`, some steps
+/// are residual blocks.
 struct RandomGraphDraw {
     private var rng: SeededGenerator
     private var builder: QGraphBuilder
     private var x: QGraphBuilder.TensorRef
+    private let residual: Bool
 
-    init(seed: UInt64) {
+    init(seed: UInt64, residual: Bool = false) {
+        self.residual = residual
         var rng = SeededGenerator(seed: seed)
         let shape = TensorShape(height: Int.random(in: 1...9, using: &rng), width: Int.random(in: 1...9, using: &rng),
                                 channels: Int.random(in: 1...6, using: &rng))
@@ -21,6 +24,10 @@ struct RandomGraphDraw {
             let name = "op\(step)"
             let shape = builder.shape(of: x)
             let spatial = shape.height > 1 || shape.width > 1
+            if residual && (step == 0 || Int.random(in: 0..<3, using: &rng) == 0) {
+                try residualBlock(name)
+                continue
+            }
             switch Int.random(in: 0..<20, using: &rng) {
             case 0..<9 where spatial || Bool.random(using: &rng):
                 try conv(name)
@@ -36,20 +43,56 @@ struct RandomGraphDraw {
         return try builder.finish(output: x)
     }
 
-    private mutating func conv(_ name: String) throws {
+    /// `skip + f(skip)` where f is 0 to 3 shape-keeping ops (a conv or depthwise conv with "same"
+    /// padding, a stride-1 pool, a square fully connected layer), so `skip` is read by two nodes and
+    /// lives across the branch; the two inputs have unequal scales unless f is empty (x + x). The
+    /// sum may go either way round, and its output scale is drawn around the inputs'.
+    private mutating func residualBlock(_ name: String) throws {
+        let skip = x
+        let shape = builder.shape(of: x)
+        for i in 0..<Int.random(in: 0...3, using: &rng) {
+            let op = "\(name)_branch\(i)"
+            let spatial = shape.height > 1 || shape.width > 1
+            switch Int.random(in: 0..<6, using: &rng) {
+            case 0..<3 where spatial:
+                try conv(op, keepingShape: true)
+            case 3 where spatial:
+                x = try builder.maxPool(x, name: op, window: sameWindow(), activation: activation())
+            case 4 where spatial:
+                x = try builder.averagePool(x, name: op, window: sameWindow(), activation: activation())
+            default:
+                if spatial { try conv(op, keepingShape: true) } else { try fullyConnected(op, outputs: shape.elementCount) }
+            }
+        }
+        let (a, b) = Bool.random(using: &rng) ? (x, skip) : (skip, x)
+        let scale = (builder.quant(of: a).scale + builder.quant(of: b).scale) * rng.logUniform(0.25...4)
+        x = try builder.add(a, b, name: name, output: QuantParams(scale: scale, zeroPoint: Int32.random(in: -128...127, using: &rng)),
+                            activation: activation())
+    }
+
+    /// A stride-1 window whose padding keeps the height and width: kernel 1 to 3, the padding
+    /// (kernel − 1) split between the two sides at random.
+    private mutating func sameWindow() -> Window2D {
+        let kh = Int.random(in: 1...3, using: &rng), kw = Int.random(in: 1...3, using: &rng)
+        let top = Int.random(in: 0..<kh, using: &rng), left = Int.random(in: 0..<kw, using: &rng)
+        return Window2D(kernelHeight: kh, kernelWidth: kw, strideHeight: 1, strideWidth: 1,
+                        padTop: top, padLeft: left, padBottom: kh - 1 - top, padRight: kw - 1 - left)
+    }
+
+    private mutating func conv(_ name: String, keepingShape: Bool = false) throws {
         let inChannels = builder.shape(of: x).channels
-        var groups = 1, outChannels = Int.random(in: 1...8, using: &rng)
+        var groups = 1, outChannels = keepingShape ? inChannels : Int.random(in: 1...8, using: &rng)
         switch Int.random(in: 0..<4, using: &rng) {
         case 0 where inChannels > 1: // depthwise, multiplier 1 or 2
             groups = inChannels
-            outChannels = inChannels * Int.random(in: 1...2, using: &rng)
+            outChannels = inChannels * (keepingShape ? 1 : Int.random(in: 1...2, using: &rng))
         case 1:
             groups = (1...inChannels).filter { inChannels % $0 == 0 }.randomElement(using: &rng)!
-            outChannels = groups * Int.random(in: 1...3, using: &rng)
+            outChannels = keepingShape ? inChannels : groups * Int.random(in: 1...3, using: &rng)
         default:
             break
         }
-        let w = window(maxKernel: 4)
+        let w = keepingShape ? sameWindow() : window(maxKernel: 4)
         let fanIn = w.kernelHeight * w.kernelWidth * (inChannels / groups)
         var p = layer(outputs: outChannels, fanIn: fanIn)
         let format = weightFormat(&p, fanIn: fanIn)
@@ -58,8 +101,8 @@ struct RandomGraphDraw {
                                activation: activation(), format: format)
     }
 
-    private mutating func fullyConnected(_ name: String) throws {
-        let outputs = Int.random(in: 1...12, using: &rng)
+    private mutating func fullyConnected(_ name: String, outputs: Int? = nil) throws {
+        let outputs = outputs ?? Int.random(in: 1...12, using: &rng)
         let fanIn = builder.shape(of: x).elementCount
         var p = layer(outputs: outputs, fanIn: fanIn)
         let format = weightFormat(&p, fanIn: fanIn)

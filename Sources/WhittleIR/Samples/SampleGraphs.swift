@@ -43,9 +43,21 @@ public enum SampleGraphs {
     /// shapes, strides, asymmetric padding, weights, scales, zero points and fused activations.
     /// Graphs the accumulator-range analysis would refuse are redrawn.
     public static func random(seed: UInt64) -> QGraph {
+        draw(seed: seed, residual: false)
+    }
+
+    /// A small random graph with residual blocks: the first step and about a third of the others
+    /// are `skip + f(skip)`, f being 0 to 3 shape-keeping ops (see `random` for the rest). Its
+    /// adds join inputs of unequal scales, read a tensor from two nodes (or twice from one) and
+    /// keep it alive across the branch.
+    public static func randomResidual(seed: UInt64) -> QGraph {
+        draw(seed: seed, residual: true)
+    }
+
+    private static func draw(seed: UInt64, residual: Bool) -> QGraph {
         var attempt: UInt64 = 0
         while true {
-            var draw = RandomGraphDraw(seed: seed &* 0x1000 &+ attempt)
+            var draw = RandomGraphDraw(seed: seed &* 0x1000 &+ attempt, residual: residual)
             if let graph = try? draw.graph() { return graph }
             attempt += 1
         }

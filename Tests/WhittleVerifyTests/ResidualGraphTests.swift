@@ -1,0 +1,95 @@
+import Dispatch
+import Foundation
+import WhittleCodegen
+import WhittleIR
+import WhittleVerify
+import XCTest
+
+/// Random residual graphs (`SampleGraphs.randomResidual`): adds of unequal input scales, tensors
+/// read by two nodes (or twice by one), skips that live across a branch of several nodes. Each is
+/// emitted, built and run; every output byte must equal the reference interpreter's, on the host
+/// and, where the toolchains are installed, on Cortex-M4 (DSP kernels) and Cortex-M0 (split
+/// multiplies).
+final class ResidualGraphTests: XCTestCase {
+    static let hostGraphs = ProcessInfo.processInfo.environment["WHITTLE_DIFF_GRAPHS"].flatMap { Int($0) }.map { max($0, 1) } ?? 120
+    static let targetGraphs = 16
+    static let vectors = 6
+
+    private static func graphs(_ count: Int) -> [QGraph] {
+        (0..<count).map { SampleGraphs.randomResidual(seed: UInt64(7000 + $0)) }
+    }
+
+    func testRandomResidualGraphsAreBitExactOnTheHost() throws {
+        let graphs = Self.graphs(Self.hostGraphs)
+        if graphs.count >= 120 { assertCoverage(Array(graphs.prefix(120))) }
+        let scratch = try makeScratchFolder("residual")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let lock = NSLock()
+        var failures: [String] = []
+        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+            for i in stride(from: worker, to: graphs.count, by: 2) {
+                let folder = scratch.appendingPathComponent("graph\(i)")
+                let outcome: String?
+                do {
+                    let options = EmitOptions(target: hostTarget, modelName: "residual-\(i)", vectorCount: Self.vectors, seed: UInt64(i))
+                    try Emitter.emit(graphs[i], options: options, resources: resources, to: folder)
+                    let report = try FolderVerifier.verify(folder: folder, resources: resources,
+                                                           options: VerifyOptions(sanitize: i % 10 == 0, sanitizerVectors: Self.vectors))
+                    outcome = report.passed ? nil : report.failure ?? "failed"
+                    if report.passed { try? FileManager.default.removeItem(at: folder) }
+                } catch {
+                    outcome = "\(error)"
+                }
+                if let outcome {
+                    lock.lock()
+                    failures.append("graph \(i): \(outcome)")
+                    lock.unlock()
+                }
+            }
+        }
+        XCTAssertEqual(failures, [])
+    }
+
+    func testRandomResidualGraphsAreBitExactOnCortexM4AndM0() throws {
+        let targets = try ["cortex-m4", "cortex-m0"].map { try TargetDescriptor.load(named: $0, from: resources) }
+        let (available, skipped) = Toolchain.availability(of: targets)
+        try XCTSkipIf(available.count < targets.count, Toolchain.skippedLine(skipped) ?? "")
+        let scratch = try makeScratchFolder("residual-targets")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for (i, graph) in Self.graphs(Self.targetGraphs).enumerated() {
+            let folder = scratch.appendingPathComponent("graph\(i)")
+            try Emitter.emit(graph, options: EmitOptions(target: hostTarget, modelName: "residual-\(i)", vectorCount: Self.vectors, seed: UInt64(i)),
+                             resources: resources, to: folder)
+            for (target, outcome) in try TargetSweep.verify(folder, on: targets, resources: resources, options: VerifyOptions(sanitize: false)) {
+                guard case .verified(let report) = outcome else { return XCTFail("graph \(i) on \(target): \(outcome)") }
+                XCTAssertTrue(report.passed, "graph \(i) on \(target): \(report.failure ?? "")")
+            }
+        }
+    }
+
+    /// What the draw must contain for the test to prove the graph side.
+    private func assertCoverage(_ graphs: [QGraph]) {
+        var unequalScales = 0, sameTensorTwice = 0, sharedTensors = 0, longSkips = 0, clamped = 0
+        for graph in graphs {
+            var readers = [Int](repeating: 0, count: graph.tensors.count)
+            for node in graph.nodes { Set(node.inputs).forEach { readers[$0] += 1 } }
+            sharedTensors += readers.filter { $0 >= 2 }.count
+            let producer = graph.producers
+            for (index, node) in graph.nodes.enumerated() {
+                guard case .add(let add) = node.op else { continue }
+                let (a, b) = (graph.tensors[node.inputs[0]], graph.tensors[node.inputs[1]])
+                if a.quant.scale != b.quant.scale { unequalScales += 1 }
+                if node.inputs[0] == node.inputs[1] { sameTensorTwice += 1 }
+                if add.clamp != .int8 { clamped += 1 }
+                // The older input was written three or more nodes before the add reads it.
+                let born = node.inputs.map { producer[$0] ?? -1 }.min()!
+                if index - born >= 3 { longSkips += 1 }
+            }
+        }
+        XCTAssertGreaterThan(unequalScales, 50)
+        XCTAssertGreaterThan(sameTensorTwice, 5)
+        XCTAssertGreaterThan(sharedTensors, 50)
+        XCTAssertGreaterThan(longSkips, 20)
+        XCTAssertGreaterThan(clamped, 20)
+    }
+}
