@@ -31,7 +31,8 @@ final class DifferentialTests: XCTestCase {
             for i in stride(from: worker, to: graphs.count, by: 2) {
                 let folder = scratch.appendingPathComponent("graph\(i)")
                 do {
-                    let options = EmitOptions(target: hostTarget, modelName: "random-\(i)", vectorCount: Self.vectorsPerGraph, seed: UInt64(i))
+                    let options = EmitOptions(target: hostTarget, modelName: "random-\(i)", vectorCount: Self.vectorsPerGraph, seed: UInt64(i),
+                                              passes: PassOptions(verifyEach: true))
                     try Emitter.emit(graphs[i], options: options, resources: resources, to: folder)
                     // A sanitizer build for every twentieth graph keeps the run short.
                     let report = try FolderVerifier.verify(folder: folder, resources: resources,

@@ -4,7 +4,7 @@ import WhittleIR
 import WhittleVerify
 import XCTest
 
-/// Max pools folded into the conv before them (MaxPoolFusion): bit-exact against the reference,
+/// Max pools folded into the conv before them (the fold-max-pool pass, MaxPoolFolding): bit-exact against the reference,
 /// which still runs conv then pool, on padded borders, odd sizes a pool floors away, dense and
 /// sparse weights; and left alone where folding would not be exact or possible.
 final class PoolFusionTests: XCTestCase {

@@ -10,12 +10,14 @@ public struct EmitOptions: Sendable {
     public var vectorCount: Int?
     /// Seed of random test vectors.
     public var seed: UInt64
+    public var passes: PassOptions
 
-    public init(target: TargetDescriptor, modelName: String, vectorCount: Int? = nil, seed: UInt64 = 1) {
+    public init(target: TargetDescriptor, modelName: String, vectorCount: Int? = nil, seed: UInt64 = 1, passes: PassOptions = PassOptions()) {
         self.target = target
         self.modelName = modelName
         self.vectorCount = vectorCount
         self.seed = seed
+        self.passes = passes
     }
 }
 
@@ -25,27 +27,24 @@ public struct Emission: Sendable {
     public var files: [(path: String, bytes: [UInt8])]
     public var manifest: EmitManifest
     public var plan: EmissionPlan
+    /// The graph after every rewrite, as the C computes it.
+    public var loweredGraph: QGraph
+    /// What `PassOptions.printAfter` asked to see, in pass order.
+    public var printedPasses: [(pass: Pass, text: String)]
 }
 
 /// `whittle emit`: QGraph + target → the C folder of DESIGN.md contract 2. Every pass runs
-/// before any text is printed — verifier, accumulator-range analysis, memory plan, kernel plan —
-/// and the folder appears all at once or not at all.
+/// before any text is printed (`Pass`: verifier, accumulator-range analysis, rewrites, memory
+/// plan, kernel plan) and the folder appears all at once or not at all.
 public enum Emitter {
     public static func emission(of graph: QGraph, options: EmitOptions, resources: WhittleResources) throws -> Emission {
         if let count = options.vectorCount, count < 1 {
             throw CodegenError("--vectors must be at least 1, got \(count)")
         }
-        let interpreter = try ReferenceInterpreter(graph: graph) // runs the verifier
-        let bounds = try AccumulatorRangeAnalysis.check(graph)
-        for node in graph.nodes {
-            if case .conv2d(let conv) = node.op {
-                try Conv2DLowering.checkTapReach(conv, name: node.name, input: graph.tensors[node.inputs[0]].shape)
-            }
-        }
-        let profile = KernelProfile(target: options.target)
-        let fusion = MaxPoolFusion(graph, profile: profile)
-        let memory = MemoryPlanner.plan(fusion.graphForMemory(graph), alignment: options.target.arenaAlignment)
-        let plan = KernelPlanner.plan(graph, memory: memory, bounds: bounds, profile: profile, fusion: fusion)
+        let passes = try PassPipeline.run(graph, target: options.target, options: options.passes)
+        let plan = passes.plan, memory = plan.memory
+        // The reference runs the graph as given: the rewritten graph's C must match it.
+        let interpreter = try ReferenceInterpreter(graph: graph)
         let (name, target) = (options.modelName, options.target.name)
         try BudgetCheck.check(BudgetCheck.flash(plan.layers, constantBytes: plan.constantBytes),
                               budget: options.target.flashBudgetBytes, target: target, model: name)
@@ -70,7 +69,7 @@ public enum Emitter {
         let digests = Dictionary(files.map { ($0.path, SHA256.hex($0.bytes)) }, uniquingKeysWith: { first, _ in first })
         let manifest = makeManifest(graph, plan: plan, vectors: vectors, options: options, files: digests)
         files.append((EmitManifest.fileName, try manifest.encoded()))
-        return Emission(files: files, manifest: manifest, plan: plan)
+        return Emission(files: files, manifest: manifest, plan: plan, loweredGraph: passes.graph, printedPasses: passes.printed)
     }
 
     /// Emits into `folder`, replacing an earlier emission there; nothing is written on error.
@@ -88,10 +87,8 @@ public enum Emitter {
     private static func kernelFiles(_ kernels: [String], target: TargetDescriptor,
                                     resources: WhittleResources) throws -> [(path: String, bytes: [UInt8])] {
         let folder = resources.templates.appendingPathComponent("kernels")
-        // whittle_dsp.h: the dual multiply-accumulates of the _dsp kernels and the sparse conv gather.
-        let usesDSPHeader = kernels.contains { $0.hasSuffix("_dsp") || $0 == "conv2d_s8_gather" }
-        let headers = ["whittle_kernel.h", "whittle_fixedpoint.h"] + (usesDSPHeader ? ["whittle_dsp.h"] : [])
-        return try (headers + kernels.map { "\($0).c" }).map { file in
+        let files = KernelRegistry.files(for: kernels.compactMap(KernelRegistry.named))
+        return try (files.headers + files.kernels.map(\.fileName)).map { file in
             let url = folder.appendingPathComponent(file)
             guard let data = FileManager.default.contents(atPath: url.path) else {
                 throw CodegenError("\(url.path): kernel template missing; reinstall whittle's templates/")

@@ -4,7 +4,7 @@ import WhittleIR
 /// the three tensors in the kernel's parameter struct. No tables.
 enum AddLowering {
     static func lower(_ add: Add, inputs: [QTensor], output: QTensor, buffers: (inputs: [String], output: String)) -> KernelCall {
-        KernelCall(kernel: "add_s8", inputs: buffers.inputs, output: buffers.output, fields: [
+        KernelCall(kernel: KernelRegistry.add.name, inputs: buffers.inputs, output: buffers.output, fields: [
             ParameterField("count", output.byteCount),
             ParameterField("in1_zero", Int(inputs[0].quant.zeroPoint)),
             ParameterField("in2_zero", Int(inputs[1].quant.zeroPoint)),

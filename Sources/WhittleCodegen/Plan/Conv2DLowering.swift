@@ -11,12 +11,12 @@ enum Conv2DLowering {
     }
 
     /// The kernel `lower` picks.
-    static func kernel(_ conv: Conv2D, input: QTensor, profile: KernelProfile) -> String {
+    static func kernel(_ conv: Conv2D, input: QTensor, profile: KernelProfile) -> Kernel {
         switch conv.weights {
-        case .dense: return profile.denseKernel(isDepthwise(conv, input: input) ? "dwconv2d_s8" : "conv2d_s8")
-        case .indexSparse: return profile.indexedSparse && fitsIndexedCounts(conv, input: input) ? "conv2d_s8_indexed" : "conv2d_s8_sparse"
-        case .bitmap: return "conv2d_s8_bitmap"
-        case .nm: return "conv2d_s8_nm"
+        case .dense: return profile.kernel(isDepthwise(conv, input: input) ? KernelRegistry.depthwiseConv2d : KernelRegistry.conv2d)
+        case .indexSparse: return fitsIndexedCounts(conv, input: input) ? profile.kernel(KernelRegistry.conv2dSparse) : KernelRegistry.conv2dSparse
+        case .bitmap: return KernelRegistry.conv2dBitmap
+        case .nm: return KernelRegistry.conv2dNM
         }
     }
 
@@ -27,11 +27,11 @@ enum Conv2DLowering {
     }
 
     static func lower(_ conv: Conv2D, identifier: String, input: QTensor, output: QTensor,
-                      buffers: (input: String, output: String), profile: KernelProfile,
-                      pool: Window2D? = nil) -> (KernelCall, [ConstantTable]) {
+                      buffers: (input: String, output: String), profile: KernelProfile) -> (KernelCall, [ConstantTable]) {
         let (inS, outS, w) = (input.shape, output.shape, conv.window)
         let kernel = kernel(conv, input: input, profile: profile)
-        let depthwise = kernel == profile.denseKernel("dwconv2d_s8")
+        let depthwise = kernel == profile.kernel(KernelRegistry.depthwiseConv2d)
+        let wordLayout = kernel == KernelRegistry.conv2dDSP
         let block = ChannelBlocking.block(outputsPerGroup: outS.channels / conv.groups, limit: profile.channelBlock)
         // Depthwise kernels read [k_h][k_w][out_c] so their channel loop is contiguous; the
         // grouped kernel reads `block` interleaved filters front to back, conv2d_s8_dsp in words
@@ -41,13 +41,13 @@ enum Conv2DLowering {
         var tables = AffineTables.tables(
             for: identifier, weights: conv.weights,
             denseLayout: { depthwise ? transposedToTapsFirst($0, outputs: outS.channels)
-                         : profile.dsp ? ChannelBlocking.interleaveWords($0, outputs: outS.channels, block: block, run: run)
+                         : wordLayout ? ChannelBlocking.interleaveWords($0, outputs: outS.channels, block: block, run: run)
                          : ChannelBlocking.interleave($0, outputs: outS.channels, block: block) },
             bias: conv.bias, requantization: conv.requantization, inputZero: input.quant.zeroPoint)
         let rows = w.interiorRows(inputHeight: inS.height, outputHeight: outS.height)
         let columns = w.interiorColumns(inputWidth: inS.width, outputWidth: outS.width)
         // Ready taps (conv2d_s8_indexed) need no kernel size, groups or scratch: the offsets say it all.
-        let readyTaps = kernel == "conv2d_s8_indexed"
+        let readyTaps = kernel == KernelRegistry.conv2dIndexed
         var parameters = [
             ParameterGroup("in h, w, c", [inS.height, inS.width, inS.channels]),
             depthwise ? ParameterGroup("out h, w, depth multiplier", [outS.height, outS.width, outS.channels / inS.channels])
@@ -88,11 +88,11 @@ enum Conv2DLowering {
             ParameterGroup("interior rows", [rows.lowerBound, rows.upperBound]),
             ParameterGroup("interior columns", [columns.lowerBound, columns.upperBound]),
         ]
-        // The pooled output stage (see MaxPoolFusion): 1 x 1 writes the conv output itself.
-        if MaxPoolFusion.poolingKernels.contains(kernel) {
-            parameters.append(ParameterGroup("max pool h, w", [pool?.kernelHeight ?? 1, pool?.kernelWidth ?? 1]))
+        // The pooled output stage (see MaxPoolFolding): 1 x 1 writes the conv output itself.
+        if kernel.foldsMaxPool {
+            parameters.append(ParameterGroup("max pool h, w", [conv.pool?.height ?? 1, conv.pool?.width ?? 1]))
         }
-        let call = KernelCall(kernel: kernel, inputs: [buffers.input], output: buffers.output,
+        let call = KernelCall(kernel: kernel.name, inputs: [buffers.input], output: buffers.output,
                               tables: tableArguments ?? tables.map(\.name), scratchBytes: scratchBytes, parameters: parameters)
         return (call, tables)
     }

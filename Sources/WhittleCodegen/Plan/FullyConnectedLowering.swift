@@ -11,29 +11,31 @@ enum FullyConnectedLowering {
                       buffers: (input: String, output: String), profile: KernelProfile) -> (KernelCall, [ConstantTable]) {
         let outputs = output.shape.elementCount, inputs = input.shape.elementCount
         let block = ChannelBlocking.block(outputsPerGroup: outputs, limit: profile.channelBlock)
+        let denseKernel = profile.kernel(KernelRegistry.fullyConnected)
         var tables = AffineTables.tables(for: identifier, weights: fc.weights,
-                                         denseLayout: { profile.dsp ? ChannelBlocking.interleaveWords($0, outputs: outputs, block: block, run: inputs)
+                                         denseLayout: { denseKernel == KernelRegistry.fullyConnectedDSP ? ChannelBlocking.interleaveWords($0, outputs: outputs, block: block, run: inputs)
                                                                      : ChannelBlocking.interleave($0, outputs: outputs, block: block) },
                                          bias: fc.bias, requantization: fc.requantization, inputZero: input.quant.zeroPoint)
-        let kernel: String
+        let kernel: Kernel
         var scratchBytes: Int?
         var parameters: [ParameterGroup]
         switch fc.weights {
         case .dense:
-            kernel = profile.denseKernel("fc_s8")
+            kernel = denseKernel
             parameters = [ParameterGroup("in size, out size, output block", [inputs, outputs, block])]
-        case .indexSparse(let sparse) where profile.indexedSparse && inputs <= Int(UInt16.max):
-            kernel = "fc_s8_indexed"
+        case .indexSparse(let sparse) where profile.kernel(KernelRegistry.fullyConnectedSparse) == KernelRegistry.fullyConnectedIndexed
+                                            && inputs <= Int(UInt16.max):
+            kernel = KernelRegistry.fullyConnectedIndexed
             tables.replaceSubrange(0..<3, with: indexedTables(identifier, sparse.denseValues, outputs: outputs, inputs: inputs))
             parameters = [ParameterGroup("in size, out size, wide columns", [inputs, outputs, inputs > 256 ? 1 : 0])]
         case .indexSparse:
-            kernel = "fc_s8_sparse"
+            kernel = KernelRegistry.fullyConnectedSparse
             parameters = [ParameterGroup("in size, out size", [inputs, outputs])]
         case .bitmap:
-            kernel = "fc_s8_bitmap"
+            kernel = KernelRegistry.fullyConnectedBitmap
             parameters = [ParameterGroup("in size, out size", [inputs, outputs])]
         case .nm(let nm):
-            kernel = "fc_s8_nm"
+            kernel = KernelRegistry.fullyConnectedNM
             // The input widened to int32 (reordered channels-first when the groups need it).
             scratchBytes = 4 * inputs
             parameters = [ParameterGroup("in size, out size", [inputs, outputs]),
@@ -41,7 +43,7 @@ enum FullyConnectedLowering {
                           ParameterGroup("N, M, index bits, groups per byte", [nm.n, nm.m, nm.indexBits, nm.groupsPerIndexByte])]
         }
         parameters += [ParameterGroup("out zero", [Int(output.quant.zeroPoint)]), ParameterGroup.clamp(fc.clamp)]
-        let call = KernelCall(kernel: kernel, inputs: [buffers.input], output: buffers.output, tables: tables.map(\.name),
+        let call = KernelCall(kernel: kernel.name, inputs: [buffers.input], output: buffers.output, tables: tables.map(\.name),
                               scratchBytes: scratchBytes, parameters: parameters)
         return (call, tables)
     }

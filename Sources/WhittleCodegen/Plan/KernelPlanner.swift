@@ -4,28 +4,23 @@ import WhittleIR
 /// tables, names them, and resolves every tensor to a buffer expression from the memory plan.
 /// The printer then only prints what this plan says.
 public enum KernelPlanner {
-    /// Kernel files a kernel calls into: included before it.
-    static let dependencies = ["conv2d_s8_sparse": ["conv2d_s8_gather"], "conv2d_s8_bitmap": ["conv2d_s8_gather"],
-                               // The DSP kernels share the generic ones' pixel loops.
-                               "conv2d_s8_dsp": ["conv2d_s8"], "dwconv2d_s8_dsp": ["dwconv2d_s8"],
-                               "conv2d_s8_nm": ["conv2d_s8_gather"], "conv2d_s8_indexed": ["conv2d_s8_gather"]]
-
     /// `profile`: the target's decisions (blocks, layouts), derived once from its descriptor.
-    /// `fusion`: the max pools folded into their convs (`memory` is planned without their inputs).
-    public static func plan(_ graph: QGraph, memory: MemoryPlan, bounds: [AccumulatorBound], profile: KernelProfile,
-                            fusion: MaxPoolFusion) -> EmissionPlan {
+    /// `graph` has been through the rewrites (folded max pools are part of their convs).
+    public static func plan(_ graph: QGraph, memory: MemoryPlan, bounds: [AccumulatorBound], profile: KernelProfile) -> EmissionPlan {
         var identifiers = Set<String>()
         var steps: [PlanStep] = []
         var tables: [ConstantTable] = []
-        var kernels: [String] = []
+        var kernels: [Kernel] = []
         var layers: [LayerReport] = []
         var scratchBytes = 0
-        for (index, node) in graph.nodes.enumerated() {
-            let input = graph.tensors[node.inputs[0]], output = graph.tensors[node.output]
-            let foldedInto = fusion.conv(ofPool: index)
-            // A fused conv writes where its pool's output lives.
-            let written = fusion.poolOfConv[index].map { graph.nodes[$0].output } ?? node.output
-            let buffers = (buffer(memory.placements[node.inputs[0]]), buffer(memory.placements[written]))
+        for node in graph.nodes {
+            let input = graph.tensors[node.inputs[0]]
+            var output = graph.tensors[node.output]
+            // A conv with a folded pool computes its own output shape and writes the pooled tensor.
+            if case .conv2d(let conv) = node.op, conv.pool != nil, let convolved = conv.convolvedShape(input: input.shape) {
+                output.shape = convolved
+            }
+            let buffers = (buffer(memory.placements[node.inputs[0]]), buffer(memory.placements[node.output]))
             let inputBuffers = node.inputs.map { buffer(memory.placements[$0]) }
             let identifier = CIdentifier.unique(node.name, taken: &identifiers)
             var call: KernelCall?
@@ -34,44 +29,46 @@ public enum KernelPlanner {
             switch node.op {
             case .conv2d(let conv):
                 (call, layerTables) = Conv2DLowering.lower(conv, identifier: identifier, input: input, output: output, buffers: buffers,
-                                                           profile: profile, pool: fusion.pool(ofConv: index, in: graph))
+                                                           profile: profile)
                 parameters = conv.weights.count + conv.bias.count
             case .fullyConnected(let fc):
                 (call, layerTables) = FullyConnectedLowering.lower(fc, identifier: identifier, input: input, output: output, buffers: buffers,
                                                                    profile: profile)
                 parameters = fc.weights.count + fc.bias.count
             case .maxPool(let pool):
-                call = foldedInto != nil ? nil
-                     : PoolLowering.lower(pool, kernel: "maxpool_s8", input: input, output: output, buffers: buffers)
+                call = PoolLowering.lower(pool, kernel: KernelRegistry.maxPool, input: input, output: output, buffers: buffers)
             case .averagePool(let pool):
-                call = PoolLowering.lower(pool, kernel: "avgpool_s8", input: input, output: output, buffers: buffers)
+                call = PoolLowering.lower(pool, kernel: KernelRegistry.averagePool, input: input, output: output, buffers: buffers)
             case .reshape:
                 call = nil
             case .add(let add):
                 call = AddLowering.lower(add, inputs: node.inputs.map { graph.tensors[$0] }, output: output,
                                          buffers: (inputBuffers, buffers.1))
             }
-            if let kernel = call?.kernel {
-                for file in (dependencies[kernel] ?? []) + [kernel] where !kernels.contains(file) { kernels.append(file) }
-            }
+            if let name = call?.kernel, let kernel = KernelRegistry.named(name), !kernels.contains(kernel) { kernels.append(kernel) }
             scratchBytes = max(scratchBytes, call?.scratchBytes ?? 0)
             tables += layerTables
-            var comment = summary(node, input, output)
-            if let conv = foldedInto { comment = "\(node.name): max pool folded into the output stage of '\(graph.nodes[conv].name)'" }
-            steps.append(PlanStep(comment: comment, call: call, identifier: identifier))
+            steps.append(PlanStep(comment: summary(node, input, output), call: call, identifier: identifier))
             let macs = multiplyAccumulates(node.op, input: input.shape, output: output.shape)
             let footprint = LayerFootprint.of(node, in: graph)
             let constantBytes = layerTables.map(\.byteCount).reduce(0, +)
             layers.append(LayerReport(
                 name: node.name, op: node.op.kindName,
-                kernel: call?.kernel ?? (foldedInto != nil ? "fused" : "alias"), weightFormat: footprint?.format.name,
+                kernel: call?.kernel ?? "alias", weightFormat: footprint?.format.name,
                 density: footprint?.density, inputShape: dimensions(input.shape), outputShape: dimensions(output.shape),
                 macs: macs, executedMacs: footprint?.executedMACs ?? macs,
                 constantBytes: constantBytes, denseConstantBytes: footprint?.denseFlashBytes ?? constantBytes, parameters: parameters,
                 accumulatorBound: bounds.first { $0.layer == node.name }?.worst))
+            // The folded pool keeps its line in reports: no kernel of its own, no storage.
+            if case .conv2d(let conv) = node.op, let pool = conv.pool {
+                let pooled = graph.tensors[node.output].shape
+                layers.append(LayerReport(name: pool.name, op: QOp.maxPool(Pool2D(window: pool.window)).kindName, kernel: "fused",
+                                          weightFormat: nil, density: nil, inputShape: dimensions(output.shape), outputShape: dimensions(pooled),
+                                          macs: 0, executedMacs: 0, constantBytes: 0, denseConstantBytes: 0, parameters: 0, accumulatorBound: nil))
+            }
         }
         // Whole int32 words, so the decoded tap offsets at its start are aligned.
-        return EmissionPlan(steps: steps, tables: tables, kernels: kernels, memory: memory,
+        return EmissionPlan(steps: steps, tables: tables, kernels: KernelRegistry.files(for: kernels).kernels.map(\.name), memory: memory,
                             scratchBytes: (scratchBytes + 3) / 4 * 4, layers: layers)
     }
 
@@ -102,6 +99,7 @@ public enum KernelPlanner {
         switch node.op {
         case .conv2d(let conv):
             text += ", \(windowText(conv.window)), groups \(conv.groups), clamp \(conv.clamp.min)..\(conv.clamp.max)"
+            if let pool = conv.pool { text += ", max pool '\(pool.name)' \(pool.height)x\(pool.width) folded into the output stage" }
         case .fullyConnected(let fc):
             text += ", clamp \(fc.clamp.min)..\(fc.clamp.max)"
         case .maxPool(let pool), .averagePool(let pool):

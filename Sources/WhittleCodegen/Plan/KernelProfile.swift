@@ -6,34 +6,35 @@ public struct KernelProfile: Hashable, Sendable {
     public var channelBlock: Int
     /// The most output pixels of one row a sparse conv computes at once for one filter.
     public var pixelBlock: Int
-    /// Dense conv, depthwise conv and fully connected layers take the `_dsp` kernels
-    /// (`conv2d_s8_dsp`, `dwconv2d_s8_dsp`, `fc_s8_dsp`: SMLAD / SXTB16 on ARMv7E-M, plain C
-    /// elsewhere) and their word layout of the weights (`ChannelBlocking.interleaveWords`).
-    public var dsp: Bool
-    /// Index-sparse layers take their ready-to-run layouts instead of 4-bit gaps (a target's
-    /// `"indexed-sparse"` variant): fully connected `fc_s8_indexed`, a column index per kept
-    /// weight (one byte, two past 256 inputs), about twice the position bytes for a
-    /// multiply-accumulate in four instructions; conv `conv2d_s8_indexed`, a word per kept weight
-    /// (offset and value), so nothing is decoded per call and no scratch is needed.
-    public var indexedSparse: Bool
+    /// The target's kernel variants: `dsp` puts the `_dsp` kernels (SMLAD / SXTB16 on ARMv7E-M,
+    /// plain C elsewhere) and their word layout of the weights (`ChannelBlocking.interleaveWords`)
+    /// in place of the dense ones; `indexed-sparse` puts the ready-to-run sparse layouts in place
+    /// of 4-bit gaps: fully connected `fc_s8_indexed`, a column index per kept weight (about
+    /// twice the position bytes for a multiply-accumulate in four instructions), conv
+    /// `conv2d_s8_indexed`, a word per kept weight (offset and value), so nothing is decoded per
+    /// call and no scratch is needed. `KernelRegistry.variants` says which kernel replaces which.
+    public var variants: Set<TargetDescriptor.KernelVariant>
 
-    public init(channelBlock: Int, pixelBlock: Int, dsp: Bool = false, indexedSparse: Bool = false) {
+    public init(channelBlock: Int, pixelBlock: Int, variants: Set<TargetDescriptor.KernelVariant> = []) {
         self.channelBlock = channelBlock
         self.pixelBlock = pixelBlock
-        self.dsp = dsp
-        self.indexedSparse = indexedSparse
+        self.variants = variants
     }
 
     /// The profile of `target`: its register budget (`channelBlock`, and `pixelBlock` when it
-    /// differs) bounds the blocks, and its kernel variants pick the `_dsp` and indexed kernels.
+    /// differs) bounds the blocks, and its kernel variants pick kernels.
     public init(target: TargetDescriptor) {
         let block = min(target.channelBlock, ChannelBlocking.limit)
-        self.init(channelBlock: block, pixelBlock: min(target.pixelBlock ?? block, ChannelBlocking.limit), dsp: target.kernelVariants.contains(.dsp),
-                  indexedSparse: target.kernelVariants.contains(.indexedSparse))
+        self.init(channelBlock: block, pixelBlock: min(target.pixelBlock ?? block, ChannelBlocking.limit),
+                  variants: Set(target.kernelVariants))
     }
 
-    /// The name of a dense kernel (`conv2d_s8`, `dwconv2d_s8`, `fc_s8`) in this profile.
-    func denseKernel(_ generic: String) -> String {
-        dsp ? generic + "_dsp" : generic
+    public var dsp: Bool { variants.contains(.dsp) }
+    public var indexedSparse: Bool { variants.contains(.indexedSparse) }
+
+    /// `generic`, or the kernel that replaces it on this target.
+    func kernel(_ generic: Kernel) -> Kernel {
+        let replacements = KernelRegistry.variants[generic] ?? [:]
+        return TargetDescriptor.KernelVariant.allCases.lazy.compactMap { self.variants.contains($0) ? replacements[$0] : nil }.first ?? generic
     }
 }

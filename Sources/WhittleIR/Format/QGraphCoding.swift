@@ -51,6 +51,12 @@ enum QGraphCoding {
             w.write(OpTag.conv2d.rawValue)
             encode(conv.window, into: &w)
             w.write(Int32(conv.groups))
+            w.write(conv.pool != nil)
+            if let pool = conv.pool {
+                w.write(pool.name)
+                w.write(Int32(pool.height))
+                w.write(Int32(pool.width))
+            }
             encodeAffine(conv.weights, conv.weightScales, conv.bias, conv.requantization, conv.clamp, into: &w)
         case .fullyConnected(let fc):
             w.write(OpTag.fullyConnected.rawValue)
@@ -169,9 +175,13 @@ enum QGraphCoding {
         case .conv2d:
             let window = try decodeWindow(&r, what)
             let groups = try r.readInt("\(what) groups", in: 1...sizeLimit)
+            let pool = try r.readBool("\(what) folded pool")
+                ? FoldedMaxPool(name: try r.readString("\(what) folded pool name"), height: try r.readInt("\(what) folded pool height", in: 1...sizeLimit),
+                                width: try r.readInt("\(what) folded pool width", in: 1...sizeLimit))
+                : nil
             let a = try decodeAffine(&r, what)
             return .conv2d(Conv2D(window: window, groups: groups, weights: a.weights, weightScales: a.scales,
-                                  bias: a.bias, requantization: a.requantization, clamp: a.clamp))
+                                  bias: a.bias, requantization: a.requantization, clamp: a.clamp, pool: pool))
         case .fullyConnected:
             let a = try decodeAffine(&r, what)
             return .fullyConnected(FullyConnected(weights: a.weights, weightScales: a.scales, bias: a.bias,

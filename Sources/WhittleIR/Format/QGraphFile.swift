@@ -15,7 +15,7 @@ public struct QGraphFileError: Error, CustomStringConvertible, Sendable {
 /// offset  size  field
 ///      0     4  magic "WHQG"
 ///      4     4  format version (UInt32, currently 4; 2 added the sparse weight formats, 3 the
-///               raw-input table, 4 graphs: nodes of several inputs, the add op)
+///               raw-input table, 4 graphs: nodes of several inputs, the add op, a conv's folded max pool)
 ///      8     8  payload length in bytes (UInt64)
 ///     16     4  CRC-32 of the payload (UInt32)
 ///     20     …  payload:
@@ -27,7 +27,8 @@ public struct QGraphFileError: Error, CustomStringConvertible, Sendable {
 /// connected layer's weights start with a format tag: 0 dense (the values), 1 index-sparse
 /// (outputs, weights per output, values, gaps, counts), 2 N:M (N, M, outputs, weights per output,
 /// channels, values, indices), 3 bitmap (outputs, weights per output, values, masks); the tables
-/// are `WeightStorage`'s, byte for byte. An add node stores its three multipliers (M0 and
+/// are `WeightStorage`'s, byte for byte. A conv stores after its groups whether a max pool is
+/// folded into it (a bool; then its name, height and width). An add node stores its three multipliers (M0 and
 /// shift each: input 1, input 2, output) and its clamp.
 ///
 /// A file of another version is refused with one line naming both versions (version 1 knew only

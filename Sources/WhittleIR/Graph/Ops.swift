@@ -3,7 +3,8 @@
 ///
 /// `acc = bias[c] + Σ (x − zx) · w` over in-bounds taps; out-of-bounds taps are skipped, which
 /// equals padding with the input zero point. Then
-/// `y = clamp(zy + MultiplyByQuantizedMultiplier(acc, requantization[c]))`.
+/// `y = clamp(zy + MultiplyByQuantizedMultiplier(acc, requantization[c]))`, max-pooled by `pool`
+/// when a max pool was folded into the conv.
 public struct Conv2D: Hashable, Sendable {
     public var window: Window2D
     public var groups: Int
@@ -14,9 +15,12 @@ public struct Conv2D: Hashable, Sendable {
     public var bias: [Int32]
     public var requantization: [QuantizedMultiplier]
     public var clamp: ClampRange
+    /// A max pool folded into the output stage (the `fold-max-pool` pass); the node's output is
+    /// then the pooled tensor.
+    public var pool: FoldedMaxPool?
 
     public init(window: Window2D, groups: Int, weights: WeightStorage, weightScales: [Double],
-                bias: [Int32], requantization: [QuantizedMultiplier], clamp: ClampRange) {
+                bias: [Int32], requantization: [QuantizedMultiplier], clamp: ClampRange, pool: FoldedMaxPool? = nil) {
         self.window = window
         self.groups = groups
         self.weights = weights
@@ -24,6 +28,34 @@ public struct Conv2D: Hashable, Sendable {
         self.bias = bias
         self.requantization = requantization
         self.clamp = clamp
+        self.pool = pool
+    }
+
+    /// The convolution's own output (before a folded pool) for `input`; nil if the window does not fit.
+    public func convolvedShape(input: TensorShape) -> TensorShape? {
+        window.outputSize(height: input.height, width: input.width)
+            .map { TensorShape(height: $0.height, width: $0.width, channels: bias.count) }
+    }
+}
+
+/// A max pool of `height × width` windows that tile the conv output (stride = kernel, no
+/// padding, no clamp of its own), computed in the conv's output stage. Exact: requantization never
+/// decreases as the accumulator grows, so the largest requantized value of a window is the
+/// requantized largest accumulator. `name` is the pool node it replaced, for reports.
+public struct FoldedMaxPool: Hashable, Sendable {
+    public var name: String
+    public var height: Int
+    public var width: Int
+
+    public init(name: String, height: Int, width: Int) {
+        self.name = name
+        self.height = height
+        self.width = width
+    }
+
+    /// The pool as a window of its own.
+    public var window: Window2D {
+        Window2D(kernelHeight: height, kernelWidth: width, strideHeight: height, strideWidth: width)
     }
 }
 

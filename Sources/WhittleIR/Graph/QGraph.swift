@@ -80,3 +80,26 @@ extension QGraph {
         return result
     }
 }
+
+extension QGraph {
+    /// The graph without tensors that no node reads or writes and that are neither input nor
+    /// output (a rewrite's leftovers), ids renumbered in their old order.
+    public func removingUnusedTensors() -> QGraph {
+        var used = Set([input, output])
+        for node in nodes { used.formUnion(node.inputs + [node.output]) }
+        guard used.count < tensors.count else { return self }
+        var newID = [TensorID: TensorID]()
+        for id in tensors.indices where used.contains(id) { newID[id] = newID.count }
+        var result = self
+        result.tensors = tensors.indices.filter(used.contains).map { tensors[$0] }
+        result.input = newID[input]!
+        result.output = newID[output]!
+        result.nodes = nodes.map { node in
+            var node = node
+            node.inputs = node.inputs.map { newID[$0]! }
+            node.output = newID[node.output]!
+            return node
+        }
+        return result
+    }
+}

@@ -6,7 +6,17 @@ enum ReferenceKernels {
     }
 
     /// `weights`: `conv.weights` decoded to logical order.
+    /// A folded max pool runs after the conv, on its requantized output.
     static func conv2d(_ conv: Conv2D, _ weights: [Int8], _ x: [Int8], _ inTensor: QTensor, _ outTensor: QTensor) -> [Int8] {
+        guard let pool = conv.pool, let convolved = conv.convolvedShape(input: inTensor.shape) else {
+            return convolve(conv, weights, x, inTensor, outTensor)
+        }
+        var full = outTensor
+        full.shape = convolved
+        return self.pool(Pool2D(window: pool.window), convolve(conv, weights, x, inTensor, full), convolved, outTensor.shape, average: false)
+    }
+
+    private static func convolve(_ conv: Conv2D, _ weights: [Int8], _ x: [Int8], _ inTensor: QTensor, _ outTensor: QTensor) -> [Int8] {
         let inS = inTensor.shape, outS = outTensor.shape, w = conv.window
         let inZero = inTensor.quant.zeroPoint, outZero = outTensor.quant.zeroPoint
         let inPerGroup = inS.channels / conv.groups, outPerGroup = outS.channels / conv.groups

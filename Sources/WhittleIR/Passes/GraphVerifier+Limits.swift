@@ -66,7 +66,7 @@ extension GraphVerifier {
             case .conv2d(let conv):
                 weights += conv.weights.count
                 nodeMACs = checkedProduct(output.elementCount, conv.window.kernelHeight, conv.window.kernelWidth,
-                                                input.channels / conv.groups)
+                                          input.channels / conv.groups, conv.pool?.height ?? 1, conv.pool?.width ?? 1)
             case .fullyConnected(let fc):
                 weights += fc.weights.count
                 nodeMACs = checkedProduct(output.elementCount, input.elementCount)

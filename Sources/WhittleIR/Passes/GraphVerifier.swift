@@ -109,7 +109,7 @@ public enum GraphVerifier {
         let output = graph.tensors[node.output]
         switch node.op {
         case .conv2d(let conv):
-            try verifyWindow(conv.window, input: input, output: output, location)
+            try verifyWindow(conv.window, input: input, output: output, pooledBy: conv.pool, location)
             guard conv.groups >= 1, input.shape.channels % conv.groups == 0, output.shape.channels % conv.groups == 0 else {
                 throw fail(location, .groups, "groups \(conv.groups) must divide input channels \(input.shape.channels) and output channels \(output.shape.channels)")
             }
@@ -149,7 +149,8 @@ public enum GraphVerifier {
         }
     }
 
-    private static func verifyWindow(_ w: Window2D, input: QTensor, output: QTensor, _ location: String) throws {
+    private static func verifyWindow(_ w: Window2D, input: QTensor, output: QTensor, pooledBy pool: FoldedMaxPool? = nil,
+                                     _ location: String) throws {
         guard w.kernelHeight >= 1, w.kernelWidth >= 1, w.strideHeight >= 1, w.strideWidth >= 1 else {
             throw fail(location, .window, "kernel \(w.kernelHeight)x\(w.kernelWidth) and stride \(w.strideHeight)x\(w.strideWidth) must be ≥ 1")
         }
@@ -162,8 +163,15 @@ public enum GraphVerifier {
         guard let size = w.outputSize(height: input.shape.height, width: input.shape.width) else {
             throw fail(location, .window, "kernel \(w.kernelHeight)x\(w.kernelWidth) does not fit the padded input \(input.shape)")
         }
-        guard size.height == output.shape.height, size.width == output.shape.width else {
-            throw fail(location, .outputShape, "output is \(output.shape.height)x\(output.shape.width), the window gives \(size.height)x\(size.width)")
+        var expected = size
+        if let pool {
+            guard pool.height >= 1, pool.width >= 1, pool.height <= size.height, pool.width <= size.width else {
+                throw fail(location, .window, "a folded \(pool.height)x\(pool.width) max pool does not fit the \(size.height)x\(size.width) conv output")
+            }
+            expected = (size.height / pool.height, size.width / pool.width)
+        }
+        guard expected.height == output.shape.height, expected.width == output.shape.width else {
+            throw fail(location, .outputShape, "output is \(output.shape.height)x\(output.shape.width), the window gives \(expected.height)x\(expected.width)")
         }
     }
 

@@ -44,7 +44,9 @@ public struct LayerFootprint: Hashable, Sendable {
         switch node.op {
         case .conv2d(let conv):
             weights = storage ?? conv.weights
-            (pixels, outputs, isConv) = (output.height * output.width, output.channels, true)
+            // A folded pool's conv still computes every pixel of its own output.
+            let convolved = conv.convolvedShape(input: graph.tensors[node.inputs[0]].shape) ?? output
+            (pixels, outputs, isConv) = (convolved.height * convolved.width, output.channels, true)
         case .fullyConnected(let fc):
             weights = storage ?? fc.weights
             (pixels, outputs, isConv) = (1, output.elementCount, false)

@@ -1,0 +1,66 @@
+import WhittleIR
+
+/// What `emit` asks of the passes besides the graph and the target.
+public struct PassOptions: Hashable, Sendable {
+    /// Runs the verifier after every pass that rewrites the graph, not only once before printing.
+    public var verifyEach: Bool
+    /// Passes after which the graph (and what has been planned) is shown.
+    public var printAfter: Set<Pass>
+
+    public init(verifyEach: Bool = false, printAfter: Set<Pass> = []) {
+        self.verifyEach = verifyEach
+        self.printAfter = printAfter
+    }
+}
+
+/// Runs `Pass.allCases` in order on a graph for one target: checks, rewrites, then the memory
+/// and kernel plans the printer prints. The verifier always runs on the final graph before
+/// anything is printed; a rewrite that broke a rule is named.
+enum PassPipeline {
+    struct Result {
+        var graph: QGraph
+        var plan: EmissionPlan
+        /// The text shown after each pass of `printAfter`, in pass order.
+        var printed: [(pass: Pass, text: String)]
+    }
+
+    static func run(_ input: QGraph, target: TargetDescriptor, options: PassOptions) throws -> Result {
+        let profile = KernelProfile(target: target)
+        var graph = input
+        var bounds: [AccumulatorBound] = []
+        var memory: MemoryPlan?
+        var plan: EmissionPlan?
+        var printed: [(pass: Pass, text: String)] = []
+        for pass in Pass.allCases {
+            switch pass {
+            case .verify:
+                try GraphVerifier.verify(graph)
+            case .checkAccumulators:
+                bounds = try AccumulatorRangeAnalysis.check(graph)
+                for node in graph.nodes {
+                    if case .conv2d(let conv) = node.op {
+                        try Conv2DLowering.checkTapReach(conv, name: node.name, input: graph.tensors[node.inputs[0]].shape)
+                    }
+                }
+            case .foldMaxPool:
+                graph = MaxPoolFolding.apply(graph, profile: profile)
+            case .planMemory:
+                try GraphVerifier.verify(graph) // always, once, before anything is planned for printing
+                memory = MemoryPlanner.plan(graph, alignment: target.arenaAlignment)
+            case .selectKernels:
+                plan = KernelPlanner.plan(graph, memory: memory!, bounds: bounds, profile: profile)
+            }
+            if options.verifyEach && pass.rewritesGraph {
+                do {
+                    try GraphVerifier.verify(graph)
+                } catch let error as GraphVerificationError {
+                    throw CodegenError("after pass \(pass.rawValue): \(error)")
+                }
+            }
+            if options.printAfter.contains(pass) {
+                printed.append((pass, PassDump.text(after: pass, graph: graph, memory: memory, plan: plan)))
+            }
+        }
+        return Result(graph: graph, plan: plan!, printed: printed)
+    }
+}
