@@ -3,14 +3,13 @@ import WhittleIR
 import WhittleNN
 import WhittleTensor
 
-/// How weights are quantized and stored; activations are always int8 asymmetric per tensor.
+/// How weights are quantized; activations are always int8 asymmetric per tensor. Weights are
+/// stored dense with their zeros: each target's `emit` chooses how to store them
+/// (WhittleCodegen's `choose-sparse-format` pass).
 public struct QuantizationScheme: Equatable, Sendable {
     public var perChannelWeights: Bool
-    /// How each layer's weight format (dense, index-sparse, N:M) is chosen.
-    public var weightFormats: SparseFormatChoice.Policy
-    public init(perChannelWeights: Bool = true, weightFormats: SparseFormatChoice.Policy = .cheapest) {
+    public init(perChannelWeights: Bool = true) {
         self.perChannelWeights = perChannelWeights
-        self.weightFormats = weightFormats
     }
 }
 
@@ -59,8 +58,7 @@ public enum PostTrainingQuantization {
                 throw LoweringError(e.description)
             }
         }
-        let dense = try b.finish(output: x, validation: validation)
-        return try SparseFormatChoice.apply(dense, policy: scheme.weightFormats).graph
+        return try b.finish(output: x, validation: validation)
     }
 
     /// The IR's channels-last shape for a float per-sample shape [C, H, W] or [F].

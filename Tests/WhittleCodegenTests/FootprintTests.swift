@@ -27,7 +27,7 @@ final class FootprintTests: XCTestCase {
         for target in ["host", "cortex-m4", "cortex-m0"] {
             let descriptor = try TargetDescriptor.load(named: target, from: resources)
             for (name, graph) in try SampleGraphs.exampleLeNets(dense: SampleGraphs.leNet(seed: 1), seed: 1) {
-                let m = try Emitter.emission(of: graph, options: EmitOptions(target: descriptor, modelName: name, vectorCount: 1),
+                let m = try Emitter.emission(of: graph, options: EmitOptions(target: descriptor, modelName: name, vectorCount: 1, passes: .stored),
                                              resources: resources).manifest
                 let key = "\(name) on \(descriptor.isBareMetal ? "bare metal" : "host")"
                 guard let pin = Self.pinned[key] else { XCTFail("\(key) (\(target)) is not pinned"); continue }

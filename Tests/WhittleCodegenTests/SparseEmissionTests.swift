@@ -48,7 +48,7 @@ final class SparseEmissionTests: XCTestCase {
 
     func testTablesAreTheFootprint() throws {
         let graph = try sparseLeNet()
-        let emission = try Emitter.emission(of: graph, options: EmitOptions(target: host, modelName: "sparse.q", vectorCount: 2),
+        let emission = try Emitter.emission(of: graph, options: EmitOptions(target: host, modelName: "sparse.q", vectorCount: 2, passes: .stored),
                                             resources: resources)
         let footprints = LayerFootprint.of(graph)
         let layers = emission.manifest.layers.filter { $0.weightFormat != nil }
@@ -78,7 +78,7 @@ final class SparseEmissionTests: XCTestCase {
     /// A dense model's emission is what it was before sparse formats existed: no scratch, no
     /// sparse kernel, no position table.
     func testDenseModelEmitsNoSparseMachinery() throws {
-        let emission = try Emitter.emission(of: SampleGraphs.leNet(seed: 12), options: EmitOptions(target: host, modelName: "dense.q", vectorCount: 2),
+        let emission = try Emitter.emission(of: SampleGraphs.leNet(seed: 12), options: EmitOptions(target: host, modelName: "dense.q", vectorCount: 2, passes: .stored),
                                             resources: resources)
         XCTAssertEqual(emission.manifest.kernels, ["conv2d_s8", "fc_s8"])
         XCTAssertEqual(emission.plan.scratchBytes, 0)

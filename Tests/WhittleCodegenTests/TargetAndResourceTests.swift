@@ -32,10 +32,10 @@ final class TargetAndResourceTests: XCTestCase {
         XCTAssertEqual([host.channelBlock, host.pixelBlock], [8, 8])
         let graph = try SampleGraphs.magnitudePruned(SampleGraphs.leNet(), sparsity: SampleGraphs.tutorialSparsity)
         let emission = try Emitter.emission(of: graph, options: EmitOptions(target: try TargetDescriptor.load(named: "cortex-m4", from: resources),
-                                                                            modelName: "m"), resources: resources)
+                                                                            modelName: "m", passes: .stored), resources: resources)
         let conv = try XCTUnwrap(emission.plan.steps.first { $0.call?.kernel == "conv2d_s8_indexed" }?.call)
         XCTAssertEqual(conv.parameters.first { $0.label == "pixel block" }?.values, [8])
-        let hostEmission = try Emitter.emission(of: graph, options: EmitOptions(target: try TargetDescriptor.load(named: "host", from: resources), modelName: "m"), resources: resources)
+        let hostEmission = try Emitter.emission(of: graph, options: EmitOptions(target: try TargetDescriptor.load(named: "host", from: resources), modelName: "m", passes: .stored), resources: resources)
         let hostConv = try XCTUnwrap(hostEmission.plan.steps.first { $0.call?.kernel == "conv2d_s8_sparse" }?.call)
         XCTAssertEqual(hostConv.parameters.first { $0.label == "groups, pixel block, tap capacity" }?.values[1], 8)
     }
@@ -78,12 +78,12 @@ final class TargetAndResourceTests: XCTestCase {
     func testDSPVariantSelectsDSPKernels() throws {
         var target = try TargetDescriptor.load(named: "host", from: resources)
         XCTAssertFalse(KernelProfile(target: target).dsp)
-        let generic = try Emitter.emission(of: SampleGraphs.leNet(), options: EmitOptions(target: target, modelName: "m"), resources: resources)
+        let generic = try Emitter.emission(of: SampleGraphs.leNet(), options: EmitOptions(target: target, modelName: "m", passes: .stored), resources: resources)
         XCTAssertEqual(generic.plan.kernels, ["conv2d_s8", "fc_s8"])
         XCTAssertFalse(generic.files.contains { $0.path == "kernels/whittle_dsp.h" })
         target.kernelVariants = [.dsp]
         XCTAssertTrue(KernelProfile(target: target).dsp)
-        let dsp = try Emitter.emission(of: SampleGraphs.leNet(), options: EmitOptions(target: target, modelName: "m"), resources: resources)
+        let dsp = try Emitter.emission(of: SampleGraphs.leNet(), options: EmitOptions(target: target, modelName: "m", passes: .stored), resources: resources)
         // conv2d_s8.c comes along: the DSP conv shares its pixel loop (conv2d_s8_pooled).
         XCTAssertEqual(dsp.plan.kernels, ["conv2d_s8", "conv2d_s8_dsp", "fc_s8_dsp"])
         XCTAssertEqual(dsp.manifest.layers.map(\.kernel), ["conv2d_s8_dsp", "fused", "conv2d_s8_dsp", "fused", "alias",

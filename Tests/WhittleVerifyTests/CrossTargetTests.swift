@@ -27,7 +27,7 @@ final class CrossTargetTests: XCTestCase {
 
     private func emit(_ graph: QGraph, _ name: String, target: TargetDescriptor = hostTarget, vectors: Int = 6) throws -> URL {
         let folder = scratch.appendingPathComponent(name)
-        try Emitter.emit(graph, options: EmitOptions(target: target, modelName: name, vectorCount: vectors), resources: resources, to: folder)
+        try Emitter.emit(graph, options: EmitOptions(target: target, modelName: name, vectorCount: vectors, passes: .stored), resources: resources, to: folder)
         return folder
     }
 

@@ -25,7 +25,7 @@ final class DSPKernelTests: XCTestCase {
 
     private func verify(_ graph: QGraph, _ name: String, target: TargetDescriptor, vectors: Int, sanitize: Bool) throws -> VerifyReport {
         let folder = scratch.appendingPathComponent(name)
-        let emission = try Emitter.emit(graph, options: EmitOptions(target: target, modelName: name, vectorCount: vectors, seed: 3),
+        let emission = try Emitter.emit(graph, options: EmitOptions(target: target, modelName: name, vectorCount: vectors, seed: 3, passes: .stored),
                                         resources: resources, to: folder)
         XCTAssertTrue(emission.plan.kernels.contains { $0.hasSuffix("_dsp") }, "\(name) uses no _dsp kernel: \(emission.plan.kernels)")
         return try FolderVerifier.verify(folder: folder, resources: resources,

@@ -32,7 +32,7 @@ final class DifferentialTests: XCTestCase {
                 let folder = scratch.appendingPathComponent("graph\(i)")
                 do {
                     let options = EmitOptions(target: hostTarget, modelName: "random-\(i)", vectorCount: Self.vectorsPerGraph, seed: UInt64(i),
-                                              passes: PassOptions(verifyEach: true))
+                                              passes: .stored)
                     try Emitter.emit(graphs[i], options: options, resources: resources, to: folder)
                     // A sanitizer build for every twentieth graph keeps the run short.
                     let report = try FolderVerifier.verify(folder: folder, resources: resources,
@@ -73,7 +73,7 @@ final class DifferentialTests: XCTestCase {
         for seed: UInt64 in [4926] {
             let folder = scratch.appendingPathComponent("graph\(seed)")
             try Emitter.emit(SampleGraphs.random(seed: seed), options: EmitOptions(target: hostTarget, modelName: "seed-\(seed)",
-                                                                                  vectorCount: Self.vectorsPerGraph, seed: seed),
+                                                                                  vectorCount: Self.vectorsPerGraph, seed: seed, passes: .stored),
                              resources: resources, to: folder)
             let report = try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitizerVectors: Self.vectorsPerGraph))
             XCTAssertTrue(report.passed, "seed \(seed): \(report.failure ?? "")")
@@ -98,7 +98,7 @@ final class DifferentialTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: scratch) }
         for (name, graph, kernel) in [("fc", try fc.finish(output: y), "fc_s8_sparse"), ("conv", try conv.finish(output: z), "conv2d_s8_sparse")] {
             let folder = scratch.appendingPathComponent(name)
-            let emission = try Emitter.emit(graph, options: EmitOptions(target: target, modelName: name, vectorCount: 4),
+            let emission = try Emitter.emit(graph, options: EmitOptions(target: target, modelName: name, vectorCount: 4, passes: .stored),
                                             resources: resources, to: folder)
             XCTAssertTrue(emission.plan.kernels.contains(kernel), "\(emission.plan.kernels)")
             let report = try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitize: false))

@@ -26,7 +26,7 @@ final class PoolFusionTests: XCTestCase {
 
     private func check(_ graph: QGraph, _ name: String, fusedPools: Int) throws {
         let folder = scratch.appendingPathComponent(name)
-        let emission = try Emitter.emit(graph, options: EmitOptions(target: hostTarget, modelName: name, vectorCount: 24),
+        let emission = try Emitter.emit(graph, options: EmitOptions(target: hostTarget, modelName: name, vectorCount: 24, passes: .stored),
                                         resources: resources, to: folder)
         let pools = graph.nodes.filter { if case .maxPool = $0.op { return true } else { return false } }.count
         XCTAssertEqual(emission.manifest.layers.filter { $0.kernel == "fused" }.count, fusedPools, name)

@@ -31,7 +31,7 @@ final class ResidualGraphTests: XCTestCase {
                 let folder = scratch.appendingPathComponent("graph\(i)")
                 let outcome: String?
                 do {
-                    let options = EmitOptions(target: hostTarget, modelName: "residual-\(i)", vectorCount: Self.vectors, seed: UInt64(i), passes: PassOptions(verifyEach: true))
+                    let options = EmitOptions(target: hostTarget, modelName: "residual-\(i)", vectorCount: Self.vectors, seed: UInt64(i), passes: .stored)
                     try Emitter.emit(graphs[i], options: options, resources: resources, to: folder)
                     let report = try FolderVerifier.verify(folder: folder, resources: resources,
                                                            options: VerifyOptions(sanitize: i % 10 == 0, sanitizerVectors: Self.vectors))
@@ -58,7 +58,7 @@ final class ResidualGraphTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: scratch) }
         for (i, graph) in Self.graphs(Self.targetGraphs).enumerated() {
             let folder = scratch.appendingPathComponent("graph\(i)")
-            try Emitter.emit(graph, options: EmitOptions(target: hostTarget, modelName: "residual-\(i)", vectorCount: Self.vectors, seed: UInt64(i), passes: PassOptions(verifyEach: true)),
+            try Emitter.emit(graph, options: EmitOptions(target: hostTarget, modelName: "residual-\(i)", vectorCount: Self.vectors, seed: UInt64(i), passes: .stored),
                              resources: resources, to: folder)
             for (target, outcome) in try TargetSweep.verify(folder, on: targets, resources: resources, options: VerifyOptions(sanitize: false)) {
                 guard case .verified(let report) = outcome else { return XCTFail("graph \(i) on \(target): \(outcome)") }

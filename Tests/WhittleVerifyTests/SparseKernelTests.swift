@@ -15,7 +15,7 @@ final class SparseKernelTests: XCTestCase {
 
     private func verify(_ graph: QGraph, _ name: String, target: TargetDescriptor = hostTarget) throws -> VerifyReport {
         let folder = scratch.appendingPathComponent(name)
-        try Emitter.emit(graph, options: EmitOptions(target: target, modelName: name, vectorCount: 12), resources: resources, to: folder)
+        try Emitter.emit(graph, options: EmitOptions(target: target, modelName: name, vectorCount: 12, passes: .stored), resources: resources, to: folder)
         return try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitizerVectors: 12))
     }
 
@@ -79,7 +79,7 @@ final class SparseKernelTests: XCTestCase {
             let report = try verify(graph, name, target: target)
             XCTAssertTrue(report.passed, "\(name): \(report.comparison.firstMismatch.map(String.init(describing:)) ?? report.sanitizer?.report ?? "")")
         }
-        let kernels = try Emitter.emission(of: graph, options: EmitOptions(target: indexed, modelName: "m"), resources: resources).plan.kernels
+        let kernels = try Emitter.emission(of: graph, options: EmitOptions(target: indexed, modelName: "m", passes: .stored), resources: resources).plan.kernels
         XCTAssertTrue(kernels.contains("fc_s8_indexed") && !kernels.contains("fc_s8_sparse"), "\(kernels)")
     }
 
@@ -91,7 +91,7 @@ final class SparseKernelTests: XCTestCase {
         let graph = try SampleGraphs.magnitudePruned(SampleGraphs.leNet(seed: 9), sparsity: SampleGraphs.tutorialSparsity)
         let report = try verify(graph, "lenet-indexed", target: indexed)
         XCTAssertTrue(report.passed, report.failure ?? "")
-        let emission = try Emitter.emission(of: graph, options: EmitOptions(target: indexed, modelName: "m"), resources: resources)
+        let emission = try Emitter.emission(of: graph, options: EmitOptions(target: indexed, modelName: "m", passes: .stored), resources: resources)
         XCTAssertEqual(emission.manifest.layers.filter { $0.op == "fully_connected" }.map(\.kernel), Array(repeating: "fc_s8_indexed", count: 3))
         XCTAssertEqual(emission.manifest.layers.filter { $0.op == "conv2d" }.map(\.kernel), Array(repeating: "conv2d_s8_indexed", count: 2))
         XCTAssertTrue(String(decoding: emission.files.first { $0.path == "model_weights.c" }!.bytes, as: UTF8.self)
@@ -139,7 +139,7 @@ final class SparseKernelTests: XCTestCase {
         for (g, graph) in graphs.enumerated() {
             for (name, target) in targets {
                 let folder = scratch.appendingPathComponent("tiles\(g)-\(name)")
-                let emission = try Emitter.emit(graph, options: EmitOptions(target: target, modelName: "tiles", vectorCount: 8),
+                let emission = try Emitter.emit(graph, options: EmitOptions(target: target, modelName: "tiles", vectorCount: 8, passes: .stored),
                                                 resources: resources, to: folder)
                 XCTAssertEqual(emission.plan.kernels.contains("conv2d_s8_indexed"), name != "index", "\(name): \(emission.plan.kernels)")
                 XCTAssertTrue(emission.manifest.layers.contains { $0.kernel == "fused" } || g == 0, "the pools fold into the convs")
@@ -222,7 +222,7 @@ final class SparseKernelTests: XCTestCase {
         var manifests: [EmitManifest] = []
         for (name, graph) in [("dense", dense), ("pruned", pruned)] {
             let folder = scratch.appendingPathComponent(name)
-            manifests.append(try Emitter.emit(graph, options: EmitOptions(target: hostTarget, modelName: name, vectorCount: 4),
+            manifests.append(try Emitter.emit(graph, options: EmitOptions(target: hostTarget, modelName: name, vectorCount: 4, passes: .stored),
                                               resources: resources, to: folder).manifest)
             folders.append(folder)
         }

@@ -309,7 +309,7 @@ final class VerifyTrustTests: XCTestCase {
         let good = try Data(contentsOf: emit(vectors: 2).appendingPathComponent(EmitManifest.fileName))
         XCTAssertNoThrow(try EmitManifest.decode(good, path: "whittle.json"))
         let cases: [(String, String, String)] = [
-            ("format", "3", "manifest format 3, this whittle reads 4; emit the folder again"),
+            ("format", "3", "manifest format 3, this whittle reads 5; emit the folder again"),
             ("format", "\"4\"", "field 'format' is not an integer"),
             ("input/shape", "[28, 28]", "field 'input.shape' has 2 dimensions"),
             ("input/shape", "[28, -28, 1]", "field 'input.shape[1]' is -28"),
@@ -326,6 +326,8 @@ final class VerifyTrustTests: XCTestCase {
             ("vectors/source", "\"made up\"", "field 'vectors.source'"),
             ("vectors/seed", "null", "field 'vectors.seed' is missing"),
             ("target", "\"../host\"", "field 'target' is '../host', which is not a name"),
+            ("optimize", "\"fast\"", "field 'optimize' is 'fast', expected 'speed' or 'size'"),
+            ("weightFormats", "\"mine\"", "field 'weightFormats' is 'mine', expected 'chosen' or 'stored'"),
             ("model", "\"two\\nlines\"", "field 'model' contains a control character"),
             ("memory/alignment", "3", "field 'memory.alignment' is 3, must be a power of two"),
             ("memory/arenaBytes", "-1", "field 'memory.arenaBytes' is -1"),

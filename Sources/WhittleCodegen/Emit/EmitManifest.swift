@@ -12,8 +12,8 @@ public struct EmitManifest: Codable, Hashable, Sendable {
     public static let fileName = "whittle.json"
     /// The QGraph the folder was emitted from, without its validation set (vectors/ holds it).
     public static let modelFileName = "whittle.q"
-    /// 4 added `files` (the SHA-256 of every emitted file).
-    public static let currentFormat = 4
+    /// 4 added `files` (the SHA-256 of every emitted file), 5 `optimize` and `weightFormats`.
+    public static let currentFormat = 5
 
     /// What a manifest may claim; anything beyond is refused before any arithmetic or allocation.
     public enum Limits {
@@ -74,6 +74,11 @@ public struct EmitManifest: Codable, Hashable, Sendable {
     public var format: Int
     public var model: String
     public var target: String
+    /// What the passes favoured ("speed" or "size", `emit --optimize`) and whose weight formats
+    /// the C runs ("chosen" by the pass, or "stored" as the graph had them): `verify --target`
+    /// emits again for another target the same way.
+    public var optimize: String
+    public var weightFormats: String
     public var input: Tensor
     public var output: Tensor
     public var vectors: Vectors
@@ -95,6 +100,12 @@ public struct EmitManifest: Codable, Hashable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return Array(try encoder.encode(self)) + [0x0A]
+    }
+
+    /// The pass options the folder was emitted with.
+    public var passOptions: PassOptions {
+        PassOptions(objective: SparseFormatChoice.Objective(rawValue: optimize) ?? .speed,
+                    weightFormats: PassOptions.WeightFormats(rawValue: weightFormats) ?? .chosen)
     }
 
     /// Reads `whittle.json` from an emitted folder; one-line errors name the file.
@@ -223,6 +234,12 @@ public struct EmitManifest: Codable, Hashable, Sendable {
         guard format == Self.currentFormat else { throw fail("format", "is \(format), this whittle reads \(Self.currentFormat)") }
         try text("model", model, allowEmpty: true)
         try identifier("target", target, extra: "-.")
+        guard SparseFormatChoice.Objective(rawValue: optimize) != nil else {
+            throw fail("optimize", "is '\(optimize.prefix(80))', expected \(SparseFormatChoice.Objective.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or "))")
+        }
+        guard PassOptions.WeightFormats(rawValue: weightFormats) != nil else {
+            throw fail("weightFormats", "is '\(weightFormats.prefix(80))', expected \(PassOptions.WeightFormats.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or "))")
+        }
         try tensor("input", input)
         try tensor("output", output)
 

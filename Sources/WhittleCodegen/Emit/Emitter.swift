@@ -172,6 +172,7 @@ public enum Emitter {
         let memory = plan.memory
         return EmitManifest(
             format: EmitManifest.currentFormat, model: options.modelName, target: options.target.name,
+            optimize: options.passes.objective.rawValue, weightFormats: options.passes.weightFormats.rawValue,
             input: summary(graph.inputTensor), output: summary(graph.outputTensor),
             vectors: EmitManifest.Vectors(count: vectors.count, source: vectors.source, seed: vectors.source == "random" ? options.seed : nil,
                                           inputs: "vectors/inputs.bin",

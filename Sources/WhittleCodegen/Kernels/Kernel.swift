@@ -1,20 +1,36 @@
 /// One C kernel of `templates/kernels/`: its function (also its file's stem), the kernel files it
 /// calls into, the shared headers it needs besides `whittle_kernel.h` and `whittle_fixedpoint.h`,
-/// and whether it has the pooled output stage a folded max pool needs. Kernels are made only in
-/// `KernelRegistry`, the one place Swift spells their names.
+/// whether it has the pooled output stage a folded max pool needs, and what it decodes per call.
+/// Kernels are made only in `KernelRegistry`, the one place Swift spells their names.
 public struct Kernel: Hashable, Sendable, CustomStringConvertible {
+    /// What a kernel decodes from its weight tables once per call, which its cost counts
+    /// (`KernelCost.perDecode`).
+    public enum DecodeUnit: Hashable, Sendable {
+        case nothing
+        /// Each stored value (a gap nibble or an N:M value decoded into a tap).
+        case storedValue
+        /// Each weight, kept or not (a bitmap conv tests every bit).
+        case weight
+        /// Each mask byte (a bitmap fully connected layer).
+        case maskByte
+        /// Each input, widened (and reordered) into scratch.
+        case input
+    }
+
     public let name: String
     /// Kernel files included before this one (their code is called from it).
     public let includes: [Kernel]
     public let headers: [String]
     /// Takes `pool_h, pool_w`: a max pool folded into its output stage (`fold-max-pool`).
     public let foldsMaxPool: Bool
+    public let decodes: DecodeUnit
 
-    init(_ name: String, includes: [Kernel] = [], headers: [String] = [], foldsMaxPool: Bool = false) {
+    init(_ name: String, includes: [Kernel] = [], headers: [String] = [], foldsMaxPool: Bool = false, decodes: DecodeUnit = .nothing) {
         self.name = name
         self.includes = includes
         self.headers = headers
         self.foldsMaxPool = foldsMaxPool
+        self.decodes = decodes
     }
 
     public var description: String { name }

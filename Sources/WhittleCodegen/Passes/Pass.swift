@@ -5,6 +5,7 @@ import WhittleIR
 public enum Pass: String, CaseIterable, Sendable {
     case verify = "verify"
     case checkAccumulators = "check-accumulators"
+    case chooseSparseFormat = "choose-sparse-format"
     case foldMaxPool = "fold-max-pool"
     case planMemory = "plan-memory"
     case selectKernels = "select-kernels"
@@ -13,6 +14,8 @@ public enum Pass: String, CaseIterable, Sendable {
         switch self {
         case .verify: return IRPasses.verify
         case .checkAccumulators: return IRPasses.checkAccumulators
+        case .chooseSparseFormat:
+            return PassInfo(rawValue, .rewrite, "store each conv / fully connected layer dense, index-sparse, bitmap or N:M, whichever the target's costs favour for --optimize")
         case .foldMaxPool:
             return PassInfo(rawValue, .rewrite, "fold each max pool that tiles its conv's output into the conv's output stage, where the target's kernel can")
         case .planMemory:

@@ -2,15 +2,30 @@ import WhittleIR
 
 /// What `emit` asks of the passes besides the graph and the target.
 public struct PassOptions: Hashable, Sendable {
+    /// Whose weight formats the C runs: the `choose-sparse-format` pass's for this target and
+    /// objective, or the ones the graph stores (to compare formats, or to test a given kernel).
+    public enum WeightFormats: String, CaseIterable, Hashable, Sendable {
+        case chosen, stored
+    }
+
     /// Runs the verifier after every pass that rewrites the graph, not only once before printing.
     public var verifyEach: Bool
     /// Passes after which the graph (and what has been planned) is shown.
     public var printAfter: Set<Pass>
+    /// What the format choice and the kernel variants favour (`emit --optimize`).
+    public var objective: SparseFormatChoice.Objective
+    public var weightFormats: WeightFormats
 
-    public init(verifyEach: Bool = false, printAfter: Set<Pass> = []) {
+    public init(verifyEach: Bool = false, printAfter: Set<Pass> = [], objective: SparseFormatChoice.Objective = .speed,
+                weightFormats: WeightFormats = .chosen) {
         self.verifyEach = verifyEach
         self.printAfter = printAfter
+        self.objective = objective
+        self.weightFormats = weightFormats
     }
+
+    /// The graph's own formats, checked after every rewrite: what kernel tests emit with.
+    public static let stored = PassOptions(verifyEach: true, weightFormats: .stored)
 }
 
 /// Runs `Pass.allCases` in order on a graph for one target: checks, rewrites, then the memory
@@ -25,7 +40,7 @@ enum PassPipeline {
     }
 
     static func run(_ input: QGraph, target: TargetDescriptor, options: PassOptions) throws -> Result {
-        let profile = KernelProfile(target: target)
+        let profile = KernelProfile(target: target, objective: options.objective)
         var graph = input
         var bounds: [AccumulatorBound] = []
         var memory: MemoryPlan?
@@ -41,6 +56,10 @@ enum PassPipeline {
                     if case .conv2d(let conv) = node.op {
                         try Conv2DLowering.checkTapReach(conv, name: node.name, input: graph.tensors[node.inputs[0]].shape)
                     }
+                }
+            case .chooseSparseFormat:
+                if options.weightFormats == .chosen {
+                    graph = try SparseFormatChoice.apply(graph, target: target, objective: options.objective).graph
                 }
             case .foldMaxPool:
                 graph = MaxPoolFolding.apply(graph, profile: profile)

@@ -29,6 +29,12 @@ public struct KernelProfile: Hashable, Sendable {
                   variants: Set(target.kernelVariants))
     }
 
+    /// The profile `emit --optimize` runs with: `size` leaves out the variants that grow flash.
+    public init(target: TargetDescriptor, objective: SparseFormatChoice.Objective) {
+        self.init(target: target)
+        if objective == .size { variants = variants.filter { !$0.growsFlash } }
+    }
+
     public var dsp: Bool { variants.contains(.dsp) }
     public var indexedSparse: Bool { variants.contains(.indexedSparse) }
 

@@ -24,7 +24,7 @@ public enum QGraphReaderSamples {
               bytes.count <= emitLimit, let interpreter = try? ReferenceInterpreter(graph: graph) else { return }
         _ = interpreter.run([Int8](repeating: 1, count: graph.inputTensor.byteCount))
         guard let resources, let target else { return }
-        _ = try? Emitter.emission(of: graph, options: EmitOptions(target: target, modelName: "fuzz.q", vectorCount: 1), resources: resources)
+        _ = try? Emitter.emission(of: graph, options: EmitOptions(target: target, modelName: "fuzz.q", vectorCount: 1, passes: .stored), resources: resources)
     }
 
     public static let emitLimit = 20_000

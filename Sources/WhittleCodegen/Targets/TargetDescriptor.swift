@@ -23,6 +23,9 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
         /// Sparse layers read ready column indices and taps from flash (`fc_s8_indexed.c`,
         /// `conv2d_s8_indexed.c`): more flash, nothing decoded per call (bare-metal targets).
         case indexedSparse = "indexed-sparse"
+
+        /// Trades flash for speed: `emit --optimize size` leaves it out.
+        public var growsFlash: Bool { self == .indexedSparse }
     }
 
     public var name: String
@@ -71,6 +74,10 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
     /// Flash and RAM of a typical part; a model over budget is refused. Nil: no limit.
     public var flashBudgetBytes: Int?
     public var ramBudgetBytes: Int?
+    /// Measured instructions per call of each weight kernel (kernel name → cost), which the
+    /// `choose-sparse-format` pass weighs; written by `whittle bench --kernel-costs`. Nil or a
+    /// kernel missing: `KernelCost.defaults`.
+    public var kernelCosts: [String: KernelCost]?
 
     /// A bare-metal target: programs run under an emulator, linked with the target's own
     /// startup code and linker script, and are measured (sizes, stack, instructions).
@@ -129,6 +136,14 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
         }
         if let pixelBlock, !(1...8).contains(pixelBlock) {
             throw fail("pixelBlock", "must be 1…8, is \(pixelBlock)")
+        }
+        for (kernel, cost) in (kernelCosts ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard KernelRegistry.named(kernel) != nil else {
+                throw fail("kernelCosts", "names '\(kernel)', which is no kernel (known: \(KernelRegistry.all.map(\.name).joined(separator: ", ")))")
+            }
+            guard [cost.perMAC, cost.perOutput, cost.perDecode, cost.perCall].allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw fail("kernelCosts", "gives '\(kernel)' a negative or non-finite cost")
+            }
         }
         for (field, files) in [("startupSources", startupSources), ("linkerScript", linkerScript.map { [$0] } ?? []),
                                ("supportFiles", supportFiles), ("countingPlugin", countingPlugin.map { [$0] } ?? [])] {

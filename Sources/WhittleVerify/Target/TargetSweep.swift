@@ -22,7 +22,7 @@ public enum TargetSweep {
                                              floatLogits: vectors.floatLogits)
         }
         let options = EmitOptions(target: target, modelName: manifest.model, vectorCount: manifest.vectors.count,
-                                  seed: manifest.vectors.seed ?? 1)
+                                  seed: manifest.vectors.seed ?? 1, passes: manifest.passOptions)
         do {
             try Emitter.emit(graph, options: options, resources: resources, to: destination)
         } catch let error as CodegenError {

@@ -27,7 +27,7 @@ struct TargetBenchmark {
         var rows: [Row] = []
         for (index, (name, graph)) in try SampleGraphs.exampleLeNets(dense: dense, seed: 1).enumerated() {
             let folder = scratch.appendingPathComponent("model\(index)")
-            try Emitter.emit(graph, options: EmitOptions(target: host, modelName: name, vectorCount: 4), resources: resources, to: folder)
+            try Emitter.emit(graph, options: EmitOptions(target: host, modelName: name, vectorCount: 4, passes: .stored), resources: resources, to: folder)
             let sweep = try TargetSweep.verify(folder, on: targets.filter { available.contains($0.name) }, resources: resources,
                                                options: VerifyOptions(sanitize: false))
             for (target, outcome) in sweep {

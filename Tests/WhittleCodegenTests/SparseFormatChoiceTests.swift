@@ -1,10 +1,13 @@
+import WhittleCodegen
 import WhittleIR
-import WhittleLower
 import XCTest
 
-/// The per-layer format choice on hand cases: what it picks, that it never changes what the
-/// graph computes, and that a dense model comes out exactly as it went in.
+/// The per-layer format choice on hand cases: what it picks for each objective and target, that
+/// it never changes what the graph computes, and that a dense model comes out exactly as it went in.
 final class SparseFormatChoiceTests: XCTestCase {
+    private let resources = WhittleResources(root: repositoryRoot)
+    private func target(_ name: String) -> TargetDescriptor { try! TargetDescriptor.load(named: name, from: resources) }
+
     /// A 4x4x16 input flattened into a fully connected layer of 120 outputs (LeNet's fc1), its
     /// weights in PyTorch order from `weight(output, input)`; then a small dense head.
     private func fullyConnectedGraph(_ weight: (Int, Int) -> Int8) throws -> QGraph {
@@ -31,8 +34,9 @@ final class SparseFormatChoiceTests: XCTestCase {
     }
 
     /// Chooses, and checks the chosen graph computes exactly what the dense one does.
-    private func choose(_ graph: QGraph, policy: SparseFormatChoice.Policy = .cheapest) throws -> QGraph {
-        let chosen = try SparseFormatChoice.apply(graph, policy: policy).graph
+    private func choose(_ graph: QGraph, _ objective: SparseFormatChoice.Objective = .speed, target: String = "host",
+                        policy: SparseFormatChoice.Policy = .best) throws -> QGraph {
+        let chosen = try SparseFormatChoice.apply(graph, target: self.target(target), objective: objective, policy: policy).graph
         let inputs = graph.validation!.inputs
         XCTAssertEqual(try ReferenceInterpreter(graph: chosen).run(batch: inputs, count: 4),
                        try ReferenceInterpreter(graph: graph).run(batch: inputs, count: 4))
@@ -41,7 +45,7 @@ final class SparseFormatChoiceTests: XCTestCase {
 
     func testDenseModelStaysExactlyAsItWas() throws {
         let leNet = SampleGraphs.leNet(seed: 5, validationCount: 4)
-        let (chosen, decisions) = try SparseFormatChoice.apply(leNet)
+        let (chosen, decisions) = try SparseFormatChoice.apply(leNet, target: target("host"), objective: .speed)
         XCTAssertEqual(chosen, leNet)
         XCTAssertEqual(decisions.map(\.layer), ["conv1", "conv2", "fc1", "fc2", "fc3"])
         XCTAssertTrue(decisions.allSatisfy { $0.chosen.format == .dense })
@@ -52,25 +56,29 @@ final class SparseFormatChoiceTests: XCTestCase {
     func testEightyFivePercentSparseFullyConnectedTakesTheIndexFormat() throws {
         var rng = SeededGenerator(seed: 8)
         let graph = try fullyConnectedGraph { _, _ in Int.random(in: 0..<100, using: &rng) < 85 ? 0 : Int8.random(in: 1...127, using: &rng) }
-        let chosen = try choose(graph)
-        XCTAssertEqual(format(chosen, "fc1"), .indexSparse)
-        XCTAssertEqual(format(chosen, "fc2"), .dense, "no zeros: nothing to gain")
-        let decision = SparseFormatChoice.decide(graph.nodes[1], in: graph)!
+        for objective in SparseFormatChoice.Objective.allCases {
+            let chosen = try choose(graph, objective)
+            XCTAssertEqual(format(chosen, "fc1"), .indexSparse, "\(objective)")
+            // fc2's weights are one-seventh zeros: a bitmap saves 2 % of its bytes and costs time.
+            XCTAssertEqual(format(chosen, "fc2"), objective == .speed ? .dense : .bitmap, "\(objective)")
+        }
+        let host = target("host")
+        let decision = SparseFormatChoice.decide(graph.nodes[1], in: graph, target: host, profile: KernelProfile(target: host), objective: .speed)!
         XCTAssertEqual(decision.candidates.map(\.format).prefix(3), [.dense, .indexSparse, .bitmap])
         let dense = decision.candidates[0], index = decision.chosen
-        XCTAssertEqual(dense.score, 2)
-        XCTAssertLessThan(index.footprint.flashBytes, dense.footprint.flashBytes / 2)
+        XCTAssertEqual(index.kernel, KernelRegistry.fullyConnectedSparse)
+        XCTAssertLessThan(index.constantBytes, dense.constantBytes / 2)
         XCTAssertLessThan(index.instructions, dense.instructions)
-        XCTAssertLessThan(index.footprint.executedMACs, dense.footprint.executedMACs / 5)
+        XCTAssertLessThan(index.executedMACs, dense.executedMACs / 5)
     }
 
     /// 2:4 along each output's row in PyTorch order (channels first over the flattened 4x4x16):
-    /// N:M is found with the flatten's 16 channels, and it beats both unstructured formats.
-    func testTwoOfFourTakesNM() throws {
+    /// N:M is found with the flatten's 16 channels, and for size it beats both unstructured formats.
+    func testTwoOfFourTakesNMForSize() throws {
         var rng = SeededGenerator(seed: 9)
         // Kept pairs at the start of each group: 2:4, but no 1:2 (the chooser would take that, smaller).
         let graph = try fullyConnectedGraph { _, i in i % 4 < 2 ? Int8.random(in: 1...127, using: &rng) : 0 }
-        let chosen = try choose(graph)
+        let chosen = try choose(graph, .size)
         XCTAssertEqual(format(chosen, "fc1"), .nm(n: 2, m: 4))
         guard case .fullyConnected(let fc) = chosen.nodes[1].op, case .nm(let nm) = fc.weights else { return XCTFail() }
         XCTAssertEqual(nm.channels, 16)
@@ -87,10 +95,29 @@ final class SparseFormatChoiceTests: XCTestCase {
         let tenPercent = try fullyConnectedGraph { _, _ in Int.random(in: 0..<10, using: &rng) == 0 ? 0 : Int8.random(in: 1...127, using: &rng) }
         XCTAssertEqual(format(try choose(tenPercent), "fc1"), .dense)
         let half = try fullyConnectedGraph { _, _ in Bool.random(using: &rng) ? 0 : Int8.random(in: 1...127, using: &rng) }
-        let decision = SparseFormatChoice.decide(half.nodes[1], in: half)!
-        let dense = decision.candidates[0]
-        XCTAssertFalse(decision.chosen.footprint.flashBytes > dense.footprint.flashBytes && decision.chosen.instructions > dense.instructions)
-        XCTAssertLessThanOrEqual(decision.chosen.score, 2)
+        let host = target("host")
+        for objective in SparseFormatChoice.Objective.allCases {
+            let decision = SparseFormatChoice.decide(half.nodes[1], in: half, target: host, profile: KernelProfile(target: host, objective: objective),
+                                                     objective: objective)!
+            let dense = decision.candidates[0]
+            XCTAssertFalse(decision.chosen.constantBytes > dense.constantBytes && decision.chosen.instructions > dense.instructions)
+        }
+    }
+
+    /// The same layer costs differently per target: on Cortex-M4 (indexed-sparse variant) speed
+    /// takes the ready column layout, size the gap nibbles, which are smaller; both stay exact.
+    func testTheTargetAndObjectiveDecide() throws {
+        var rng = SeededGenerator(seed: 12)
+        let graph = try fullyConnectedGraph { _, _ in Int.random(in: 0..<100, using: &rng) < 90 ? 0 : Int8.random(in: 1...127, using: &rng) }
+        let m4 = target("cortex-m4")
+        let speed = SparseFormatChoice.decide(graph.nodes[1], in: graph, target: m4, profile: KernelProfile(target: m4, objective: .speed), objective: .speed)!
+        let size = SparseFormatChoice.decide(graph.nodes[1], in: graph, target: m4, profile: KernelProfile(target: m4, objective: .size), objective: .size)!
+        XCTAssertEqual(speed.chosen.kernel, KernelRegistry.fullyConnectedIndexed)
+        XCTAssertEqual(size.chosen.kernel, KernelRegistry.fullyConnectedSparse)
+        XCTAssertLessThan(size.chosen.constantBytes, speed.chosen.constantBytes)
+        XCTAssertLessThan(speed.chosen.instructions, size.chosen.instructions)
+        _ = try choose(graph, .speed, target: "cortex-m4")
+        _ = try choose(graph, .size, target: "cortex-m4")
     }
 
     /// `.only` forces one format wherever the weights allow it (to compare formats).

@@ -1,0 +1,180 @@
+import WhittleIR
+
+/// The `choose-sparse-format` pass (DESIGN.md, contract 3 "Sparsity must pay"): for every conv
+/// and fully connected layer, cost dense, index-sparse (gap nibbles), bitmap and every N:M
+/// pattern the weights follow, each with the kernel this target would run it with, and store the
+/// layer in the best for the user's objective. The graph holds the logical weights (WhittleLower
+/// stores them dense); the choice is made here, per target, and recorded in `WeightStorage`.
+///
+/// Costs are the target's: constant bytes exactly as the lowering lays out the candidate's
+/// tables for this target (a ready-tap conv spends 4 bytes per kept weight where gap nibbles
+/// spend half a byte), instructions from the target's `KernelCost` table for the kernel chosen.
+/// `speed` takes the fewest instructions, `size` the fewest bytes (and leaves out the kernel
+/// variants that grow flash); a candidate within 1 % of the best on the objective wins on the
+/// other axis, dense on a tie. A layer without zeros stays dense.
+///
+/// Structured (filter or channel) pruning needs nothing here: it arrives as smaller dense layers.
+public enum SparseFormatChoice {
+    /// What `emit --optimize` minimizes.
+    public enum Objective: String, CaseIterable, Sendable {
+        case speed, size
+    }
+
+    /// One format considered for a layer.
+    public struct Candidate: Sendable {
+        public var storage: WeightStorage
+        public var kernel: Kernel
+        /// Bytes of every constant table of the layer as emitted for the target.
+        public var constantBytes: Int
+        public var instructions: Double
+        public var executedMACs: Int
+
+        public var format: WeightFormat { storage.format }
+    }
+
+    /// What was decided for one layer, with the alternatives.
+    public struct Decision: Sendable {
+        public var layer: String
+        public var chosen: Candidate
+        /// Every format costed, dense first.
+        public var candidates: [Candidate]
+    }
+
+    /// Which formats the choice may take.
+    public enum Policy: Sendable, Equatable {
+        /// The objective picks among all formats the weights allow.
+        case best
+        /// Every layer in this format where its weights allow it, else dense (to compare formats).
+        case only(WeightFormat)
+    }
+
+    /// `graph` with every conv / fully connected layer stored in its chosen format, and the
+    /// decisions in graph order.
+    public static func apply(_ graph: QGraph, target: TargetDescriptor, objective: Objective, policy: Policy = .best) throws
+        -> (graph: QGraph, decisions: [Decision]) {
+        let profile = KernelProfile(target: target, objective: objective)
+        var result = graph
+        var decisions: [Decision] = []
+        for (i, node) in graph.nodes.enumerated() {
+            guard let decision = decide(node, in: graph, target: target, profile: profile, objective: objective, policy: policy) else { continue }
+            decisions.append(decision)
+            result.nodes[i].op = node.op.replacingWeights(decision.chosen.storage)
+        }
+        try GraphVerifier.verify(result)
+        return (result, decisions)
+    }
+
+    /// The candidates for one conv / fully connected node and the best; nil for other ops.
+    public static func decide(_ node: QNode, in graph: QGraph, target: TargetDescriptor, profile: KernelProfile,
+                              objective: Objective, policy: Policy = .best) -> Decision? {
+        guard let logical = node.op.weights?.denseValues, let outputs = node.op.outputChannels else { return nil }
+        let channels = graph.reductionChannels(of: node)
+        var formats: [WeightFormat] = [.dense]
+        switch policy {
+        case .only(let wanted):
+            formats.append(wanted)
+        case .best where logical.contains(0):
+            formats += [.indexSparse, .bitmap]
+            for m in 2...NMSparseWeights.maxGroup {
+                if let n = NMSparseWeights.smallestN(of: logical, outputs: outputs, channels: channels, m: m) {
+                    formats.append(.nm(n: n, m: m))
+                }
+            }
+        case .best:
+            break
+        }
+        let candidates = formats.compactMap { format -> Candidate? in
+            // A pattern the weights do not follow is no candidate.
+            guard let storage = try? WeightStorage(encoding: logical, as: format, outputs: outputs, channels: channels) else { return nil }
+            return cost(node, storage: storage, in: graph, target: target, profile: profile)
+        }
+        var chosen = candidates[0]
+        if case .only = policy {
+            chosen = candidates.last!
+        } else {
+            for candidate in candidates.dropFirst() where better(candidate, than: chosen, objective) { chosen = candidate }
+        }
+        return Decision(layer: node.name, chosen: chosen, candidates: candidates)
+    }
+
+    /// `a` beats `b` when clearly ahead on the objective, or within 1 % of it and ahead on the other axis.
+    private static func better(_ a: Candidate, than b: Candidate, _ objective: Objective) -> Bool {
+        let (first, second): ((Candidate) -> Double, (Candidate) -> Double) = objective == .speed
+            ? ({ $0.instructions }, { Double($0.constantBytes) }) : ({ Double($0.constantBytes) }, { $0.instructions })
+        if first(a) < 0.99 * first(b) { return true }
+        if first(a) > 1.01 * first(b) { return false }
+        return second(a) < second(b)
+    }
+
+    /// Lowers `node` with `storage` for the target: the kernel it gets, its exact table bytes and
+    /// its instructions by the target's cost table.
+    static func cost(_ node: QNode, storage: WeightStorage, in graph: QGraph, target: TargetDescriptor, profile: KernelProfile) -> Candidate? {
+        var candidate = node
+        candidate.op = node.op.replacingWeights(storage)
+        let input = graph.tensors[node.inputs[0]]
+        var output = graph.tensors[node.output]
+        let (call, tables): (KernelCall, [ConstantTable])
+        switch candidate.op {
+        case .conv2d(let conv):
+            // A sparse tap addresses its input in 16 bits: a wider window stays dense.
+            guard (try? Conv2DLowering.checkTapReach(conv, name: node.name, input: input.shape)) != nil else { return nil }
+            output.shape = conv.convolvedShape(input: input.shape) ?? output.shape
+            (call, tables) = Conv2DLowering.lower(conv, identifier: "candidate", input: input, output: output, buffers: ("input", "output"), profile: profile)
+        case .fullyConnected(let fc):
+            (call, tables) = FullyConnectedLowering.lower(fc, identifier: "candidate", input: input, output: output, buffers: ("input", "output"), profile: profile)
+        default:
+            return nil
+        }
+        guard let kernel = KernelRegistry.named(call.kernel), let footprint = LayerFootprint.of(candidate, in: graph) else { return nil }
+        let instructions = target.cost(of: kernel).instructions(macs: footprint.executedMACs, outputs: output.shape.elementCount,
+                                                                decodes: decodeUnits(kernel.decodes, storage, inputs: input.shape.elementCount))
+        return Candidate(storage: storage, kernel: kernel, constantBytes: tables.map(\.byteCount).reduce(0, +),
+                         instructions: instructions, executedMACs: footprint.executedMACs)
+    }
+
+    private static func decodeUnits(_ unit: Kernel.DecodeUnit, _ storage: WeightStorage, inputs: Int) -> Int {
+        switch (unit, storage) {
+        case (.nothing, _): return 0
+        case (.storedValue, .indexSparse(let s)): return s.values.count
+        case (.storedValue, .nm(let s)): return s.values.count
+        case (.weight, _): return storage.count
+        case (.maskByte, .bitmap(let s)): return s.masks.count
+        case (.input, _): return inputs
+        default: return 0
+        }
+    }
+}
+
+extension QOp {
+    /// The weights of a conv / fully connected op; nil for ops without weights.
+    var weights: WeightStorage? {
+        switch self {
+        case .conv2d(let conv): return conv.weights
+        case .fullyConnected(let fc): return fc.weights
+        default: return nil // ops without weights
+        }
+    }
+
+    /// Output channels of a conv / fully connected op (one bias each).
+    var outputChannels: Int? {
+        switch self {
+        case .conv2d(let conv): return conv.bias.count
+        case .fullyConnected(let fc): return fc.bias.count
+        default: return nil
+        }
+    }
+
+    /// The op with `storage` in place of its weights (ops without weights unchanged).
+    func replacingWeights(_ storage: WeightStorage) -> QOp {
+        switch self {
+        case .conv2d(var conv):
+            conv.weights = storage
+            return .conv2d(conv)
+        case .fullyConnected(var fc):
+            fc.weights = storage
+            return .fullyConnected(fc)
+        default:
+            return self
+        }
+    }
+}
