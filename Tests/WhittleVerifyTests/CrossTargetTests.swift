@@ -57,6 +57,33 @@ final class CrossTargetTests: XCTestCase {
         }
     }
 
+    /// The tutorial-pruned LeNet with its formats chosen per target: `--optimize size` keeps its
+    /// constants at most 20,000 bytes on every target (the entropy floor of its kept values and
+    /// positions is about 18,000), `speed` stays at most 0.35× the dense instructions on Cortex-M4
+    /// and is never slower than size; both bit-exact.
+    func testOptimizeSizeAndSpeedOnEveryTarget() throws {
+        let targets = try installedTargets()
+        let dense = SampleGraphs.leNet(seed: 11)
+        let pruned = try SampleGraphs.magnitudePruned(dense, sparsity: SampleGraphs.tutorialSparsity)
+        for target in targets {
+            func measured(_ graph: QGraph, _ passes: PassOptions, _ name: String) throws -> (constants: Int, instructions: Int) {
+                let folder = scratch.appendingPathComponent("\(target.name)-\(name)")
+                try Emitter.emit(graph, options: EmitOptions(target: target, modelName: name, vectorCount: 3, passes: passes), resources: resources, to: folder)
+                let report = try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitize: false))
+                XCTAssertTrue(report.passed, "\(name) on \(target.name): \(report.failure ?? "")")
+                return (report.constantBytes, try XCTUnwrap(report.measurement?.instructions?.perInference, "\(name) on \(target.name)"))
+            }
+            let size = try measured(pruned, PassOptions(verifyEach: true, objective: .size), "size")
+            let speed = try measured(pruned, PassOptions(verifyEach: true, objective: .speed), "speed")
+            XCTAssertLessThanOrEqual(size.constants, 20_000, "\(target.name): --optimize size")
+            XCTAssertLessThanOrEqual(speed.instructions, size.instructions, "\(target.name): speed no slower than size")
+            if target.name == "cortex-m4" {
+                let baseline = try measured(dense, .stored, "dense")
+                XCTAssertLessThanOrEqual(Double(speed.instructions), 0.35 * Double(baseline.instructions), "cortex-m4: --optimize speed vs dense")
+            }
+        }
+    }
+
     /// Two runs of the same inputs count the same instructions per inference.
     func testInstructionCountIsRepeatable() throws {
         let targets = try installedTargets()

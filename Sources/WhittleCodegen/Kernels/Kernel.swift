@@ -1,3 +1,5 @@
+import WhittleIR
+
 /// One C kernel of `templates/kernels/`: its function (also its file's stem), the kernel files it
 /// calls into, the shared headers it needs besides `whittle_kernel.h` and `whittle_fixedpoint.h`,
 /// whether it has the pooled output stage a folded max pool needs, and what it decodes per call.
@@ -15,6 +17,18 @@ public struct Kernel: Hashable, Sendable, CustomStringConvertible {
         case maskByte
         /// Each input, widened (and reordered) into scratch.
         case input
+
+        /// How many units a call decodes for weights stored as `storage` over `inputs` inputs.
+        public func count(in storage: WeightStorage, inputs: Int) -> Int {
+            switch (self, storage) {
+            case (.storedValue, .indexSparse(let s)): return s.values.count
+            case (.storedValue, .nm(let s)): return s.values.count
+            case (.weight, _): return storage.count
+            case (.maskByte, .bitmap(let s)): return s.masks.count
+            case (.input, _): return inputs
+            default: return 0
+            }
+        }
     }
 
     public let name: String

@@ -40,6 +40,12 @@ public enum KernelRegistry {
         maxPool, averagePool, add,
     ]
 
+    /// The kernels of conv and fully connected layers before any target variant replaces them:
+    /// what a target's cost table must price (through the variants it takes).
+    public static let genericWeightKernels: [Kernel] = [
+        conv2d, depthwiseConv2d, conv2dSparse, conv2dBitmap, conv2dNM, fullyConnected, fullyConnectedSparse, fullyConnectedBitmap, fullyConnectedNM,
+    ]
+
     /// The kernel that replaces a generic one on targets listing a variant (the lowering may still
     /// keep the generic kernel when a layer does not fit the variant's tables).
     static let variants: [Kernel: [TargetDescriptor.KernelVariant: Kernel]] = [

@@ -125,24 +125,11 @@ public enum SparseFormatChoice {
         default:
             return nil
         }
-        guard let kernel = KernelRegistry.named(call.kernel), let footprint = LayerFootprint.of(candidate, in: graph) else { return nil }
-        let instructions = target.cost(of: kernel).instructions(macs: footprint.executedMACs, outputs: output.shape.elementCount,
-                                                                decodes: decodeUnits(kernel.decodes, storage, inputs: input.shape.elementCount))
+        guard let kernel = KernelRegistry.named(call.kernel), let work = KernelWork.of(candidate, in: graph, kernel: kernel) else { return nil }
         return Candidate(storage: storage, kernel: kernel, constantBytes: tables.map(\.byteCount).reduce(0, +),
-                         instructions: instructions, executedMACs: footprint.executedMACs)
+                         instructions: target.cost(of: kernel).instructions(work), executedMACs: work.interiorMACs + work.borderMACs)
     }
 
-    private static func decodeUnits(_ unit: Kernel.DecodeUnit, _ storage: WeightStorage, inputs: Int) -> Int {
-        switch (unit, storage) {
-        case (.nothing, _): return 0
-        case (.storedValue, .indexSparse(let s)): return s.values.count
-        case (.storedValue, .nm(let s)): return s.values.count
-        case (.weight, _): return storage.count
-        case (.maskByte, .bitmap(let s)): return s.masks.count
-        case (.input, _): return inputs
-        default: return 0
-        }
-    }
 }
 
 extension QOp {

@@ -39,7 +39,7 @@ public struct KernelProfile: Hashable, Sendable {
     public var indexedSparse: Bool { variants.contains(.indexedSparse) }
 
     /// `generic`, or the kernel that replaces it on this target.
-    func kernel(_ generic: Kernel) -> Kernel {
+    public func kernel(_ generic: Kernel) -> Kernel {
         let replacements = KernelRegistry.variants[generic] ?? [:]
         return TargetDescriptor.KernelVariant.allCases.lazy.compactMap { self.variants.contains($0) ? replacements[$0] : nil }.first ?? generic
     }

@@ -1,30 +1,37 @@
-/// Instructions of one call of a kernel, as a linear model of the work it does: per executed
-/// multiply-accumulate, per output value (requantize, clamp, store, loop bookkeeping), per unit
-/// it decodes from its tables (`Kernel.DecodeUnit`) and per call. A target descriptor carries
+/// Instructions of one call of a kernel, as a linear model of the work it does (`KernelWork`):
+/// per executed multiply-accumulate inside the input and at its border (clipped windows), per
+/// output value (requantize, clamp, store, loop bookkeeping), per unit it decodes from its tables
+/// (`Kernel.DecodeUnit`) and per call. A target descriptor carries
 /// its own table (`kernelCosts`, measured by `whittle bench --kernel-costs`); kernels it does not
 /// list take `KernelCost.defaults`.
 public struct KernelCost: Codable, Hashable, Sendable {
     public var perMAC: Double
+    /// Per multiply-accumulate of a border pixel; nil: as `perMAC`.
+    public var perBorderMAC: Double?
     public var perOutput: Double
     public var perDecode: Double
     public var perCall: Double
 
-    public init(perMAC: Double, perOutput: Double, perDecode: Double = 0, perCall: Double = 0) {
+    public init(perMAC: Double, perBorderMAC: Double? = nil, perOutput: Double, perDecode: Double = 0, perCall: Double = 0) {
         self.perMAC = perMAC
+        self.perBorderMAC = perBorderMAC
         self.perOutput = perOutput
         self.perDecode = perDecode
         self.perCall = perCall
     }
 
     enum CodingKeys: String, CodingKey {
-        case perMAC = "mac", perOutput = "output", perDecode = "decode", perCall = "call"
+        case perMAC = "mac", perBorderMAC = "border_mac", perOutput = "output", perDecode = "decode", perCall = "call"
     }
 
-    /// The instructions of a call that executes `macs` multiply-accumulates, writes `outputs`
-    /// values and decodes `decodes` units.
-    public func instructions(macs: Int, outputs: Int, decodes: Int) -> Double {
-        perMAC * Double(macs) + perOutput * Double(outputs) + perDecode * Double(decodes) + perCall
+    /// The instructions of a call doing `work`.
+    public func instructions(_ work: KernelWork) -> Double {
+        perMAC * Double(work.interiorMACs) + (perBorderMAC ?? perMAC) * Double(work.borderMACs)
+            + perOutput * Double(work.outputs) + perDecode * Double(work.decodes) + perCall
     }
+
+    /// Every coefficient, in `KernelWork`'s order of features (for checks and fits).
+    public var coefficients: [Double] { [perMAC, perBorderMAC ?? perMAC, perOutput, perDecode, perCall] }
 
     /// Callgrind counts of the kernels on x86-64 (gcc -O2) over the LeNet layers: they rank
     /// formats where a target has no table of its own.

@@ -141,7 +141,7 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
             guard KernelRegistry.named(kernel) != nil else {
                 throw fail("kernelCosts", "names '\(kernel)', which is no kernel (known: \(KernelRegistry.all.map(\.name).joined(separator: ", ")))")
             }
-            guard [cost.perMAC, cost.perOutput, cost.perDecode, cost.perCall].allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            guard cost.coefficients.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
                 throw fail("kernelCosts", "gives '\(kernel)' a negative or non-finite cost")
             }
         }
