@@ -40,11 +40,16 @@ enum CLI {
 
     static func example(_ name: String) -> String { root.appendingPathComponent("examples/\(name)").path }
 
-    /// The one JSON object a `--json` run printed on stdout, once the run is seen to have exited 0.
+    /// The one JSON object a `--json` run printed on stdout, once the run is seen to have exited 0
+    /// and every key in the object, at any depth, to be snake_case.
     static func json(_ r: Result, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
         XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
         let parsed = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
-        return try XCTUnwrap(parsed as? [String: Any], r.stdout, file: file, line: line)
+        let object = try XCTUnwrap(parsed as? [String: Any], r.stdout, file: file, line: line)
+        let keys = JSONKeys.paths(in: object)
+        XCTAssertFalse(keys.isEmpty, r.stdout, file: file, line: line)
+        XCTAssertEqual(keys.filter { !JSONKeys.isSnakeCase($0.key) }.map(\.path), [], "keys not in snake_case", file: file, line: line)
+        return object
     }
 
     /// Asserts a failed run: the exit code, a single error line on stderr containing `fragments`.

@@ -34,12 +34,12 @@ final class PipelineCommandTests: XCTestCase {
         XCTAssertEqual(verify.status, 0, verify.stderr)
         let json = try CLI.json(verify)
         let comparison = json["comparison"] as! [String: Any]
-        XCTAssertEqual(comparison["mismatchedBytes"] as? Int, 0)
+        XCTAssertEqual(comparison["mismatched_bytes"] as? Int, 0)
         XCTAssertEqual(comparison["vectors"] as? Int, 300)
         let accuracy = json["accuracy"] as! [String: Any]
-        XCTAssertGreaterThan(accuracy["top1AgreementWithFloat"] as! Double, 0.95)
-        XCTAssertEqual(accuracy["cAccuracy"] as! Double, accuracy["referenceAccuracy"] as! Double)
-        XCTAssertLessThan(abs((accuracy["cAccuracy"] as! Double) - (accuracy["floatAccuracy"] as! Double)), 0.03)
+        XCTAssertGreaterThan(accuracy["top1_agreement_with_float"] as! Double, 0.95)
+        XCTAssertEqual(accuracy["c_accuracy"] as! Double, accuracy["reference_accuracy"] as! Double)
+        XCTAssertLessThan(abs((accuracy["c_accuracy"] as! Double) - (accuracy["float_accuracy"] as! Double)), 0.03)
     }
 
     func testRunPrintsEveryStage() throws {
@@ -74,8 +74,8 @@ final class PipelineCommandTests: XCTestCase {
         let v = try CLI.run(["verify", c, "--json"])
         XCTAssertEqual(v.status, 0, v.stderr)
         let report = try CLI.json(v)
-        XCTAssertEqual((report["comparison"] as! [String: Any])["mismatchedBytes"] as? Int, 0)
-        XCTAssertGreaterThan((report["accuracy"] as! [String: Any])["top1AgreementWithFloat"] as! Double, 0.98,
+        XCTAssertEqual((report["comparison"] as! [String: Any])["mismatched_bytes"] as? Int, 0)
+        XCTAssertGreaterThan((report["accuracy"] as! [String: Any])["top1_agreement_with_float"] as! Double, 0.98,
                              "C int8 vs the QAT model's fake-quantized forward pass")
     }
 

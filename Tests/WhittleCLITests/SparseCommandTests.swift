@@ -42,7 +42,7 @@ final class SparseCommandTests: XCTestCase {
         XCTAssertTrue(emit.stdout.contains("fc_s8_sparse") && emit.stdout.contains("density"), emit.stdout)
         let verify = try CLI.run(["verify", c, "--json", "--no-sanitize"])
         XCTAssertEqual(verify.status, 0, verify.stderr)
-        XCTAssertTrue(verify.stdout.contains("\"mismatchedBytes\" : 0"), verify.stdout)
+        XCTAssertTrue(verify.stdout.contains("\"mismatched_bytes\" : 0"), verify.stdout)
         // A spec still goes the float way.
         XCTAssertTrue(try CLI.run(["inspect", spec]).stdout.contains("sparsity"))
     }

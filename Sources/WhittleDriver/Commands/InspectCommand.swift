@@ -34,13 +34,8 @@ enum InspectCommand: Command {
         let graph = try model.map { try bench.graph(loading: $0) } ?? bench.graph()
         let summary = ModelSummary(graph)
         if json {
-            try Console.json([
-                "model": bench.spec.name, "parameters": summary.totalParameters, "nonzeros": summary.totalNonzeros,
-                "macs": summary.totalMACs,
-                "layers": summary.rows.map { ["name": $0.name, "kind": $0.kind, "output_shape": $0.outputShape,
-                                              "parameters": $0.parameters, "nonzeros": $0.nonzeros, "sparsity": $0.sparsity,
-                                              "bytes_fp32": $0.bytesFloat32, "bytes_int8": $0.bytesInt8, "macs": $0.macs] },
-            ])
+            try Console.json(SpecOutput(model: bench.spec.name, parameters: summary.totalParameters, nonzeros: summary.totalNonzeros,
+                                        macs: summary.totalMACs, layers: summary.rows.map(SpecOutput.Layer.init)))
             return 0
         }
         var table = TextTable("layer", "type", "output", "params", "nonzero", "sparsity", "fp32 B", "int8 B", "MACs")
@@ -70,15 +65,7 @@ enum InspectCommand: Command {
         let layers = LayerFootprint.of(graph)
         let report = FootprintReport(layers)
         if json {
-            try Console.json([
-                "model": path, "layers": layers.map(FootprintReport.json),
-                "total": ["flash_bytes": report.flash, "dense_flash_bytes": report.denseFlash,
-                          "value_bytes": report.values, "position_bytes": report.positions,
-                          "bias_bytes": report.biases, "multiplier_bytes": report.multipliers, "shift_bytes": report.shifts,
-                          "executed_macs": report.executedMACs, "dense_macs": report.denseMACs,
-                          "nonzeros": report.nonzeros, "weights": report.weights,
-                          "flash_ratio": report.flashRatio, "mac_ratio": report.macRatio],
-            ])
+            try Console.json(QGraphOutput(model: path, layers: layers))
             return 0
         }
         print("\(path): \(graph.nodes.count) ops, input \(graph.inputTensor.shape), output \(graph.outputTensor.shape)")
@@ -88,50 +75,72 @@ enum InspectCommand: Command {
     }
 }
 
-/// Per-layer density, weight format, flash bytes and executed MACs beside the dense form's,
-/// with totals: what `inspect MODEL.q` and `emit` print.
-struct FootprintReport {
-    let layers: [LayerFootprint]
+extension InspectCommand {
+    /// `inspect SPEC --json`: per layer and in total.
+    struct SpecOutput: Encodable {
+        var model: String
+        var parameters: Int
+        var nonzeros: Int
+        var macs: Int
+        var layers: [Layer]
 
-    init(_ layers: [LayerFootprint]) { self.layers = layers }
+        struct Layer: Encodable {
+            var name: String
+            var kind: String
+            var outputShape: [Int]
+            var parameters: Int
+            var nonzeros: Int
+            var sparsity: Double
+            var bytesFp32: Int
+            var bytesInt8: Int
+            var macs: Int
 
-    private func sum(_ value: (LayerFootprint) -> Int) -> Int { layers.map(value).reduce(0, +) }
-    var flash: Int { sum(\.flashBytes) }
-    var denseFlash: Int { sum(\.denseFlashBytes) }
-    var values: Int { sum(\.valueBytes) }
-    var positions: Int { sum(\.positionBytes) }
-    var biases: Int { sum(\.biasBytes) }
-    var multipliers: Int { sum(\.multiplierBytes) }
-    var shifts: Int { sum(\.shiftBytes) }
-    var executedMACs: Int { sum(\.executedMACs) }
-    var denseMACs: Int { sum(\.denseMACs) }
-    var nonzeros: Int { sum(\.nonzeros) }
-    var weights: Int { sum(\.weights) }
-    var flashRatio: Double { denseFlash == 0 ? 1 : Double(flash) / Double(denseFlash) }
-    var macRatio: Double { denseMACs == 0 ? 1 : Double(executedMACs) / Double(denseMACs) }
-
-    var table: TextTable {
-        var table = TextTable("layer", "op", "format", "density", "flash B", "dense B", "executed MACs", "dense MACs")
-        for l in layers {
-            table.add([l.layer, l.op, l.format.name, percent(l.density), grouped(l.flashBytes), grouped(l.denseFlashBytes),
-                       grouped(l.executedMACs), grouped(l.denseMACs)])
+            init(_ r: ModelSummary.Row) {
+                (name, kind, outputShape, parameters, nonzeros) = (r.name, r.kind, r.outputShape, r.parameters, r.nonzeros)
+                (sparsity, bytesFp32, bytesInt8, macs) = (r.sparsity, r.bytesFloat32, r.bytesInt8, r.macs)
+            }
         }
-        table.add(["total", "", "", percent(weights == 0 ? 1 : Double(nonzeros) / Double(weights)), grouped(flash),
-                   grouped(denseFlash), grouped(executedMACs), grouped(denseMACs)])
-        return table
     }
 
-    var ratioLine: String {
-        String(format: "vs dense: flash %.3f×, executed MACs %.3f×", flashRatio, macRatio)
-            + "; flash = \(grouped(values)) B values + \(grouped(positions)) B positions + \(grouped(biases)) B biases"
-            + " + \(grouped(multipliers)) B multipliers + \(grouped(shifts)) B shifts"
+    /// `inspect MODEL.q --json`: each conv / fully connected layer's footprint beside its dense
+    /// form's, and the totals.
+    struct QGraphOutput: Encodable {
+        var model: String
+        var layers: [Footprint]
+        var total: Footprint
+
+        init(model: String, layers: [LayerFootprint]) {
+            self.model = model
+            self.layers = layers.map { Footprint(FootprintReport([$0]), layer: $0) }
+            total = Footprint(FootprintReport(layers))
+        }
     }
 
-    static func json(_ l: LayerFootprint) -> [String: Any] {
-        ["name": l.layer, "op": l.op, "format": l.format.name, "density": l.density, "weights": l.weights,
-         "nonzeros": l.nonzeros, "flash_bytes": l.flashBytes, "dense_flash_bytes": l.denseFlashBytes,
-         "value_bytes": l.valueBytes, "position_bytes": l.positionBytes, "bias_bytes": l.biasBytes,
-         "multiplier_bytes": l.multiplierBytes, "shift_bytes": l.shiftBytes,
-         "executed_macs": l.executedMACs, "dense_macs": l.denseMACs]
+    /// A layer's figures, or (without name, op and format) the totals of all layers.
+    struct Footprint: Encodable {
+        var name: String?
+        var op: String?
+        var format: String?
+        var density: Double
+        var weights: Int
+        var nonzeros: Int
+        var flashBytes: Int
+        var denseFlashBytes: Int
+        var valueBytes: Int
+        var positionBytes: Int
+        var biasBytes: Int
+        var multiplierBytes: Int
+        var shiftBytes: Int
+        var executedMacs: Int
+        var denseMacs: Int
+        var flashRatio: Double
+        var macRatio: Double
+
+        init(_ r: FootprintReport, layer: LayerFootprint? = nil) {
+            (name, op, format) = (layer?.layer, layer?.op, layer?.format.name)
+            (density, weights, nonzeros, flashBytes, denseFlashBytes) = (r.density, r.weights, r.nonzeros, r.flash, r.denseFlash)
+            (valueBytes, positionBytes, biasBytes, multiplierBytes, shiftBytes) = (r.values, r.positions, r.biases, r.multipliers, r.shifts)
+            (executedMacs, denseMacs, flashRatio, macRatio) = (r.executedMACs, r.denseMACs, r.flashRatio, r.macRatio)
+        }
     }
 }
