@@ -2,13 +2,13 @@ import Foundation
 
 /// The one encoder of every `--json` output: each command describes its output as an `Encodable`
 /// struct, and the keys are its property names in snake_case (`testAccuracy` → `test_accuracy`),
-/// sorted, pretty-printed, paths with plain slashes. Name properties so the conversion gives the key wanted: `executedMacs`,
-/// not `executedMACs` (which would give `executed_ma_cs`).
+/// sorted, pretty-printed, paths with plain slashes. Name properties so that the conversion gives
+/// the key wanted: `executedMacs`, not `executedMACs` (which gives `executed_ma_cs`).
 ///
-/// Outputs hold no dictionaries. `.convertToSnakeCase` rewrites the keys of a `[String: X]` too on
-/// some Foundations (a layer `convBlock` would become `conv_block`, the file `Makefile` `makefile`),
-/// so anything named by the user or the file system is an array of entries carrying the name as
-/// a value, and `encode` refuses a value that holds a dictionary anywhere.
+/// Outputs hold no dictionaries. Foundations differ on whether `.convertToSnakeCase` rewrites the
+/// keys of a `[String: X]` too (a layer `convBlock` becoming `conv_block`, the file `Makefile`
+/// `makefile`), so anything named by the user or the file system is a list of entries carrying
+/// the name as a value, and `encode` refuses a value that holds a dictionary anywhere.
 public enum JSONOutput {
     public struct DictionaryFound: Error, CustomStringConvertible {
         public let description: String
