@@ -34,10 +34,14 @@ let package = Package(
         // The single bridge from float to integer.
         .target(name: "WhittleLower", dependencies: ["WhittleNN", "WhittleCompress", "WhittleTensor", "WhittleIR"], swiftSettings: fast),
 
-        .executableTarget(
-            name: "whittle",
+        // What the command line runs, as a library the tests call: argument parsing, commands,
+        // the pipeline, reports and benchmarks.
+        .target(
+            name: "WhittleDriver",
             dependencies: ["WhittleSupport", "WhittleTensor", "WhittleNN", "WhittleCompress", "WhittleLower", "WhittleIR", "WhittleCodegen", "WhittleVerify"],
             swiftSettings: fast),
+        // The executable: signal handling, then WhittleMain.run.
+        .executableTarget(name: "whittle", dependencies: ["WhittleDriver", "WhittleSupport"], swiftSettings: fast),
 
         .testTarget(name: "WhittleSupportTests", dependencies: ["WhittleSupport"]),
         .testTarget(name: "WhittleTensorTests", dependencies: ["WhittleTensor"]),
@@ -47,6 +51,6 @@ let package = Package(
         .testTarget(name: "WhittleIRTests", dependencies: ["WhittleIR"]),
         .testTarget(name: "WhittleCodegenTests", dependencies: ["WhittleCodegen", "WhittleIR"]),
         .testTarget(name: "WhittleVerifyTests", dependencies: ["WhittleVerify", "WhittleCodegen", "WhittleIR"]),
-        .testTarget(name: "WhittleCLITests", dependencies: []),
+        .testTarget(name: "WhittleCLITests", dependencies: ["WhittleDriver", "WhittleVerify", "WhittleCodegen", "WhittleIR"]),
     ]
 )

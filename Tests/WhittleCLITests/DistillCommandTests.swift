@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// `whittle distill` through the binary: a short run on the synthetic digits, the same
+/// `whittle distill`: a short run on the synthetic digits, the same
 /// initialisation as `train`, and every bad input as one error line with exit 2.
 final class DistillCommandTests: XCTestCase {
     static let data = #""data": {"synthetic": {"train": 1200, "test": 300}}, "train": {"epochs": 1, "batch_size": 32, "seed": 3, "optimizer": {"type": "sgd", "lr": 0.05, "momentum": 0.9}}"#
@@ -50,11 +50,11 @@ final class DistillCommandTests: XCTestCase {
              "relation": {"distance": 1, "angle": 2}}
             """#))
         let out = dir.appendingPathComponent("student.safetensors").path
-        // Run from another folder: the teacher's paths are relative to the spec, not the cwd.
-        let r = try CLI.run(["distill", spec, "-o", out, "--json"], cwd: FileManager.default.temporaryDirectory)
+        // The executable, run from another folder: the teacher's paths are relative to the spec, not the cwd.
+        let r = try CLI.spawn(["distill", spec, "-o", out, "--json"], cwd: FileManager.default.temporaryDirectory)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.isEmpty, r.stderr)
-        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let json = try CLI.json(r)
         XCTAssertEqual(json["kinds"] as? [String], ["response", "feature", "relation"])
         XCTAssertGreaterThan(json["test_accuracy"] as! Double, 0.5)
         XCTAssertGreaterThan(json["teacher_test_accuracy"] as! Double, 0.5)
@@ -63,7 +63,7 @@ final class DistillCommandTests: XCTestCase {
         XCTAssertEqual(Set((epochs[0]["terms"] as! [String: Double]).keys), ["cross_entropy", "response", "feature", "distance", "angle"])
         let eval = try CLI.run(["eval", spec, out, "--json"])
         XCTAssertEqual(eval.status, 0, eval.stderr)
-        let ej = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as! [String: Any]
+        let ej = try CLI.json(eval)
         XCTAssertEqual(ej["accuracy"] as! Double, json["test_accuracy"] as! Double)
         // Zero epochs: the student is exactly `train`'s initialisation for that seed.
         let a = dir.appendingPathComponent("a.safetensors").path, b = dir.appendingPathComponent("b.safetensors").path

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// The float-side commands end to end through the real binary: help, happy paths, bad input.
+/// The float-side commands end to end through the command line: help, happy paths, bad input.
 final class FloatCommandTests: XCTestCase {
     func testHelpForEveryCommand() throws {
         let top = try CLI.run(["--help"])
@@ -19,7 +19,7 @@ final class FloatCommandTests: XCTestCase {
     func testInspectReportsLeNetTotals() throws {
         let r = try CLI.run(["inspect", CLI.example("lenet.json"), "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let json = try CLI.json(r)
         XCTAssertEqual(json["parameters"] as? Int, 44_426)
         XCTAssertEqual(json["macs"] as? Int, 281_640)
         let text = try CLI.run(["inspect", CLI.example("lenet.json")])
@@ -40,13 +40,13 @@ final class FloatCommandTests: XCTestCase {
         let r = try CLI.run(["train", spec.path, "--seed", "4", "-o", a, "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.isEmpty, "--json keeps stderr quiet when piped: \(r.stderr)")
-        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let json = try CLI.json(r)
         XCTAssertGreaterThan(json["test_accuracy"] as! Double, 0.5)
         XCTAssertEqual(try CLI.run(["train", spec.path, "--seed", "4", "-o", b]).status, 0)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)))
         let e = try CLI.run(["eval", spec.path, a, "--json"])
         XCTAssertEqual(e.status, 0, e.stderr)
-        let ej = try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as! [String: Any]
+        let ej = try CLI.json(e)
         XCTAssertEqual(ej["accuracy"] as! Double, json["test_accuracy"] as! Double)
     }
 

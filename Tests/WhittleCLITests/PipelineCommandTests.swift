@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// train → quantize → emit → verify through the binary, and `run`, on a small synthetic model.
+/// train → quantize → emit → verify through the command line, and `run`, on a small synthetic model.
 final class PipelineCommandTests: XCTestCase {
     static let smallSpec = """
     {"name": "small-cnn", "input": [1, 28, 28],
@@ -32,14 +32,14 @@ final class PipelineCommandTests: XCTestCase {
         XCTAssertEqual(emit.status, 0, emit.stderr)
         let verify = try CLI.run(["verify", emitted, "--json"])
         XCTAssertEqual(verify.status, 0, verify.stderr)
-        let json = try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as! [String: Any]
+        let json = try CLI.json(verify)
         let comparison = json["comparison"] as! [String: Any]
-        XCTAssertEqual(comparison["mismatchedBytes"] as? Int, 0)
+        XCTAssertEqual(comparison["mismatched_bytes"] as? Int, 0)
         XCTAssertEqual(comparison["vectors"] as? Int, 300)
         let accuracy = json["accuracy"] as! [String: Any]
-        XCTAssertGreaterThan(accuracy["top1AgreementWithFloat"] as! Double, 0.95)
-        XCTAssertEqual(accuracy["cAccuracy"] as! Double, accuracy["referenceAccuracy"] as! Double)
-        XCTAssertLessThan(abs((accuracy["cAccuracy"] as! Double) - (accuracy["floatAccuracy"] as! Double)), 0.03)
+        XCTAssertGreaterThan(accuracy["top1_agreement_with_float"] as! Double, 0.95)
+        XCTAssertEqual(accuracy["c_accuracy"] as! Double, accuracy["reference_accuracy"] as! Double)
+        XCTAssertLessThan(abs((accuracy["c_accuracy"] as! Double) - (accuracy["float_accuracy"] as! Double)), 0.03)
     }
 
     func testRunPrintsEveryStage() throws {
@@ -48,7 +48,7 @@ final class PipelineCommandTests: XCTestCase {
         let html = dir.appendingPathComponent("run.html")
         let r = try CLI.run(["run", spec, "-o", dir.appendingPathComponent("out").path, "--report", html.path, "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let json = try CLI.json(r)
         XCTAssertEqual(json["bit_exact"] as? Bool, true)
         let stages = json["stages"] as! [[String: Any]]
         XCTAssertEqual(stages.map { $0["stage"] as! String }, ["float32 trained", "int8 C (host)"])
@@ -67,15 +67,15 @@ final class PipelineCommandTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["train", spec, "-o", model]).status, 0)
         let r = try CLI.run(["quantize", spec, model, "--qat", "1", "-o", q, "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let json = try CLI.json(r)
         XCTAssertNotNil(json["fake_quant_test_accuracy"] as? Double)
         let c = dir.appendingPathComponent("c").path
         XCTAssertEqual(try CLI.run(["emit", q, "-o", c]).status, 0)
         let v = try CLI.run(["verify", c, "--json"])
         XCTAssertEqual(v.status, 0, v.stderr)
-        let report = try JSONSerialization.jsonObject(with: Data(v.stdout.utf8)) as! [String: Any]
-        XCTAssertEqual((report["comparison"] as! [String: Any])["mismatchedBytes"] as? Int, 0)
-        XCTAssertGreaterThan((report["accuracy"] as! [String: Any])["top1AgreementWithFloat"] as! Double, 0.98,
+        let report = try CLI.json(v)
+        XCTAssertEqual((report["comparison"] as! [String: Any])["mismatched_bytes"] as? Int, 0)
+        XCTAssertGreaterThan((report["accuracy"] as! [String: Any])["top1_agreement_with_float"] as! Double, 0.98,
                              "C int8 vs the QAT model's fake-quantized forward pass")
     }
 
@@ -86,7 +86,7 @@ final class PipelineCommandTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["train", spec, "-o", model]).status, 0)
         let r = try CLI.run(["quantize", spec, model, "--compare", "--qat", "1", "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let rows = (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any])["methods"] as! [[String: Any]]
+        let rows = try CLI.json(r)["methods"] as! [[String: Any]]
         let names = rows.map { $0["method"] as! String }
         for expected in ["float32 (Swift)", "dynamic int8 (Swift)", "per-tensor min/max (C)", "per-channel min/max (C)",
                          "per-channel MSE (C)", "per-channel entropy (KL) (C)", "float32 control, +1 epochs (Swift)"] {
@@ -122,7 +122,7 @@ final class PipelineCommandTests: XCTestCase {
         let out = dir.appendingPathComponent("out")
         let r = try CLI.run(["run", student.path, "-o", out.path, "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let json = try CLI.json(r)
         XCTAssertEqual(json["bit_exact"] as? Bool, true)
         let stages = json["stages"] as! [[String: Any]]
         XCTAssertEqual(stages.map { $0["stage"] as! String },

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// `whittle prune` and `whittle report` through the real binary, on small synthetic data.
+/// `whittle prune` and `whittle report` through the command line, on small synthetic data.
 final class PruneCommandTests: XCTestCase {
     static let layers = """
     [{"name": "conv1", "type": "conv2d", "out_channels": 6, "kernel": 5, "stride": 2}, {"name": "relu1", "type": "relu"},
@@ -27,11 +27,6 @@ final class PruneCommandTests: XCTestCase {
         return (dir, spec, model)
     }
 
-    func json(_ r: CLI.Result) throws -> [String: Any] {
-        XCTAssertEqual(r.status, 0, r.stderr)
-        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
-    }
-
     func testHelp() throws {
         for command in ["prune", "report"] {
             let r = try CLI.run([command, "--help"])
@@ -44,7 +39,7 @@ final class PruneCommandTests: XCTestCase {
     func testFilterPruningSurgeryThenEvalInspectQuantizeAndReport() throws {
         let (dir, spec, model) = try setUp(#"{"criterion": "l2", "granularity": "filter", "sparsity": {"conv1": 0.5, "conv2": 0.25}, "fine_tune": {"epochs": 1, "batch_size": 32, "optimizer": {"lr": 0.02, "momentum": 0.5}}}"#)
         let pruned = dir.appendingPathComponent("pruned.safetensors").path, report = dir.appendingPathComponent("report.html").path
-        let j = try json(try CLI.run(["prune", spec, model, "-o", pruned, "--control", "--report", report, "--json"]))
+        let j = try CLI.json(try CLI.run(["prune", spec, model, "-o", pruned, "--control", "--report", report, "--json"]))
         let layers = j["layers"] as! [[String: Any]]
         XCTAssertEqual(layers.map { $0["outputs_after"] as! Int }, [3, 6, 16, 10])
         XCTAssertEqual(layers.map { $0["outputs_before"] as! Int }, [6, 8, 16, 10])
@@ -52,9 +47,9 @@ final class PruneCommandTests: XCTestCase {
         XCTAssertNotNil(j["accuracy_control"] as? Double)
         XCTAssertEqual(j["epochs"] as? Int, 1)
         // The smaller model loads with the same spec everywhere.
-        let e = try json(try CLI.run(["eval", spec, pruned, "--json"]))
+        let e = try CLI.json(try CLI.run(["eval", spec, pruned, "--json"]))
         XCTAssertEqual(e["accuracy"] as! Double, j["accuracy_after"] as! Double)
-        let i = try json(try CLI.run(["inspect", spec, pruned, "--json"]))
+        let i = try CLI.json(try CLI.run(["inspect", spec, pruned, "--json"]))
         XCTAssertEqual(i["parameters"] as? Int, j["parameters_after"] as? Int)
         let q = try CLI.run(["quantize", spec, pruned, "-o", dir.appendingPathComponent("m.q").path, "--calibration", "50", "--vectors", "20"])
         XCTAssertEqual(q.status, 0, q.stderr)
@@ -62,7 +57,7 @@ final class PruneCommandTests: XCTestCase {
         XCTAssertTrue(html.contains("<svg") && html.contains("conv1 weights") && html.contains("density") && !html.contains("<script"))
         // whittle report: the pruned model against the dense one, with a sensitivity scan.
         let out = dir.appendingPathComponent("model.html").path
-        let r = try json(try CLI.run(["report", spec, pruned, "--before", model, "--sensitivity", "-o", out, "--json"]))
+        let r = try CLI.json(try CLI.run(["report", spec, pruned, "--before", model, "--sensitivity", "-o", out, "--json"]))
         XCTAssertEqual((r["sensitivity"] as! [Any]).count, 4)
         XCTAssertTrue(try String(contentsOfFile: out, encoding: .utf8).contains("accuracy vs sparsity"))
     }
@@ -75,7 +70,7 @@ final class PruneCommandTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("saved") && r.stdout.contains("2 masks"), r.stdout)
         let header = try Data(contentsOf: URL(fileURLWithPath: pruned))
         XCTAssertNotNil(String(decoding: header.prefix(4096), as: UTF8.self).range(of: "fc1.weight_mask"))
-        let i = try json(try CLI.run(["inspect", spec, pruned, "--json"]))
+        let i = try CLI.json(try CLI.run(["inspect", spec, pruned, "--json"]))
         let fc1 = (i["layers"] as! [[String: Any]]).first { $0["name"] as? String == "fc1" }!
         XCTAssertEqual(fc1["nonzeros"] as? Int, (2048 - 1843) + 16, "round(0.9 · 2048) = 1843 weights pruned; the biases stay")
         XCTAssertEqual(try CLI.run(["eval", spec, pruned]).status, 0)

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// prune → quantize → inspect MODEL.q → emit → verify through the binary: the pruned layers are
+/// prune → quantize → inspect MODEL.q → emit → verify through the command line: the pruned layers are
 /// stored sparse, reported per layer, and bit-exact in C.
 final class SparseCommandTests: XCTestCase {
     func testPrunedModelIsReportedAndBitExact() throws {
@@ -27,7 +27,7 @@ final class SparseCommandTests: XCTestCase {
         }
         let inspect = try CLI.run(["inspect", q, "--json"])
         XCTAssertEqual(inspect.status, 0, inspect.stderr)
-        let json = try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as! [String: Any]
+        let json = try CLI.json(inspect)
         let layers = json["layers"] as! [[String: Any]]
         XCTAssertEqual(layers.map { $0["name"] as! String }, ["conv1", "fc1", "fc2"])
         XCTAssertEqual(layers[1]["format"] as? String, "index", "85 % sparse")
@@ -42,7 +42,7 @@ final class SparseCommandTests: XCTestCase {
         XCTAssertTrue(emit.stdout.contains("fc_s8_sparse") && emit.stdout.contains("density"), emit.stdout)
         let verify = try CLI.run(["verify", c, "--json", "--no-sanitize"])
         XCTAssertEqual(verify.status, 0, verify.stderr)
-        XCTAssertTrue(verify.stdout.contains("\"mismatchedBytes\" : 0"), verify.stdout)
+        XCTAssertTrue(verify.stdout.contains("\"mismatched_bytes\" : 0"), verify.stdout)
         // A spec still goes the float way.
         XCTAssertTrue(try CLI.run(["inspect", spec]).stdout.contains("sparsity"))
     }

@@ -57,37 +57,8 @@ enum PruneCommand: Command {
 
         let asked = Dictionary(uniqueKeysWithValues: outcome.ratios.map { ($0.layer, $0.sparsity) })
         if json {
-            var object: [String: Any] = [
-                "model": bench.spec.name, "output": output, "epochs": outcome.epochs,
-                "accuracy_before": outcome.accuracyBefore, "accuracy_pruned": outcome.accuracyPruned, "accuracy_after": outcome.accuracyAfter,
-                "parameters_before": outcome.before.totalParameters, "parameters_after": summaryAfter.totalParameters,
-                "weights_before": outcome.layersBefore.reduce(0) { $0 + $1.weights },
-                "nonzero_weights": after.reduce(0) { $0 + $1.nonzeroWeights },
-                "macs_before": outcome.before.totalMACs, "macs_after": summaryAfter.totalMACs,
-                "sparse_macs_after": after.reduce(0) { $0 + $1.sparseMACs },
-                "layers": after.map { a -> [String: Any] in
-                    let b = outcome.layersBefore.first { $0.name == a.name } ?? a
-                    var row: [String: Any] = ["name": a.name, "kind": a.kind, "outputs_before": b.outputs, "outputs_after": a.outputs,
-                                              "weights_before": b.weights, "weights_after": a.weights, "nonzero": a.nonzeroWeights,
-                                              "density": Double(a.nonzeroWeights) / Double(max(b.weights, 1)),
-                                              "macs_before": b.macs, "macs_after": a.macs, "sparse_macs_after": a.sparseMACs]
-                    if let s = asked[a.name] { row["sparsity_asked"] = s }
-                    return row
-                },
-                "fine_tuning": outcome.fineTuning.map { ["epoch": $0.epoch, "loss": $0.loss, "test_accuracy": $0.testAccuracy ?? 0] },
-            ]
-            if let c = controlAccuracy { object["accuracy_control"] = c }
-            if let s = outcome.slimming {
-                object["slimming"] = ["accuracy": s.accuracy, "removed_channels": s.pruned.mapValues(\.count),
-                                      "gammas_after": Dictionary(uniqueKeysWithValues: s.gammasAfter.map { ($0.layer, $0.values) })]
-            }
-            if !outcome.sensitivity.isEmpty {
-                object["sensitivity"] = outcome.sensitivity.map { c in
-                    ["layer": c.layer, "weights": c.weights, "chosen": asked[c.layer] ?? 0,
-                     "points": c.points.map { ["sparsity": $0.sparsity, "accuracy": $0.accuracy] }] as [String: Any]
-                }
-            }
-            try Console.json(object)
+            try Console.json(Output(model: bench.spec.name, output: output, outcome, after: after, summaryAfter: summaryAfter,
+                                    asked: asked, control: controlAccuracy))
             return 0
         }
         print(table(outcome, after: after, asked: asked))

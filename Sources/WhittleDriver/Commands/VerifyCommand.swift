@@ -76,7 +76,7 @@ enum VerifyCommand: Command {
             } catch let failure as VerifyCheckFailure {
                 throw CheckFailed(description: failure.description)
             }
-            if json { try Console.json(try object(report)) } else { print(text(report)) }
+            if json { try Console.json(ReportOutput(report)) } else { print(text(report)) }
             if let failure = report.failure { throw CheckFailed(description: "\(folderPath): \(failure)") }
             return 0
         }
@@ -92,15 +92,7 @@ enum VerifyCommand: Command {
             throw CheckFailed(description: failure.description)
         }
         if json {
-            var reports: [String: Any] = [:]
-            for (target, outcome) in results {
-                switch outcome {
-                case .verified(let report): reports[target] = try object(report)
-                case .skipped(let packages): reports[target] = ["skipped": true, "packages": packages]
-                case .failed(let message, _): reports[target] = ["passed": false, "error": message]
-                }
-            }
-            try Console.json(["folder": folder.path, "targets": reports])
+            try Console.json(SweepOutput(folder: folder.path, targets: results.map { .init(target: $0.target, outcome: $0.outcome) }))
         } else {
             print(sweepText(results, folder: folderPath))
         }
@@ -132,20 +124,11 @@ enum VerifyCommand: Command {
         let targets = try TargetDescriptor.knownTargets(in: resources).map { try TargetDescriptor.load(named: $0, from: resources) }
         let (available, skipped) = Toolchain.availability(of: targets)
         if json {
-            try Console.json(["available": available,
-                              "skipped": Dictionary(uniqueKeysWithValues: skipped.map { ($0.target, $0.packages) })])
+            try Console.json(ToolchainsOutput(available: available, skipped: skipped.map { .init(target: $0.target, packages: $0.packages) }))
         } else {
             print(Toolchain.skippedLine(skipped) ?? "cross-target verification available for every target: \(available.joined(separator: ", "))")
         }
         return 0
-    }
-
-    private static func object(_ report: VerifyReport) throws -> [String: Any] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var object = try JSONSerialization.jsonObject(with: try encoder.encode(report)) as? [String: Any] ?? [:]
-        object["passed"] = report.passed
-        return object
     }
 
     private static func sweepText(_ results: [(target: String, outcome: TargetSweep.Outcome)], folder: String) -> String {

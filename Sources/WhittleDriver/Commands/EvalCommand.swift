@@ -19,10 +19,22 @@ enum EvalCommand: Command {
         let test = try bench.data(.test)
         let result = Evaluator.evaluate(graph, on: test)
         if json {
-            try Console.json(["accuracy": result.accuracy, "loss": result.loss, "samples": test.count, "data": test.name])
+            try Console.json(Output(accuracy: result.accuracy, loss: result.loss, samples: test.count, data: test.name))
         } else {
             print("\(test.name): accuracy \(percent(result.accuracy)), loss \(String(format: "%.4f", result.loss)) on \(test.count) samples")
         }
         return 0
+    }
+}
+
+extension EvalCommand {
+    /// `eval --json`.
+    struct Output: Encodable {
+        var accuracy: Double
+        /// Mean cross-entropy.
+        var loss: Double
+        var samples: Int
+        /// The test split's name.
+        var data: String
     }
 }

@@ -34,7 +34,7 @@ func grouped(_ n: Int) -> String {
 
 extension Int {
     /// 281640 → "281,640".
-    var grouped: String { whittle.grouped(self) }
+    var grouped: String { WhittleDriver.grouped(self) }
 }
 
 func percent(_ x: Double) -> String { String(format: "%.2f%%", 100 * x) }

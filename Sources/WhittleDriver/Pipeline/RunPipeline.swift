@@ -17,9 +17,10 @@ struct RunPipeline {
     /// Also measure host ns and instructions per inference (callgrind).
     var measureCost = false
 
-    /// One row of the stage table.
-    struct Stage {
+    /// One row of the stage table (and of `run --json`'s `stages`, the name under `stage`).
+    struct Stage: Encodable {
         var name: String
+        /// Test accuracy, where measured.
         var accuracy: Double?
         var parameters: Int
         var nonzeros: Int
@@ -27,6 +28,10 @@ struct RunPipeline {
         /// Static RAM of the C: arena + kernel scratch (nil for float stages).
         var ramBytes: Int?
         var macs: Int
+
+        private enum CodingKeys: String, CodingKey {
+            case name = "stage", accuracy, parameters, nonzeros, flashBytes, ramBytes, macs
+        }
     }
 
     struct Report {

@@ -78,17 +78,45 @@ enum ReportCommand: Command {
         try r.write(to: output)
 
         if json {
-            var object: [String: Any] = [
-                "report": output, "accuracy": accuracy,
-                "layers": layers.map { ["name": $0.name, "weights": $0.weights, "nonzero": $0.nonzeroWeights, "density": $0.density,
-                                        "macs": $0.macs, "sparse_macs": $0.sparseMACs] },
-                "sensitivity": curves.map { c in ["layer": c.layer, "points": c.points.map { [$0.sparsity, $0.accuracy] }] as [String: Any] },
-            ]
-            if let a = accuracyBefore { object["accuracy_before"] = a }
-            try Console.json(object)
+            try Console.json(Output(report: output, accuracy: accuracy, accuracyBefore: accuracyBefore,
+                                    layers: layers.map(Output.Layer.init), sensitivity: curves.map(Output.Curve.init)))
         } else {
             print("\(bench.spec.name): accuracy \(percent(accuracy))" + (accuracyBefore.map { " (before: \(percent($0)))" } ?? "") + "; wrote \(output)")
         }
         return 0
+    }
+}
+
+extension ReportCommand {
+    /// `report --json`: the figures the page shows.
+    struct Output: Encodable {
+        var report: String
+        var accuracy: Double
+        /// With --before.
+        var accuracyBefore: Double?
+        var layers: [Layer]
+        /// With --sensitivity; empty otherwise.
+        var sensitivity: [Curve]
+
+        struct Layer: Encodable {
+            var name: String
+            var weights: Int
+            var nonzero: Int
+            var density: Double
+            var macs: Int
+            var sparseMacs: Int
+
+            init(_ l: LayerSparsity) {
+                (name, weights, nonzero, density, macs, sparseMacs) = (l.name, l.weights, l.nonzeroWeights, l.density, l.macs, l.sparseMACs)
+            }
+        }
+
+        /// Accuracy against sparsity for one layer: `points` are [sparsity, accuracy] pairs.
+        struct Curve: Encodable {
+            var layer: String
+            var points: [[Double]]
+
+            init(_ c: SensitivityCurve) { (layer, points) = (c.layer, c.points.map { [$0.sparsity, $0.accuracy] }) }
+        }
     }
 }

@@ -47,16 +47,22 @@ enum TrainCommand: Command {
         let rates = reports.map(\.samplesPerSecond).sorted()
         let median = rates.isEmpty ? 0 : rates[rates.count / 2]
         if json {
-            try Console.json([
-                "checkpoint": output, "test_accuracy": final.accuracy, "test_loss": final.loss,
-                "median_samples_per_second": median,
-                "epochs": reports.map { ["epoch": $0.epoch, "loss": $0.loss, "train_accuracy": $0.trainAccuracy,
-                                         "test_accuracy": $0.testAccuracy ?? 0, "seconds": $0.seconds,
-                                         "samples_per_second": $0.samplesPerSecond, "learning_rate": $0.learningRate] },
-            ])
+            try Console.json(Output(checkpoint: output, testAccuracy: final.accuracy, testLoss: final.loss,
+                                    medianSamplesPerSecond: median, epochs: reports.map { EpochOutput($0) }))
         } else {
             print("test accuracy \(percent(final.accuracy)) (\(test.count) samples), median \(Int(median)) samples/s; saved \(output)")
         }
         return 0
+    }
+}
+
+extension TrainCommand {
+    /// `train --json`.
+    struct Output: Encodable {
+        var checkpoint: String
+        var testAccuracy: Double
+        var testLoss: Double
+        var medianSamplesPerSecond: Double
+        var epochs: [EpochOutput]
     }
 }

@@ -55,16 +55,11 @@ enum DistillCommand: Command {
         try Checkpoint.save(distiller.student, to: output)
         let final = Evaluator.evaluate(distiller.student, on: test)
         if json {
-            try Console.json([
-                "checkpoint": output, "test_accuracy": final.accuracy, "test_loss": final.loss,
-                "teacher_test_accuracy": teacherAccuracy, "kinds": settings.kinds,
-                "student_parameters": distiller.student.parameterCount, "teacher_parameters": distiller.teacher.parameterCount,
-                "epochs": zip(reports, distiller.epochTerms).map { r, terms in
-                    ["epoch": r.epoch, "loss": r.loss, "train_accuracy": r.trainAccuracy, "test_accuracy": r.testAccuracy ?? 0,
-                     "seconds": r.seconds, "samples_per_second": r.samplesPerSecond, "learning_rate": r.learningRate,
-                     "terms": terms] as [String: Any]
-                },
-            ])
+            try Console.json(Output(
+                checkpoint: output, testAccuracy: final.accuracy, testLoss: final.loss, teacherTestAccuracy: teacherAccuracy,
+                kinds: settings.kinds, studentParameters: distiller.student.parameterCount,
+                teacherParameters: distiller.teacher.parameterCount,
+                epochs: zip(reports, distiller.epochTerms).map { EpochOutput($0, terms: DistillTerms($1)) }))
         } else {
             print("test accuracy \(percent(final.accuracy)) (\(test.count) samples; teacher \(percent(teacherAccuracy))); saved \(output)")
         }
@@ -84,5 +79,20 @@ enum DistillCommand: Command {
             parts.append("relation \(r.student ?? "penultimate")→\(r.teacher ?? "penultimate") distance ×\(r.distance) angle ×\(r.angle)")
         }
         return parts.joined(separator: ", ")
+    }
+}
+
+extension DistillCommand {
+    /// `distill --json`.
+    struct Output: Encodable {
+        var checkpoint: String
+        var testAccuracy: Double
+        var testLoss: Double
+        var teacherTestAccuracy: Double
+        /// The loss kinds the spec turns on: response, feature, relation.
+        var kinds: [String]
+        var studentParameters: Int
+        var teacherParameters: Int
+        var epochs: [EpochOutput]
     }
 }

@@ -30,7 +30,8 @@ enum BenchCommand: Command {
         let targetsOnly = args.flag("--targets-only")
         try args.finish()
         if targetsOnly {
-            return try reportTargets(TargetBenchmark.run(dense: SampleGraphs.leNet(seed: 1), resources: try WhittleResources.locate()), json: json, into: [:])
+            return try reportTargets(TargetBenchmark.run(dense: SampleGraphs.leNet(seed: 1), resources: try WhittleResources.locate()),
+                                     json: json ? Output() : nil)
         }
 
         let ours = try training.runWhittle(quiet: json)
@@ -38,13 +39,9 @@ enum BenchCommand: Command {
         let ratio = peer.map { ours.medianSamplesPerSecond / $0.medianSamplesPerSecond }
         let inference = try InferenceBenchmark(dataDirectory: training.dataDirectory).run(ours.graph!, quiet: true)
         if json {
-            var object: [String: Any] = ["training": ["whittle": describe(ours)]]
-            if let peer, let ratio { object["training"] = ["whittle": describe(ours), "pytorch": describe(peer), "throughput_ratio": ratio] }
-            object["host_inference"] = ["ns_per_inference": inference.cost.nanosecondsPerInference,
-                                        "instructions_per_inference": inference.cost.instructionsPerInference ?? 0,
-                                        "c_int8_accuracy": inference.report.verify.accuracy?.cAccuracy ?? 0,
-                                        "bit_exact": inference.report.verify.comparison.bitExact]
-            return try reportTargets(TargetBenchmark.run(dense: inference.quantized, resources: try WhittleResources.locate()), json: true, into: object)
+            let output = Output(training: .init(whittle: .init(ours), pytorch: peer.map(Output.Training.Run.init), throughputRatio: ratio),
+                                hostInference: .init(inference))
+            return try reportTargets(TargetBenchmark.run(dense: inference.quantized, resources: try WhittleResources.locate()), json: output)
         }
         var table = TextTable("LeNet / Fashion-MNIST, \(training.epochs) epochs", "samples/s (median)", "test accuracy")
         for r in [ours] + (peer.map { [$0] } ?? []) {
@@ -60,20 +57,15 @@ enum BenchCommand: Command {
                   inference.report.verify.accuracy?.cAccuracy.map(percent) ?? ""])
         print(host.rendered)
         print("")
-        return try reportTargets(TargetBenchmark.run(dense: inference.quantized, resources: try WhittleResources.locate()), json: false, into: [:])
+        return try reportTargets(TargetBenchmark.run(dense: inference.quantized, resources: try WhittleResources.locate()), json: nil)
     }
 
-    /// The per-target table, or its rows under "targets" in the JSON object.
-    private static func reportTargets(_ result: (rows: [TargetBenchmark.Row], skipped: String?), json: Bool,
-                                      into object: [String: Any]) throws -> Int32 {
-        if json {
-            var object = object
-            object["targets"] = result.rows.map {
-                ["model": $0.model, "target": $0.target, "flash_bytes": $0.flashBytes, "ram_bytes": $0.ramBytes,
-                 "instructions_per_inference": $0.instructions ?? 0, "bit_exact": $0.bitExact] as [String: Any]
-            }
-            if let skipped = result.skipped { object["skipped"] = skipped }
-            try Console.json(object)
+    /// The per-target table, or (given the JSON output so far) the output with the target rows.
+    private static func reportTargets(_ result: (rows: [TargetBenchmark.Row], skipped: String?), json: Output?) throws -> Int32 {
+        if var output = json {
+            output.targets = result.rows.map(Output.TargetRow.init)
+            output.skipped = result.skipped
+            try Console.json(output)
             return 0
         }
         var table = TextTable("LeNet int8 on the targets (QEMU)", "target", "flash B", "RAM B", "instructions / inference", "vs dense", "bit-exact")
@@ -86,9 +78,5 @@ enum BenchCommand: Command {
         print(table.rendered)
         if let skipped = result.skipped { print(skipped) }
         return result.rows.allSatisfy(\.bitExact) ? 0 : 1
-    }
-
-    private static func describe(_ r: TrainingBenchmark.Result) -> [String: Any] {
-        ["median_samples_per_second": r.medianSamplesPerSecond, "epoch_samples_per_second": r.epochRates, "test_accuracy": r.testAccuracy]
     }
 }

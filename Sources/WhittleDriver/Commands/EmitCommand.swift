@@ -49,10 +49,7 @@ enum EmitCommand: Command {
         let manifest = try Emitter.emit(graph, options: options, resources: resources, to: folder).manifest
 
         if json {
-            var object = try JSONSerialization.jsonObject(with: Data(try manifest.encoded())) as? [String: Any] ?? [:]
-            object["folder"] = folder.path
-            object["ram_bytes"] = manifest.memory.ramBytes
-            try Console.json(object)
+            try Console.json(Output(manifest, folder: folder))
         } else {
             print(summaryText(manifest, folder: folder))
         }

@@ -40,18 +40,7 @@ enum RunCommand: Command {
     static func present(_ report: RunPipeline.Report, json: Bool) throws -> Int32 {
         let v = report.verify
         if json {
-            try Console.json([
-                "folder": report.folder.path, "bit_exact": v.comparison.bitExact, "vectors": v.comparison.vectors,
-                "top1_agreement": v.accuracy?.top1AgreementWithFloat ?? 0,
-                "reference_accuracy": v.accuracy?.referenceAccuracy ?? 0,
-                "stages": report.stages.map { s -> [String: Any] in
-                    var o: [String: Any] = ["stage": s.name, "parameters": s.parameters, "nonzeros": s.nonzeros,
-                                            "flash_bytes": s.flashBytes, "macs": s.macs]
-                    if let a = s.accuracy { o["accuracy"] = a }
-                    if let r = s.ramBytes { o["ram_bytes"] = r }
-                    return o
-                },
-            ])
+            try Console.json(Output(report))
         } else {
             var table = TextTable("stage", "accuracy", "params", "nonzero", "flash B", "RAM B", "MACs")
             for s in report.stages {
@@ -71,5 +60,24 @@ enum RunCommand: Command {
                               + (v.comparison.firstMismatch.map { " at \($0)" } ?? ""))
         }
         return 0
+    }
+}
+
+extension RunCommand {
+    /// `run --json` and `demo --json`: the stage table and the C's verdict.
+    struct Output: Encodable {
+        var folder: String
+        var bitExact: Bool
+        var vectors: Int
+        /// Of the C int8 model with the float logits (0 without labelled vectors).
+        var top1Agreement: Double
+        var referenceAccuracy: Double
+        var stages: [RunPipeline.Stage]
+
+        init(_ report: RunPipeline.Report) {
+            let v = report.verify
+            (folder, bitExact, vectors, stages) = (report.folder.path, v.comparison.bitExact, v.comparison.vectors, report.stages)
+            (top1Agreement, referenceAccuracy) = (v.accuracy?.top1AgreementWithFloat ?? 0, v.accuracy?.referenceAccuracy ?? 0)
+        }
     }
 }

@@ -77,15 +77,7 @@ enum QuantizeCommand: Command {
         try QGraphFile.write(result.graph, to: URL(fileURLWithPath: output))
         result.warnings.forEach(Console.warning)
         if json {
-            try Console.json(["output": output, "calibration_samples": result.calibrationSamples,
-                              "validation_vectors": result.graph.validation?.count ?? 0,
-                              "float_test_accuracy": result.floatTestAccuracy,
-                              "fake_quant_test_accuracy": result.fakeQuantTestAccuracy ?? NSNull(), "warnings": result.warnings,
-                              "tensors": result.graph.tensors.map { t -> [String: Any] in
-                                  let q = t.quant
-                                  return ["name": t.name, "scale": q.scale, "zero_point": Int(q.zeroPoint),
-                                          "min": q.dequantize(-128), "max": q.dequantize(127)]
-                              }])
+            try Console.json(Output(output: output, result))
         } else {
             print("quantized \(bench.spec.name): \(result.graph.nodes.count) ops, calibrated on \(result.calibrationSamples) images, "
                   + "\(result.graph.validation?.count ?? 0) validation vectors; wrote \(output) (emit it for a target's RAM and flash)")
@@ -97,13 +89,7 @@ enum QuantizeCommand: Command {
 extension QuantizeCommand {
     static func presentComparison(_ rows: [QuantizationComparison.Row], json: Bool) throws -> Int32 {
         if json {
-            try Console.json(["methods": rows.map { r -> [String: Any] in
-                var o: [String: Any] = ["method": r.method, "accuracy": r.accuracy]
-                if let a = r.agreement { o["top1_agreement"] = a; o["agreement_with"] = r.agreementWith }
-                if let e = r.maxLogitError { o["max_logit_error"] = e }
-                if let b = r.bitExact { o["bit_exact"] = b }
-                return o
-            }])
+            try Console.json(ComparisonOutput(methods: rows.map(ComparisonOutput.Method.init)))
         } else {
             var table = TextTable("method", "accuracy", "top-1 agreement", "max |logit err|", "C vs reference")
             for r in rows {
@@ -116,5 +102,58 @@ extension QuantizeCommand {
         }
         guard rows.allSatisfy({ $0.bitExact ?? true }) else { throw CheckFailed(description: "a C model differs from its Swift reference") }
         return 0
+    }
+}
+
+extension QuantizeCommand {
+    /// `quantize --json`.
+    struct Output: Encodable {
+        var output: String
+        var calibrationSamples: Int
+        var validationVectors: Int
+        var floatTestAccuracy: Double
+        /// With QAT only.
+        var fakeQuantTestAccuracy: Double?
+        var warnings: [String]
+        var tensors: [Tensor]
+
+        /// A tensor's quantization and the real range its int8 values cover.
+        struct Tensor: Encodable {
+            var name: String
+            var scale: Double
+            var zeroPoint: Int
+            var min: Double
+            var max: Double
+        }
+
+        init(output: String, _ result: QuantizeStage.Result) {
+            self.output = output
+            (calibrationSamples, validationVectors) = (result.calibrationSamples, result.graph.validation?.count ?? 0)
+            (floatTestAccuracy, fakeQuantTestAccuracy, warnings) = (result.floatTestAccuracy, result.fakeQuantTestAccuracy, result.warnings)
+            tensors = result.graph.tensors.map {
+                Tensor(name: $0.name, scale: $0.quant.scale, zeroPoint: Int($0.quant.zeroPoint),
+                       min: $0.quant.dequantize(-128), max: $0.quant.dequantize(127))
+            }
+        }
+    }
+
+    /// `quantize --compare --json`: one entry per method, with the figures that apply to it.
+    struct ComparisonOutput: Encodable {
+        var methods: [Method]
+
+        struct Method: Encodable {
+            var method: String
+            var accuracy: Double
+            var top1Agreement: Double?
+            /// What `top1_agreement` was measured against (present with it).
+            var agreementWith: String?
+            var maxLogitError: Double?
+            var bitExact: Bool?
+
+            init(_ r: QuantizationComparison.Row) {
+                (method, accuracy, top1Agreement, maxLogitError, bitExact) = (r.method, r.accuracy, r.agreement, r.maxLogitError, r.bitExact)
+                agreementWith = r.agreement == nil ? nil : r.agreementWith
+            }
+        }
     }
 }

@@ -1,33 +1,25 @@
 import Foundation
 import WhittleIR
-import WhittleVerify
 import XCTest
 
-/// `whittle emit` and `whittle verify` as a user runs them: from another working directory,
-/// with exit codes 0 / 1 / 2, one JSON object for --json and one error line for bad input.
+/// `whittle emit` and `whittle verify` as a user runs them: the executable, from another working
+/// directory with no WHITTLE_HOME (templates/ and targets/ are found next to the executable), with
+/// exit codes 0 / 1 / 2 through main, one JSON object for --json and one error line for bad input.
 final class CommandLineTests: XCTestCase {
     private var scratch: URL!
-    private let binary = repositoryRoot.appendingPathComponent(".build/release/whittle")
 
-    override func setUpWithError() throws {
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary.path), "build the whittle executable first (make test does)")
-        scratch = try makeScratchFolder("cli")
-    }
+    override func setUp() { scratch = CLI.temporaryFolder() }
 
-    override func tearDownWithError() throws {
+    override func tearDown() {
         if let scratch { try? FileManager.default.removeItem(at: scratch) }
     }
 
-    private func whittle(_ arguments: String...) throws -> ProcessResult {
+    private func whittle(_ arguments: String...) throws -> CLI.Result {
         try whittle(arguments)
     }
 
-    private func whittle(_ arguments: [String]) throws -> ProcessResult {
-        try ProcessRunner.run([binary.path] + arguments, in: URL(fileURLWithPath: "/"), environment: ["WHITTLE_HOME": ""])
-    }
-
-    private func json(_ result: ProcessResult) throws -> [String: Any] {
-        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+    private func whittle(_ arguments: [String]) throws -> CLI.Result {
+        try CLI.spawn(arguments, cwd: URL(fileURLWithPath: "/"), environment: ["WHITTLE_HOME": ""])
     }
 
     func testEmitThenVerify() throws {
@@ -35,12 +27,10 @@ final class CommandLineTests: XCTestCase {
         try QGraphFile.write(SampleGraphs.leNet(validationCount: 5), to: model)
 
         let emit = try whittle("emit", model.path, "--target", "host", "-o", folder.path, "--vectors", "3", "--json")
-        XCTAssertEqual(emit.status, 0, emit.standardError)
-        XCTAssertEqual(try json(emit)["macs"] as? Int, 281_640)
+        XCTAssertEqual(try CLI.json(emit)["macs"] as? Int, 281_640)
 
         let verify = try whittle("verify", folder.path, "--json", "--sanitizer-vectors", "2")
-        XCTAssertEqual(verify.status, 0, verify.standardError)
-        XCTAssertEqual(try json(verify)["passed"] as? Bool, true)
+        XCTAssertEqual(try CLI.json(verify)["passed"] as? Bool, true)
 
         let expected = folder.appendingPathComponent("vectors/expected.bin")
         var bytes = [UInt8](try Data(contentsOf: expected))
@@ -50,16 +40,16 @@ final class CommandLineTests: XCTestCase {
         // an edited expected.bin is a modified file, and cannot change the verdict.
         let modified = try whittle("verify", folder.path, "--no-sanitize")
         XCTAssertEqual(modified.status, 1)
-        XCTAssertTrue(modified.standardError.contains("changed vectors/expected.bin"), modified.standardError)
+        XCTAssertTrue(modified.stderr.contains("changed vectors/expected.bin"), modified.stderr)
         XCTAssertEqual(try whittle("verify", folder.path, "--no-sanitize", "--allow-modified").status, 0)
 
         let modelSource = folder.appendingPathComponent("model.c")
         let source = try String(contentsOf: modelSource, encoding: .utf8)
         try Data(source.replacingOccurrences(of: "    return 0;\n}", with: "    output[0] ^= 1;\n    return 0;\n}").utf8).write(to: modelSource)
         let mismatch = try whittle("verify", folder.path, "--no-sanitize", "--allow-modified")
-        XCTAssertEqual(mismatch.status, 1, mismatch.standardError)
-        XCTAssertTrue(mismatch.standardOutput.contains("MISMATCH"), mismatch.standardOutput)
-        XCTAssertTrue(mismatch.standardError.contains("C differs from the reference at vector 0, output 0"), mismatch.standardError)
+        XCTAssertEqual(mismatch.status, 1, mismatch.stderr)
+        XCTAssertTrue(mismatch.stdout.contains("MISMATCH"), mismatch.stdout)
+        XCTAssertTrue(mismatch.stderr.contains("C differs from the reference at vector 0, output 0"), mismatch.stderr)
     }
 
     func testBadInputExitsWithTwoAndOneLine() throws {
@@ -78,9 +68,9 @@ final class CommandLineTests: XCTestCase {
             (["verify", scratch.path], "whittle.json: missing"),
         ] {
             let result = try whittle(arguments)
-            XCTAssertEqual(result.status, 2, "\(arguments): \(result.standardError)")
-            XCTAssertTrue(result.standardError.contains(words), result.standardError)
-            XCTAssertEqual(result.standardError.split(separator: "\n").count, 1, result.standardError)
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(words), result.stderr)
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
@@ -89,7 +79,7 @@ final class CommandLineTests: XCTestCase {
         for command in ["emit", "verify"] {
             let result = try whittle(command, "--help")
             XCTAssertEqual(result.status, 0)
-            XCTAssertTrue(result.standardOutput.hasPrefix("usage: whittle \(command)"), result.standardOutput)
+            XCTAssertTrue(result.stdout.hasPrefix("usage: whittle \(command)"), result.stdout)
         }
     }
 }

@@ -16,9 +16,9 @@ enum Console {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
-    /// Prints one JSON object on stdout (for --json).
-    static func json(_ object: Any) throws {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+    /// Prints one JSON object on stdout (for --json), encoded by `JSONOutput`.
+    static func json(_ output: some Encodable) throws {
+        let data = try JSONOutput.encode(output)
         FileHandle.standardOutput.write(data)
         FileHandle.standardOutput.write(Data("\n".utf8))
     }
