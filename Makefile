@@ -25,10 +25,12 @@ FUZZ_SECONDS ?= 300
 fuzz:
 	Tests/Fuzz/fuzz.sh $(FUZZ_SECONDS)
 
-# The differential test on WHITTLE_DIFF_GRAPHS random graphs (default 5000), progress on stderr.
+# The differential tests on WHITTLE_DIFF_GRAPHS random chains and as many random residual graphs
+# (default 5000 each), progress on stderr.
 WHITTLE_DIFF_GRAPHS ?= 5000
 soak:
-	WHITTLE_DIFF_GRAPHS=$(WHITTLE_DIFF_GRAPHS) $(SWIFT) test -c $(CONFIG) --filter DifferentialTests.testRandomGraphsAreBitExact
+	WHITTLE_DIFF_GRAPHS=$(WHITTLE_DIFF_GRAPHS) $(SWIFT) test -c $(CONFIG) \
+		--filter "DifferentialTests.testRandomGraphsAreBitExact|ResidualGraphTests.testRandomResidualGraphsAreBitExactOnTheHost"
 
 clean:
 	rm -rf .build

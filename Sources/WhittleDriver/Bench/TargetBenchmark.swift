@@ -5,11 +5,14 @@ import WhittleIR
 import WhittleVerify
 
 /// Flash, RAM and instructions per inference of the example LeNets (`SampleGraphs.exampleLeNets`
-/// of a dense int8 LeNet) on every bare-metal target (QEMU, counted between two marks).
+/// of a dense int8 LeNet, each in the weight formats it stores) on every bare-metal target (QEMU,
+/// counted between two marks); then the tutorial-pruned LeNet with its formats chosen per target
+/// by `emit --optimize size` and `speed`.
 struct TargetBenchmark {
     struct Row {
         var model: String
         var target: String
+        var constantBytes: Int
         var flashBytes: Int
         var ramBytes: Int
         var instructions: Int?
@@ -25,16 +28,19 @@ struct TargetBenchmark {
         defer { Temporaries.remove(scratch) }
         let host = try TargetDescriptor.load(named: "host", from: resources)
         var rows: [Row] = []
-        for (index, (name, graph)) in try SampleGraphs.exampleLeNets(dense: dense, seed: 1).enumerated() {
+        let examples = try SampleGraphs.exampleLeNets(dense: dense, seed: 1)
+        let runs = examples.map { ($0.name, $0.graph, PassOptions.stored) }
+            + SparseFormatChoice.Objective.allCases.map { ("pruned, --optimize \($0.rawValue)", examples[1].graph, PassOptions(objective: $0)) }
+        for (index, (name, graph, passes)) in runs.enumerated() {
             let folder = scratch.appendingPathComponent("model\(index)")
-            try Emitter.emit(graph, options: EmitOptions(target: host, modelName: name, vectorCount: 4, passes: .stored), resources: resources, to: folder)
+            try Emitter.emit(graph, options: EmitOptions(target: host, modelName: name, vectorCount: 4, passes: passes), resources: resources, to: folder)
             let sweep = try TargetSweep.verify(folder, on: targets.filter { available.contains($0.name) }, resources: resources,
                                                options: VerifyOptions(sanitize: false))
             for (target, outcome) in sweep {
                 guard case .verified(let report) = outcome, let m = report.measurement else {
                     throw CheckFailed(description: "bench: \(name) on \(target): \(outcome)")
                 }
-                rows.append(Row(model: name, target: target, flashBytes: m.flashBytes, ramBytes: m.ramBytes,
+                rows.append(Row(model: name, target: target, constantBytes: report.constantBytes, flashBytes: m.flashBytes, ramBytes: m.ramBytes,
                                 instructions: m.instructions?.perInference, bitExact: report.passed))
             }
         }

@@ -7,6 +7,7 @@ enum BenchCommand: Command {
     static let summary = "benchmarks: training throughput against PyTorch, cost of the int8 C on the host and every target"
     static let usage = """
     usage: whittle bench [--data DIR] [--epochs N] [--targets-only] [--json]
+           whittle bench --kernel-costs [--target NAME|all] [--write] [--json]
 
     Trains the LeNet Fashion-MNIST recipe (SGD lr 0.01, momentum 0.9, batch 64) and reports
     training samples/s (median epoch) and test accuracy. When `python3 -c "import torch"`
@@ -16,13 +17,20 @@ enum BenchCommand: Command {
     Then, on every bare-metal target whose toolchain is installed (QEMU), flash, RAM and
     instructions per inference of that LeNet dense, pruned to the tutorial's per-layer
     sparsities, pruned 2:4 (both by magnitude, in int8, without fine-tuning: the costs depend
-    on shapes and sparsity, not accuracy) and with 3 and 8 filters.
+    on shapes and sparsity, not accuracy) and with 3 and 8 filters, each in the formats it
+    stores; then the tutorial-pruned LeNet with formats chosen by emit --optimize size and speed.
 
       --targets-only   skip training and the host; the target table of a LeNet with seeded
                        random weights
+      --kernel-costs   measure the instructions of every weight kernel a target runs on one-layer
+                       models of many shapes, densities and formats, and fit its cost table (per
+                       interior and border MAC, output, decoded unit and call), which emit's
+                       choose-sparse-format pass weighs. --target (default all) picks the target;
+                       --write puts the table into targets/NAME.json as its kernelCosts
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {
+        if args.flag("--kernel-costs") { return try KernelCostBench.run(&args) }
         var training = TrainingBenchmark()
         if let d = try args.option("--data") { training.dataDirectory = d }
         if let e = try args.int("--epochs") { training.epochs = e }
@@ -68,11 +76,11 @@ enum BenchCommand: Command {
             try Console.json(output)
             return 0
         }
-        var table = TextTable("LeNet int8 on the targets (QEMU)", "target", "flash B", "RAM B", "instructions / inference", "vs dense", "bit-exact")
+        var table = TextTable("LeNet int8 on the targets (QEMU)", "target", "constants B", "flash B", "RAM B", "instructions / inference", "vs dense", "bit-exact")
         let dense = Dictionary(result.rows.filter { $0.model == "dense" }.map { ($0.target, $0.instructions ?? 0) }, uniquingKeysWith: { a, _ in a })
         for row in result.rows {
             let ratio = row.instructions.flatMap { i in dense[row.target].map { String(format: "%.3f×", Double(i) / Double($0)) } } ?? ""
-            table.add([row.model, row.target, grouped(row.flashBytes), grouped(row.ramBytes), row.instructions.map(grouped) ?? "n/a",
+            table.add([row.model, row.target, grouped(row.constantBytes), grouped(row.flashBytes), grouped(row.ramBytes), row.instructions.map(grouped) ?? "n/a",
                        ratio, row.bitExact ? "yes" : "NO"])
         }
         print(table.rendered)

@@ -43,6 +43,7 @@ extension BenchCommand {
         struct TargetRow: Encodable {
             var model: String
             var target: String
+            var constantBytes: Int
             var flashBytes: Int
             var ramBytes: Int
             /// 0 when not counted.
@@ -50,7 +51,7 @@ extension BenchCommand {
             var bitExact: Bool
 
             init(_ r: TargetBenchmark.Row) {
-                (model, target, flashBytes, ramBytes) = (r.model, r.target, r.flashBytes, r.ramBytes)
+                (model, target, constantBytes, flashBytes, ramBytes) = (r.model, r.target, r.constantBytes, r.flashBytes, r.ramBytes)
                 (instructionsPerInference, bitExact) = (r.instructions ?? 0, r.bitExact)
             }
         }

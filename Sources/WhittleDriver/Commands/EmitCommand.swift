@@ -8,7 +8,9 @@ enum EmitCommand: Command {
     static let name = "emit"
     static let summary = "lower an int8 QGraph (.q) to standalone integer-only C99"
     static let usage = """
-    usage: whittle emit MODEL.q [--target NAME] -o DIR [--vectors N] [--seed S] [--json]
+    usage: whittle emit MODEL.q [--target NAME] -o DIR [--optimize speed|size] [--vectors N] [--seed S] [--json]
+           [--print-after PASS]... [--verify-each] [--weight-formats chosen|stored]
+           whittle emit --list-passes
 
     Writes DIR: model.h (sizes, quantization macros, API, input layout), model.c (the graph as
     straight-line kernel calls), model_weights.c (static const tables), kernels/, Makefile,
@@ -18,17 +20,33 @@ enum EmitCommand: Command {
     options:
       --target NAME   code-generation target from targets/ (default: host)
       -o, --output    the folder to write
+      --optimize O    speed (default): each layer's weight format and kernel take the fewest
+                      instructions by the target's cost table; size: the fewest constant bytes
+                      (and no kernel variant that trades flash for speed), as -O2 / -Os
+      --weight-formats chosen (default) for the target and objective, or stored as MODEL.q
+                      holds them (to compare formats)
       --vectors N     test vectors to include: the first N validation inputs of MODEL.q, or N
                       seeded random inputs when it has none (default: all, or 16 random)
       --seed S        seed of random test vectors (default: 1)
       --json          print one JSON object with the figures on stdout
+      --list-passes   print every pass in the order emit runs them, with a line on each
+      --print-after P print the graph (and what is planned) after pass P; repeatable, or
+                      'all'. On stdout, or on stderr with --json
+      --verify-each   run the graph verifier after every pass that rewrites the graph (it
+                      always runs once before anything is planned and printed)
 
     exit: 0 written, 2 bad input (unreadable model, unknown target, unwritable folder,
     accumulator overflow risk).
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {
+        if args.flag("--list-passes") {
+            try args.finish()
+            print(passList())
+            return 0
+        }
         let targetName = try args.option("--target") ?? "host"
+        let passes = try passOptions(&args)
         guard let outputPath = try args.output("-o", "--output", as: .folder) else { throw UsageError(name, "missing -o DIR") }
         let vectors = try args.int("--vectors")
         let seed = try args.int("--seed") ?? 1
@@ -44,9 +62,14 @@ enum EmitCommand: Command {
         let target = try TargetDescriptor.load(named: targetName, from: resources)
         let modelURL = URL(fileURLWithPath: modelPath)
         let graph = try QGraphFile.read(from: modelURL)
-        let options = EmitOptions(target: target, modelName: modelURL.lastPathComponent, vectorCount: vectors, seed: UInt64(seed))
+        let options = EmitOptions(target: target, modelName: modelURL.lastPathComponent, vectorCount: vectors, seed: UInt64(seed),
+                                  passes: passes)
         let folder = URL(fileURLWithPath: outputPath)
-        let manifest = try Emitter.emit(graph, options: options, resources: resources, to: folder).manifest
+        let emission = try Emitter.emit(graph, options: options, resources: resources, to: folder)
+        let manifest = emission.manifest
+        for (_, text) in emission.printedPasses {
+            if json { Console.note(text) } else { print(text) }
+        }
 
         if json {
             try Console.json(Output(manifest, folder: folder))
@@ -56,8 +79,41 @@ enum EmitCommand: Command {
         return 0
     }
 
+    /// `--optimize`, `--weight-formats`, `--print-after` (repeatable, or `all`) and `--verify-each`.
+    private static func passOptions(_ args: inout Arguments) throws -> PassOptions {
+        var options = PassOptions(verifyEach: args.flag("--verify-each"))
+        let optimize = try args.option("--optimize") ?? "speed"
+        guard let objective = SparseFormatChoice.Objective(rawValue: optimize) else {
+            throw UsageError(name, "--optimize takes speed or size, not '\(optimize)'")
+        }
+        options.objective = objective
+        let formats = try args.option("--weight-formats") ?? "chosen"
+        guard let weightFormats = PassOptions.WeightFormats(rawValue: formats) else {
+            throw UsageError(name, "--weight-formats takes chosen or stored, not '\(formats)'")
+        }
+        options.weightFormats = weightFormats
+        while let pass = try args.option("--print-after") {
+            if pass == "all" {
+                options.printAfter.formUnion(Pass.allCases)
+            } else if let known = Pass(rawValue: pass) {
+                options.printAfter.insert(known)
+            } else {
+                throw UsageError(name, "--print-after names no pass '\(pass)'; passes: \(Pass.allCases.map(\.rawValue).joined(separator: ", ")) (or all)")
+            }
+        }
+        return options
+    }
+
+    /// `--list-passes`: name, kind and what each pass does, in the order emit runs them.
+    private static func passList() -> String {
+        var table = TextTable("pass", "kind", "what it does")
+        for pass in Pass.allCases { table.add([pass.rawValue, pass.info.kind.rawValue, pass.info.summary]) }
+        return table.rendered
+    }
+
     private static func summaryText(_ m: EmitManifest, folder: URL) -> String {
-        var lines = ["emitted \(folder.path) from \(m.model) for target \(m.target)"]
+        var lines = ["emitted \(folder.path) from \(m.model) for target \(m.target), optimized for \(m.optimize)"
+                     + (m.weightFormats == "stored" ? " (weight formats as stored)" : "")]
         lines.append("  RAM            \(m.memory.ramBytes.grouped) B (arena \(m.memory.arenaBytes.grouped) + kernel scratch \(m.memory.scratchBytes.grouped); "
                      + "the arena would be \(m.memory.naiveArenaBytes.grouped) B with a buffer per tensor)")
         let denseBytes = m.layers.map(\.denseConstantBytes).reduce(0, +)

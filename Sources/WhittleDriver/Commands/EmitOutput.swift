@@ -12,6 +12,8 @@ extension EmitCommand {
         var format: Int
         var model: String
         var target: String
+        var optimize: String
+        var weightFormats: String
         var input: EmitManifest.Tensor
         var output: EmitManifest.Tensor
         var vectors: EmitManifest.Vectors
@@ -32,6 +34,7 @@ extension EmitCommand {
 
         init(_ m: EmitManifest, folder: URL) {
             (self.folder, ramBytes, format, model, target) = (folder.path, m.memory.ramBytes, m.format, m.model, m.target)
+            (optimize, weightFormats) = (m.optimize, m.weightFormats)
             (input, output, vectors, memory) = (m.input, m.output, m.vectors, m.memory)
             (constantBytes, float32ParameterBytes, macs, executedMacs) = (m.constantBytes, m.float32ParameterBytes, m.macs, m.executedMacs)
             (kernels, layers) = (m.kernels, m.layers)

@@ -1,4 +1,5 @@
 import Foundation
+import WhittleCodegen
 import WhittleIR
 import WhittleNN
 
@@ -7,14 +8,15 @@ enum InspectCommand: Command {
     static let summary = "per-layer parameters, sparsity, bytes and MACs of a model (float spec or int8 .q)"
     static let usage = """
     usage: whittle inspect SPEC [MODEL.safetensors] [--json]
-           whittle inspect MODEL.q [--json]
+           whittle inspect MODEL.q [--target NAME] [--optimize speed|size] [--json]
 
     With SPEC: prints, per layer, output shape, parameters, nonzeros, sparsity, bytes at 32 and
     8 bits, and multiply-accumulates per inference, with totals. With MODEL, counts its nonzeros.
 
     With MODEL.q (written by whittle quantize): prints, per conv / fully connected layer, the
-    density of its int8 weights, the weight format chosen for it (dense, index for unstructured
-    sparsity, N:M), its flash bytes (weight values, position tables, biases, multipliers and
+    density of its int8 weights, the weight format emit would choose for it on the target
+    (default host) with the objective (default speed; dense, index for unstructured sparsity,
+    bitmap, N:M), its flash bytes (weight values, position tables, biases, multipliers and
     shifts; what emit writes to model_weights.c) and the multiply-accumulates its kernel executes
     per inference, each beside the dense form's, with totals and ratios to dense.
     """
@@ -24,8 +26,13 @@ enum InspectCommand: Command {
         if let path = probe.optionalPositional(), isQGraphFile(path) {
             args = probe
             let json = args.flag("--json")
+            let target = try args.option("--target") ?? "host"
+            let optimize = try args.option("--optimize") ?? "speed"
             try args.finish()
-            return try inspectQGraph(path, json: json)
+            guard let objective = SparseFormatChoice.Objective(rawValue: optimize) else {
+                throw UsageError(name, "--optimize takes speed or size, not '\(optimize)'")
+            }
+            return try inspectQGraph(path, target: target, objective: objective, json: json)
         }
         let bench = try Workbench(&args)
         let model = args.optionalPositional()
@@ -60,15 +67,17 @@ enum InspectCommand: Command {
         return Array(handle.readData(ofLength: 4)) == QGraphFile.magic
     }
 
-    private static func inspectQGraph(_ path: String, json: Bool) throws -> Int32 {
-        let graph = try QGraphFile.read(from: URL(fileURLWithPath: path))
+    private static func inspectQGraph(_ path: String, target name: String, objective: SparseFormatChoice.Objective, json: Bool) throws -> Int32 {
+        let target = try TargetDescriptor.load(named: name, from: try WhittleResources.locate())
+        let graph = try SparseFormatChoice.apply(try QGraphFile.read(from: URL(fileURLWithPath: path)), target: target, objective: objective).graph
         let layers = LayerFootprint.of(graph)
         let report = FootprintReport(layers)
         if json {
             try Console.json(QGraphOutput(model: path, layers: layers))
             return 0
         }
-        print("\(path): \(graph.nodes.count) ops, input \(graph.inputTensor.shape), output \(graph.outputTensor.shape)")
+        print("\(path): \(graph.nodes.count) ops, input \(graph.inputTensor.shape), output \(graph.outputTensor.shape); "
+              + "formats for target \(target.name), optimized for \(objective.rawValue)")
         print(report.table.rendered)
         print(report.ratioLine)
         return 0
