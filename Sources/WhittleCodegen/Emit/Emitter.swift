@@ -90,7 +90,10 @@ public enum Emitter {
         let folder = resources.templates.appendingPathComponent("kernels")
         // whittle_dsp.h: the dual multiply-accumulates of the _dsp kernels and the sparse conv gather.
         let usesDSPHeader = kernels.contains { $0.hasSuffix("_dsp") || $0 == "conv2d_s8_gather" }
+        // whittle_pool.h: the parameters both pooling kernels take.
+        let usesPoolHeader = kernels.contains { $0 == "maxpool_s8" || $0 == "avgpool_s8" }
         let headers = ["whittle_kernel.h", "whittle_fixedpoint.h"] + (usesDSPHeader ? ["whittle_dsp.h"] : [])
+            + (usesPoolHeader ? ["whittle_pool.h"] : [])
         return try (headers + kernels.map { "\($0).c" }).map { file in
             let url = folder.appendingPathComponent(file)
             guard let data = FileManager.default.contents(atPath: url.path) else {

@@ -16,33 +16,32 @@ enum FullyConnectedLowering {
                                                                      : ChannelBlocking.interleave($0, outputs: outputs, block: block) },
                                          bias: fc.bias, requantization: fc.requantization, inputZero: input.quant.zeroPoint)
         let kernel: String
-        var scratchBytes: Int?
-        var parameters: [ParameterGroup]
+        var scratch: ScratchUse?
+        // Every fully connected kernel's struct begins with the sizes and ends with the output stage.
+        var fields = [ParameterField("in_size", inputs), ParameterField("out_size", outputs)]
         switch fc.weights {
         case .dense:
             kernel = profile.denseKernel("fc_s8")
-            parameters = [ParameterGroup("in size, out size, output block", [inputs, outputs, block])]
+            fields.append(ParameterField("block", block))
         case .indexSparse(let sparse) where profile.indexedSparse && inputs <= Int(UInt16.max):
             kernel = "fc_s8_indexed"
             tables.replaceSubrange(0..<3, with: indexedTables(identifier, sparse.denseValues, outputs: outputs, inputs: inputs))
-            parameters = [ParameterGroup("in size, out size, wide columns", [inputs, outputs, inputs > 256 ? 1 : 0])]
+            fields.append(ParameterField("wide", inputs > 256 ? 1 : 0))
         case .indexSparse:
             kernel = "fc_s8_sparse"
-            parameters = [ParameterGroup("in size, out size", [inputs, outputs])]
         case .bitmap:
             kernel = "fc_s8_bitmap"
-            parameters = [ParameterGroup("in size, out size", [inputs, outputs])]
         case .nm(let nm):
             kernel = "fc_s8_nm"
             // The input widened to int32 (reordered channels-first when the groups need it).
-            scratchBytes = 4 * inputs
-            parameters = [ParameterGroup("in size, out size", [inputs, outputs]),
-                          ParameterGroup("positions, channels", [nm.positions, nm.channels]),
-                          ParameterGroup("N, M, index bits, groups per byte", [nm.n, nm.m, nm.indexBits, nm.groupsPerIndexByte])]
+            scratch = ScratchUse(bytes: 4 * inputs, macro: "FC_S8_NM_SCRATCH_BYTES", arguments: [inputs])
+            fields += [ParameterField("positions", nm.positions), ParameterField("channels", nm.channels),
+                       ParameterField("n", nm.n), ParameterField("m", nm.m),
+                       ParameterField("index_bits", nm.indexBits), ParameterField("groups_per_byte", nm.groupsPerIndexByte)]
         }
-        parameters += [ParameterGroup("out zero", [Int(output.quant.zeroPoint)]), ParameterGroup.clamp(fc.clamp)]
+        fields += [ParameterField("out_zero", Int(output.quant.zeroPoint))] + ParameterField.clamp(fc.clamp)
         let call = KernelCall(kernel: kernel, inputs: [buffers.input], output: buffers.output, tables: tables.map(\.name),
-                              scratchBytes: scratchBytes, parameters: parameters)
+                              scratch: scratch, fields: fields)
         return (call, tables)
     }
 

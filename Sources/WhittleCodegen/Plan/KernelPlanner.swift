@@ -6,8 +6,8 @@ import WhittleIR
 public enum KernelPlanner {
     /// Kernel files a kernel calls into: included before it.
     static let dependencies = ["conv2d_s8_sparse": ["conv2d_s8_gather"], "conv2d_s8_bitmap": ["conv2d_s8_gather"],
-                               // The DSP kernels share the generic ones' pixel loops.
-                               "conv2d_s8_dsp": ["conv2d_s8"], "dwconv2d_s8_dsp": ["dwconv2d_s8"],
+                               // The DSP kernels take the generic ones' parameter structs (and the conv pixel loops).
+                               "conv2d_s8_dsp": ["conv2d_s8"], "dwconv2d_s8_dsp": ["dwconv2d_s8"], "fc_s8_dsp": ["fc_s8"],
                                "conv2d_s8_nm": ["conv2d_s8_gather"], "conv2d_s8_indexed": ["conv2d_s8_gather"]]
 
     /// `profile`: the target's decisions (blocks, layouts), derived once from its descriptor.
