@@ -98,7 +98,7 @@ final class FolderVerifierTests: XCTestCase {
             target.channelBlock = block
             let folder = try emit(SampleGraphs.leNet(seed: 8), target: target, vectors: 4)
             XCTAssertTrue(try String(contentsOf: folder.appendingPathComponent("model.c"), encoding: .utf8)
-                .contains("/* groups, channel block */ 1, \(block)"))
+                .contains(".groups = 1,\n            .block = \(block),\n"))
             XCTAssertTrue(try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitize: false)).passed)
         }
     }

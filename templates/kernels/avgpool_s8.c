@@ -1,18 +1,24 @@
 /*
  * avgpool_s8.c - int8 average pooling, channels-last (HWC). The output keeps the input's scale
- * and zero point. Included by model.c, never compiled alone (see conv2d_s8.c).
+ * and zero point. Included by model.c (see conv2d_s8.c).
  *
  * Sums the in-bounds taps of each window and divides by their count, rounding to nearest with
  * ties away from zero (TFLite's reference). Each window is clipped to the input once per pixel.
  */
-#include "whittle_kernel.h"
+#ifndef AVGPOOL_S8_C
+#define AVGPOOL_S8_C
+
+#include "whittle_pool.h"
+
+typedef whittle_pool_params avgpool_s8_params;
 
 WHITTLE_INLINE void avgpool_s8(
-    const int8_t *input, int8_t *output,
-    int in_h, int in_w, int channels, int out_h, int out_w,
-    int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left,
-    int32_t act_min, int32_t act_max)
+    const int8_t *input, int8_t *output, const avgpool_s8_params *p)
 {
+    const int in_h = p->in_h, in_w = p->in_w, channels = p->channels, out_h = p->out_h, out_w = p->out_w;
+    const int k_h = p->k_h, k_w = p->k_w, stride_h = p->stride_h, stride_w = p->stride_w;
+    const int pad_top = p->pad_top, pad_left = p->pad_left;
+    const int32_t act_min = p->act_min, act_max = p->act_max;
     for (int oy = 0; oy < out_h; ++oy) {
         const int iy0 = oy * stride_h - pad_top;
         const int ky_begin = whittle_first_tap(iy0);
@@ -36,3 +42,5 @@ WHITTLE_INLINE void avgpool_s8(
         }
     }
 }
+
+#endif /* AVGPOOL_S8_C */

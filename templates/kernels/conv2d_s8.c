@@ -1,8 +1,9 @@
 /*
  * conv2d_s8.c - int8 2-D convolution, channels-last (HWC), grouped.
  *
- * Included by model.c, never compiled alone: every call is inlined with literal shapes, so the
- * compiler specialises the loops for that layer.
+ * Included by model.c with a `static const conv2d_s8_params` per call: every call is inlined and
+ * reads its parameters from that constant, so the compiler folds them as literals and
+ * specialises the loops for that layer. The file also compiles on its own.
  *
  * Output channels are computed `block` at a time (block divides out_c / groups, at most 8) so
  * each input byte loaded feeds `block` multiply-accumulates.
@@ -18,21 +19,43 @@
  * channel's largest accumulator in a pool window is the one requantized (requantization never
  * decreases, so this equals pooling the requantized outputs).
  */
+#ifndef CONV2D_S8_C
+#define CONV2D_S8_C
+
 #include "whittle_fixedpoint.h"
 
 #define CONV2D_S8_MAX_BLOCK 8
+
+/* The shapes and quantization of one call (conv2d_s8_dsp takes the same struct). */
+typedef struct {
+    int in_h, in_w, in_c;
+    int out_h, out_w, out_c;      /* the conv output, before a folded pool */
+    int k_h, k_w;
+    int stride_h, stride_w;
+    int pad_top, pad_left;
+    int groups;
+    int block;                    /* output channels computed at once */
+    int32_t in_zero, out_zero;
+    int32_t act_min, act_max;
+    int y_begin, y_end;           /* interior rows: every tap inside the input */
+    int x_begin, x_end;           /* interior columns */
+    int pool_h, pool_w;           /* the folded max pool; 1 x 1 without one */
+} conv2d_s8_params;
 
 /* Accumulates one block of output channels at one output pixel into acc, bias included:
    conv2d_s8_accumulate here, conv2d_s8_dsp_accumulate on DSP cores. `inside` is a literal at each
    call, so the interior copy has no bounds checks at all. */
 typedef void (*conv2d_s8_accumulate_fn)(
-    int32_t *acc, const int8_t *input, const int8_t *w, const int32_t *bias, int block, int inside,
-    int iy0, int ix0, int channel0, int in_h, int in_w, int in_c, int k_h, int k_w, int groups, int32_t in_zero);
+    int32_t *acc, const int8_t *input, const int8_t *w, const int32_t *bias, int inside, int iy0, int ix0, int channel0,
+    const conv2d_s8_params *p);
 
 WHITTLE_INLINE void conv2d_s8_accumulate(
-    int32_t *acc, const int8_t *input, const int8_t *w, const int32_t *bias, int block, int inside,
-    int iy0, int ix0, int channel0, int in_h, int in_w, int in_c, int k_h, int k_w, int groups, int32_t in_zero)
+    int32_t *acc, const int8_t *input, const int8_t *w, const int32_t *bias, int inside, int iy0, int ix0, int channel0,
+    const conv2d_s8_params *p)
 {
+    const int in_h = p->in_h, in_w = p->in_w, in_c = p->in_c, k_h = p->k_h, k_w = p->k_w;
+    const int groups = p->groups, block = p->block;
+    const int32_t in_zero = p->in_zero;
     const int group_in = in_c / groups;
     WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
         acc[j] = bias[j];
@@ -80,12 +103,13 @@ WHITTLE_INLINE void conv2d_s8_accumulate(
 WHITTLE_INLINE void conv2d_s8_pooled(
     const int8_t *input, int8_t *output,
     const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
-    int in_h, int in_w, int in_c, int out_h, int out_w, int out_c,
-    int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left, int groups, int block,
-    int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
-    int y_begin, int y_end, int x_begin, int x_end, int pool_h, int pool_w,
-    conv2d_s8_accumulate_fn accumulate)
+    const conv2d_s8_params *p, conv2d_s8_accumulate_fn accumulate)
 {
+    const int in_c = p->in_c, out_h = p->out_h, out_w = p->out_w, out_c = p->out_c, k_h = p->k_h, k_w = p->k_w;
+    const int stride_h = p->stride_h, stride_w = p->stride_w, pad_top = p->pad_top, pad_left = p->pad_left;
+    const int groups = p->groups, block = p->block, pool_h = p->pool_h, pool_w = p->pool_w;
+    const int y_begin = p->y_begin, y_end = p->y_end, x_begin = p->x_begin, x_end = p->x_end;
+    const int32_t out_zero = p->out_zero, act_min = p->act_min, act_max = p->act_max;
     const int group_in = in_c / groups;
     const int group_out = out_c / groups;
     const int filter_size = k_h * k_w * group_in;
@@ -108,11 +132,9 @@ WHITTLE_INLINE void conv2d_s8_pooled(
                         const int ox = px * pool_w + wx;
                         int32_t acc[CONV2D_S8_MAX_BLOCK];
                         if (row_inside && ox >= x_begin && ox < x_end) {
-                            accumulate(acc, input, w, bias + oc, block, 1, oy * stride_h - pad_top, ox * stride_w - pad_left,
-                                       channel0, in_h, in_w, in_c, k_h, k_w, groups, in_zero);
+                            accumulate(acc, input, w, bias + oc, 1, oy * stride_h - pad_top, ox * stride_w - pad_left, channel0, p);
                         } else {
-                            accumulate(acc, input, w, bias + oc, block, 0, oy * stride_h - pad_top, ox * stride_w - pad_left,
-                                       channel0, in_h, in_w, in_c, k_h, k_w, groups, in_zero);
+                            accumulate(acc, input, w, bias + oc, 0, oy * stride_h - pad_top, ox * stride_w - pad_left, channel0, p);
                         }
                         WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
                             best[j] = acc[j] > best[j] ? acc[j] : best[j];
@@ -130,12 +152,9 @@ WHITTLE_INLINE void conv2d_s8_pooled(
 WHITTLE_INLINE void conv2d_s8(
     const int8_t *input, int8_t *output,
     const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
-    int in_h, int in_w, int in_c, int out_h, int out_w, int out_c,
-    int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left, int groups, int block,
-    int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
-    int y_begin, int y_end, int x_begin, int x_end, int pool_h, int pool_w)
+    const conv2d_s8_params *p)
 {
-    conv2d_s8_pooled(input, output, weights, bias, multiplier, shift, in_h, in_w, in_c, out_h, out_w, out_c,
-                     k_h, k_w, stride_h, stride_w, pad_top, pad_left, groups, block, in_zero, out_zero, act_min, act_max,
-                     y_begin, y_end, x_begin, x_end, pool_h, pool_w, conv2d_s8_accumulate);
+    conv2d_s8_pooled(input, output, weights, bias, multiplier, shift, p, conv2d_s8_accumulate);
 }
+
+#endif /* CONV2D_S8_C */

@@ -1,9 +1,9 @@
 /*
  * conv2d_s8_dsp.c - int8 2-D convolution, channels-last (HWC), grouped, for cores with the
- * dual 16-bit multiply-accumulate (SMLAD, SXTB16: Cortex-M4/M7). Same arguments and results as
- * conv2d_s8.c; plain C elsewhere (whittle_dsp.h), so the host tests it too.
+ * dual 16-bit multiply-accumulate (SMLAD, SXTB16: Cortex-M4/M7). Same arguments (conv2d_s8_params)
+ * and results as conv2d_s8.c; plain C elsewhere (whittle_dsp.h), so the host tests it too.
  *
- * Included by model.c, never compiled alone: every call is inlined with literal shapes.
+ * Included by model.c (see conv2d_s8.c): every call is inlined with constant parameters.
  * A filter is read in runs of contiguous input: with groups == 1 a filter row of an interior
  * pixel is k_w * in_c contiguous bytes (even with one input channel: LeNet's conv1 reads 5); a
  * grouped filter reads in_c / groups bytes per tap. Four inputs at a time load as one word, and
@@ -15,9 +15,16 @@
  * Pixels in rows [y_begin, y_end) and columns [x_begin, x_end) have every tap inside the input;
  * border pixels assemble each input word from the taps inside and in_zero for the others
  * (which is skipping them under the folded bias).
- * The pixel loop, pool and requantization are conv2d_s8.c's conv2d_s8_pooled (included before).
+ * The pixel loop, pool and requantization are conv2d_s8.c's conv2d_s8_pooled.
  */
+#ifndef CONV2D_S8_DSP_C
+#define CONV2D_S8_DSP_C
+
 #include "whittle_dsp.h"
+#include "conv2d_s8.c"
+
+/* The generic kernel's struct under this kernel's name: model.c swaps the two by name alone. */
+typedef conv2d_s8_params conv2d_s8_dsp_params;
 
 /* One run of a border pixel: the bytes [lo, hi) of the run are input[offset + i], the others
    in_zero. The same arithmetic as whittle_dsp_dot_block on the words this assembles. */
@@ -58,9 +65,12 @@ WHITTLE_INLINE const int8_t *conv2d_s8_dsp_border_run(
  * input channel.
  */
 WHITTLE_INLINE void conv2d_s8_dsp_accumulate(
-    int32_t *acc, const int8_t *input, const int8_t *w, const int32_t *bias, int block, int inside,
-    int iy0, int ix0, int channel0, int in_h, int in_w, int in_c, int k_h, int k_w, int groups, int32_t in_zero)
+    int32_t *acc, const int8_t *input, const int8_t *w, const int32_t *bias, int inside, int iy0, int ix0, int channel0,
+    const conv2d_s8_params *p)
 {
+    const int in_h = p->in_h, in_w = p->in_w, in_c = p->in_c, k_h = p->k_h, k_w = p->k_w;
+    const int groups = p->groups, block = p->block;
+    const int32_t in_zero = p->in_zero;
     WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
         acc[j] = bias[j];
     }
@@ -105,12 +115,9 @@ WHITTLE_INLINE void conv2d_s8_dsp_accumulate(
 WHITTLE_INLINE void conv2d_s8_dsp(
     const int8_t *input, int8_t *output,
     const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
-    int in_h, int in_w, int in_c, int out_h, int out_w, int out_c,
-    int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left, int groups, int block,
-    int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
-    int y_begin, int y_end, int x_begin, int x_end, int pool_h, int pool_w)
+    const conv2d_s8_dsp_params *p)
 {
-    conv2d_s8_pooled(input, output, weights, bias, multiplier, shift, in_h, in_w, in_c, out_h, out_w, out_c,
-                     k_h, k_w, stride_h, stride_w, pad_top, pad_left, groups, block, in_zero, out_zero, act_min, act_max,
-                     y_begin, y_end, x_begin, x_end, pool_h, pool_w, conv2d_s8_dsp_accumulate);
+    conv2d_s8_pooled(input, output, weights, bias, multiplier, shift, p, conv2d_s8_dsp_accumulate);
 }
+
+#endif /* CONV2D_S8_DSP_C */

@@ -2,7 +2,7 @@
  * conv2d_s8_gather.c - one filter of an int8 2-D convolution, given as its kept taps, over every
  * output pixel.
  *
- * Included by model.c, never compiled alone (see conv2d_s8.c). conv2d_s8_indexed reads the taps
+ * Included by the sparse conv kernels (see conv2d_s8.c). conv2d_s8_indexed reads the taps
  * straight from flash; conv2d_s8_sparse, conv2d_s8_bitmap and conv2d_s8_nm decode a compressed
  * filter into them once per call. Either way the multiply-accumulates executed are the filter's
  * nonzero weights times the output pixels: the zeros cost nothing.
@@ -11,15 +11,49 @@
  *          output[(y * out_w + x) * out_c].
  * bias:    bias - in_zero * sum(filter), folded by whittle at compile time.
  * Interior pixels ([y_begin, y_end) x [x_begin, x_end), every tap inside the input) run in tiles
- * of at most `block` pixels (a folded pool's rows times a run of its columns), so each tap
+ * of at most `pixel_block` pixels (a folded pool's rows times a run of its columns), so each tap
  * loaded feeds a whole tile of multiply-accumulates. Border pixels check each tap and use
  * in_zero for taps outside the input, which cancels the fold. The filter's multiplier is
  * prepared once for all its pixels. A max pool folded into the conv (see conv2d_s8.c) keeps
  * each window's largest accumulator.
  */
+#ifndef CONV2D_S8_GATHER_C
+#define CONV2D_S8_GATHER_C
+
 #include "whittle_dsp.h"
 
 #define CONV2D_S8_GATHER_MAX_BLOCK 8
+
+/* The shapes and quantization of a gather over every output pixel: conv2d_s8_indexed's
+   parameters, and the first member of the decoding kernels' ones. */
+typedef struct {
+    int in_h, in_w, in_c;
+    int out_h, out_w, out_c;      /* the conv output, before a folded pool */
+    int stride_h, stride_w;
+    int pad_top, pad_left;
+    int pixel_block;              /* conv pixels per interior tile, at most CONV2D_S8_GATHER_MAX_BLOCK */
+    int32_t in_zero, out_zero;
+    int32_t act_min, act_max;
+    int y_begin, y_end;           /* interior rows: every tap inside the input */
+    int x_begin, x_end;           /* interior columns */
+    int pool_h, pool_w;           /* the folded max pool; 1 x 1 without one */
+} conv2d_s8_gather_params;
+
+/* The parameters of a kernel that decodes each compressed filter into scratch first
+   (conv2d_s8_sparse, conv2d_s8_bitmap): the gather's, the window and groups it decodes through,
+   and the taps scratch holds (one more than the most nonzeros of any filter). */
+typedef struct {
+    conv2d_s8_gather_params gather;
+    int k_h, k_w;
+    int groups;
+    int tap_capacity;
+} conv2d_s8_decoding_params;
+
+/* Whether some output pixel's window leaves the input (then the taps' positions are needed). */
+WHITTLE_INLINE int conv2d_s8_gather_has_borders(const conv2d_s8_gather_params *p)
+{
+    return p->y_begin > 0 || p->y_end < p->out_h || p->x_begin > 0 || p->x_end < p->out_w;
+}
 
 /*
  * A kept tap is one word: the input offset of its weight from the window's top-left pixel,
@@ -61,9 +95,11 @@ typedef struct {
  *     k_h * k_w + extra entries, the ones past the window a copy of the one k_h * k_w before
  *     them one channel on, so a decoder may step from a channel's last tap into the next's.
  * Scratch layout: taps, spatial (int32), then positions, spatial_positions (byte pairs):
- * 6 * tap_capacity + 6 * (k_h * k_w + extra) bytes. Positions are written only when some
- * pixel's window leaves the input (`borders`).
+ * CONV2D_S8_GATHER_SCRATCH_BYTES(tap_capacity, k_h * k_w + extra) bytes. Positions are written
+ * only when some pixel's window leaves the input (`borders`).
  */
+#define CONV2D_S8_GATHER_SCRATCH_BYTES(tap_capacity, window_taps) (6 * (tap_capacity) + 6 * (window_taps))
+
 typedef struct {
     int32_t *taps;
     uint8_t *positions;
@@ -168,8 +204,10 @@ WHITTLE_INLINE void conv2d_s8_gather_tile(const int8_t *x, int32_t *acc, conv2d_
 /* The accumulator of one pixel whose window reaches outside the input (only layers with padding
    have any). */
 WHITTLE_INLINE int32_t conv2d_s8_gather_border(const int8_t *input, int iy0, int ix0, conv2d_s8_filter f, int32_t bias,
-                                               int in_h, int in_w, int in_c, int32_t in_zero)
+                                               const conv2d_s8_gather_params *p)
 {
+    const int in_h = p->in_h, in_w = p->in_w, in_c = p->in_c;
+    const int32_t in_zero = p->in_zero;
     const int origin = (iy0 * in_w + ix0) * in_c;
     int32_t acc = bias;
     for (int k = 0; k < f.count; ++k) {
@@ -188,10 +226,11 @@ WHITTLE_INLINE int32_t conv2d_s8_gather_border(const int8_t *input, int iy0, int
    by count * pool_w columns. */
 WHITTLE_INLINE void conv2d_s8_gather_pooled_interior(
     const int8_t *input, int8_t *out, conv2d_s8_filter f, int count, int rows, int py, int px,
-    int32_t bias, whittle_multiplier multiplier, int in_w, int in_c, int out_c,
-    int stride_h, int stride_w, int pad_top, int pad_left, int pool_h, int pool_w,
-    int32_t out_zero, int32_t act_min, int32_t act_max)
+    int32_t bias, whittle_multiplier multiplier, const conv2d_s8_gather_params *p)
 {
+    const int in_w = p->in_w, in_c = p->in_c, out_c = p->out_c, pool_h = p->pool_h, pool_w = p->pool_w;
+    const int stride_h = p->stride_h, stride_w = p->stride_w, pad_top = p->pad_top, pad_left = p->pad_left;
+    const int32_t out_zero = p->out_zero, act_min = p->act_min, act_max = p->act_max;
     const int cols = count * pool_w;
     int32_t best[CONV2D_S8_GATHER_MAX_BLOCK];
     WHITTLE_UNROLL_BLOCK for (int j = 0; j < count; ++j) {
@@ -220,33 +259,32 @@ WHITTLE_INLINE void conv2d_s8_gather_pooled_interior(
 /* One output pixel some of whose pool window's conv pixels reach outside the input. */
 WHITTLE_INLINE int8_t conv2d_s8_gather_pooled_border(
     const int8_t *input, conv2d_s8_filter f, int py, int px, int32_t bias, whittle_multiplier multiplier,
-    int in_h, int in_w, int in_c, int stride_h, int stride_w, int pad_top, int pad_left, int pool_h, int pool_w,
-    int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max)
+    const conv2d_s8_gather_params *p)
 {
+    const int stride_h = p->stride_h, stride_w = p->stride_w, pad_top = p->pad_top, pad_left = p->pad_left;
+    const int pool_h = p->pool_h, pool_w = p->pool_w;
     int32_t best = INT32_MIN;
     for (int wy = 0; wy < pool_h; ++wy) {
         for (int wx = 0; wx < pool_w; ++wx) {
             const int32_t acc = conv2d_s8_gather_border(input, (py * pool_h + wy) * stride_h - pad_top,
-                                                        (px * pool_w + wx) * stride_w - pad_left, f, bias, in_h, in_w, in_c,
-                                                        in_zero);
+                                                        (px * pool_w + wx) * stride_w - pad_left, f, bias, p);
             best = acc > best ? acc : best;
         }
     }
-    return whittle_requantize_prepared(best, multiplier, out_zero, act_min, act_max);
+    return whittle_requantize_prepared(best, multiplier, p->out_zero, p->act_min, p->act_max);
 }
 
 /* The filter over every output pixel; `output` is the filter's channel at pixel (0, 0). With a
    folded max pool (pool_h x pool_w > 1 x 1) the pixels are the pooled ones. Interior output
-   pixels (every conv pixel of their window interior) run in tiles of at most `block` conv
+   pixels (every conv pixel of their window interior) run in tiles of at most `pixel_block` conv
    pixels. */
 WHITTLE_INLINE void conv2d_s8_gather(
-    const int8_t *input, int8_t *output, conv2d_s8_filter f,
-    int32_t bias, int32_t multiplier, int shift,
-    int in_h, int in_w, int in_c, int out_h, int out_w, int out_c,
-    int stride_h, int stride_w, int pad_top, int pad_left, int block,
-    int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
-    int y_begin, int y_end, int x_begin, int x_end, int pool_h, int pool_w)
+    const int8_t *input, int8_t *output, conv2d_s8_filter f, int32_t bias, int32_t multiplier, int shift,
+    const conv2d_s8_gather_params *p)
 {
+    const int out_h = p->out_h, out_w = p->out_w, out_c = p->out_c, block = p->pixel_block;
+    const int pool_h = p->pool_h, pool_w = p->pool_w;
+    const int y_begin = p->y_begin, y_end = p->y_end, x_begin = p->x_begin, x_end = p->x_end;
     const whittle_multiplier prepared = whittle_prepare_multiplier(multiplier, shift);
     const int pooled_h = out_h / pool_h;
     const int pooled_w = out_w / pool_w;
@@ -264,38 +302,28 @@ WHITTLE_INLINE void conv2d_s8_gather(
         int px = 0;
         if (py >= py_begin && py < py_end) {
             for (; px < px_begin; ++px) {
-                out[px * out_c] = conv2d_s8_gather_pooled_border(input, f, py, px, bias, prepared, in_h, in_w, in_c,
-                                                                 stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
-                                                                 in_zero, out_zero, act_min, act_max);
+                out[px * out_c] = conv2d_s8_gather_pooled_border(input, f, py, px, bias, prepared, p);
             }
             for (; px + pooled_block <= px_end; px += pooled_block) {
-                conv2d_s8_gather_pooled_interior(input, out + px * out_c, f, pooled_block, rows, py, px, bias, prepared,
-                                                 in_w, in_c, out_c, stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
-                                                 out_zero, act_min, act_max);
+                conv2d_s8_gather_pooled_interior(input, out + px * out_c, f, pooled_block, rows, py, px, bias, prepared, p);
             }
             /* The rest of the row in halving blocks, so a short row still shares each tap load. */
             if (pooled_block > 4 && px + 4 <= px_end) {
-                conv2d_s8_gather_pooled_interior(input, out + px * out_c, f, 4, rows, py, px, bias, prepared,
-                                                 in_w, in_c, out_c, stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
-                                                 out_zero, act_min, act_max);
+                conv2d_s8_gather_pooled_interior(input, out + px * out_c, f, 4, rows, py, px, bias, prepared, p);
                 px += 4;
             }
             if (pooled_block > 2 && px + 2 <= px_end) {
-                conv2d_s8_gather_pooled_interior(input, out + px * out_c, f, 2, rows, py, px, bias, prepared,
-                                                 in_w, in_c, out_c, stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
-                                                 out_zero, act_min, act_max);
+                conv2d_s8_gather_pooled_interior(input, out + px * out_c, f, 2, rows, py, px, bias, prepared, p);
                 px += 2;
             }
             for (; px < px_end; ++px) {
-                conv2d_s8_gather_pooled_interior(input, out + px * out_c, f, 1, rows, py, px, bias, prepared,
-                                                 in_w, in_c, out_c, stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
-                                                 out_zero, act_min, act_max);
+                conv2d_s8_gather_pooled_interior(input, out + px * out_c, f, 1, rows, py, px, bias, prepared, p);
             }
         }
         for (; px < pooled_w; ++px) {
-            out[px * out_c] = conv2d_s8_gather_pooled_border(input, f, py, px, bias, prepared, in_h, in_w, in_c,
-                                                             stride_h, stride_w, pad_top, pad_left, pool_h, pool_w,
-                                                             in_zero, out_zero, act_min, act_max);
+            out[px * out_c] = conv2d_s8_gather_pooled_border(input, f, py, px, bias, prepared, p);
         }
     }
 }
+
+#endif /* CONV2D_S8_GATHER_C */

@@ -1,21 +1,28 @@
 /*
  * dwconv2d_s8_dsp.c - int8 depthwise 2-D convolution, channels-last (HWC), for cores with the
- * 16-bit multiply-accumulates SMLABB/SMLATT and SXTB16 (Cortex-M4/M7). Same arguments, weight
- * layout and results as dwconv2d_s8.c; plain C elsewhere (whittle_dsp.h), so the host tests it too.
+ * 16-bit multiply-accumulates SMLABB/SMLATT and SXTB16 (Cortex-M4/M7). Same arguments
+ * (dwconv2d_s8_params), weight layout and results as dwconv2d_s8.c; plain C elsewhere
+ * (whittle_dsp.h), so the host tests it too.
  *
- * Included by model.c, never compiled alone (see conv2d_s8.c). Output channel c reads input
+ * Included by model.c (see conv2d_s8.c). Output channel c reads input
  * channel c / depth_multiplier.
  * With depth multiplier 1, four channels at a time: per tap one input word and one weight word
  * (four contiguous channels each), widened to pairs (channels 0, 2 and 1, 3), feed four
  * single-lane multiply-accumulates. Other multipliers and the last out_c % 4 channels take
- * dwconv2d_s8.c's dwconv2d_s8_accumulate, and the pixel loop is its dwconv2d_s8_pixels (included
- * before).
+ * dwconv2d_s8.c's dwconv2d_s8_accumulate, and the pixel loop is its dwconv2d_s8_pixels.
  * weights: [k_h][k_w][out_c].
  * bias:    bias[c] - in_zero * sum(filter c), folded by whittle at compile time.
  * Interior pixels ([y_begin, y_end) x [x_begin, x_end)) skip bounds checks; border taps outside
  * the input read in_zero, which cancels the fold exactly.
  */
+#ifndef DWCONV2D_S8_DSP_C
+#define DWCONV2D_S8_DSP_C
+
 #include "whittle_dsp.h"
+#include "dwconv2d_s8.c"
+
+/* The generic kernel's struct under this kernel's name: model.c swaps the two by name alone. */
+typedef dwconv2d_s8_params dwconv2d_s8_dsp_params;
 
 /* Channels accumulated at once: one word of int8 channels. */
 #define DWCONV2D_S8_DSP_BLOCK 4
@@ -58,12 +65,9 @@ WHITTLE_INLINE void dwconv2d_s8_dsp_accumulate(
 WHITTLE_INLINE void dwconv2d_s8_dsp(
     const int8_t *input, int8_t *output,
     const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
-    int in_h, int in_w, int in_c, int out_h, int out_w, int depth_multiplier,
-    int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left,
-    int32_t in_zero, int32_t out_zero, int32_t act_min, int32_t act_max,
-    int y_begin, int y_end, int x_begin, int x_end)
+    const dwconv2d_s8_dsp_params *p)
 {
-    dwconv2d_s8_pixels(input, output, weights, bias, multiplier, shift, in_h, in_w, in_c, out_h, out_w, depth_multiplier,
-                       k_h, k_w, stride_h, stride_w, pad_top, pad_left, in_zero, out_zero, act_min, act_max,
-                       y_begin, y_end, x_begin, x_end, DWCONV2D_S8_DSP_BLOCK, dwconv2d_s8_dsp_accumulate);
+    dwconv2d_s8_run(input, output, weights, bias, multiplier, shift, p, DWCONV2D_S8_DSP_BLOCK, dwconv2d_s8_dsp_accumulate);
 }
+
+#endif /* DWCONV2D_S8_DSP_C */

@@ -3,7 +3,7 @@
  * kept weight: the fast layout of index-sparse weights for cores where fc_s8_sparse's 4-bit gaps
  * cost more to decode than the multiply-accumulates (a target's "indexed-sparse" variant).
  *
- * Included by model.c, never compiled alone (see conv2d_s8.c). Only the stored weights are
+ * Included by model.c (see conv2d_s8.c). Only the stored weights are
  * multiplied, each in four instructions: load its column, the input there, the value, and
  * multiply-accumulate.
  * weights, per output in input order:
@@ -12,7 +12,17 @@
  *   counts:  uint16, the number of values of each output.
  * bias:    bias[o] - in_zero * sum(row o), folded by whittle at compile time.
  */
+#ifndef FC_S8_INDEXED_C
+#define FC_S8_INDEXED_C
+
 #include "whittle_fixedpoint.h"
+
+typedef struct {
+    int in_size, out_size;
+    int wide;                     /* columns are uint16 (more than 256 inputs), else uint8 */
+    int32_t out_zero;
+    int32_t act_min, act_max;
+} fc_s8_indexed_params;
 
 /* Column k of the table: `wide` is a literal at each call, so each layer reads one kind. */
 WHITTLE_INLINE int fc_s8_indexed_column(const void *columns, int wide, int k)
@@ -34,10 +44,11 @@ WHITTLE_INLINE void fc_s8_indexed(
     const int8_t *input, int8_t *output,
     const int8_t *values, const void *columns, const uint16_t *counts,
     const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
-    int in_size, int out_size, int wide, int32_t out_zero, int32_t act_min, int32_t act_max)
+    const fc_s8_indexed_params *p)
 {
+    const int out_size = p->out_size, wide = p->wide;
+    const int32_t out_zero = p->out_zero, act_min = p->act_min, act_max = p->act_max;
     const uint8_t *column_bytes = (const uint8_t *)columns;
-    (void)in_size;
     /* One base register for every input load ([input, column] addressing), however the caller
        computed it. */
     WHITTLE_OPAQUE(input);
@@ -65,3 +76,5 @@ WHITTLE_INLINE void fc_s8_indexed(
         output[o] = whittle_requantize(acc, multiplier[o], shift[o], out_zero, act_min, act_max);
     }
 }
+
+#endif /* FC_S8_INDEXED_C */

@@ -1,10 +1,10 @@
 /*
  * fc_s8_nm.c - int8 fully connected layer with N:M-sparse weights.
  *
- * Included by model.c, never compiled alone (see conv2d_s8.c). Every group of m inputs
+ * Included by model.c (see conv2d_s8.c). Every group of m inputs
  * multiplies only its n kept weights.
  *
- * The input is first copied into `scratch` widened to int32 (4 * in_size bytes), so each
+ * The input is first copied into `scratch` widened to int32 (FC_S8_NM_SCRATCH_BYTES), so each
  * multiply reads it directly. Group order: PyTorch's flatten order, channels first; when the
  * input is a flattened channels-last tensor of `positions` pixels x `channels` (both above 1),
  * the copy is reordered channels-first, so every group is m consecutive inputs.
@@ -17,15 +17,32 @@
  * index after another.
  * bias:    bias[o] - in_zero * sum(row o), folded by whittle at compile time.
  */
+#ifndef FC_S8_NM_C
+#define FC_S8_NM_C
+
 #include "whittle_fixedpoint.h"
+
+#define FC_S8_NM_SCRATCH_BYTES(in_size) (4 * (in_size))
+
+typedef struct {
+    int in_size, out_size;
+    int positions, channels;      /* the flattened input's pixels and channels */
+    int n, m;                     /* n kept in every group of m */
+    int index_bits;               /* 1, 2 or 4 */
+    int groups_per_byte;          /* whole groups an index byte holds, 0 when they straddle bytes */
+    int32_t out_zero;
+    int32_t act_min, act_max;
+} fc_s8_nm_params;
 
 WHITTLE_INLINE void fc_s8_nm(
     const int8_t *input, int8_t *output,
     const int8_t *values, const uint8_t *indices,
     const int32_t *bias, const int32_t *multiplier, const int8_t *shift, int32_t *scratch,
-    int in_size, int out_size, int positions, int channels, int n, int m, int index_bits, int groups_per_byte,
-    int32_t out_zero, int32_t act_min, int32_t act_max)
+    const fc_s8_nm_params *p)
 {
+    const int in_size = p->in_size, out_size = p->out_size, positions = p->positions, channels = p->channels;
+    const int n = p->n, m = p->m, index_bits = p->index_bits, groups_per_byte = p->groups_per_byte;
+    const int32_t out_zero = p->out_zero, act_min = p->act_min, act_max = p->act_max;
     const int groups = in_size / m;
     const int tail = in_size - groups * m;
     const int per_byte = 8 / index_bits;
@@ -90,3 +107,5 @@ WHITTLE_INLINE void fc_s8_nm(
         output[o] = whittle_requantize(acc, multiplier[o], shift[o], out_zero, act_min, act_max);
     }
 }
+
+#endif /* FC_S8_NM_C */

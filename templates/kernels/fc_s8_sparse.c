@@ -1,7 +1,7 @@
 /*
  * fc_s8_sparse.c - int8 fully connected layer with index-sparse weights.
  *
- * Included by model.c, never compiled alone (see conv2d_s8.c). Only the stored weights are
+ * Included by model.c (see conv2d_s8.c). Only the stored weights are
  * multiplied: the input position moves on by each gap, so no zero weight is ever loaded.
  *
  * weights, per output in input order (see IndexSparseWeights):
@@ -15,7 +15,16 @@
  * slower path.
  * bias:    bias[o] - in_zero * sum(row o), folded by whittle at compile time.
  */
+#ifndef FC_S8_SPARSE_C
+#define FC_S8_SPARSE_C
+
 #include "whittle_fixedpoint.h"
+
+typedef struct {
+    int in_size, out_size;
+    int32_t out_zero;
+    int32_t act_min, act_max;
+} fc_s8_sparse_params;
 
 /* One nibble: moves `x` on and multiplies the value there, unless it is the escape. */
 #define FC_S8_SPARSE_NIBBLE(g)                          \
@@ -32,9 +41,10 @@ WHITTLE_INLINE void fc_s8_sparse(
     const int8_t *input, int8_t *output,
     const int8_t *values, const uint8_t *gaps, const uint8_t *counts,
     const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
-    int in_size, int out_size, int32_t out_zero, int32_t act_min, int32_t act_max)
+    const fc_s8_sparse_params *p)
 {
-    (void)in_size;
+    const int out_size = p->out_size;
+    const int32_t out_zero = p->out_zero, act_min = p->act_min, act_max = p->act_max;
     for (int o = 0; o < out_size; ++o) {
         const int8_t *x = input; /* the input after the previous value */
         int32_t acc = bias[o];
@@ -70,3 +80,5 @@ WHITTLE_INLINE void fc_s8_sparse(
 }
 
 #undef FC_S8_SPARSE_NIBBLE
+
+#endif /* FC_S8_SPARSE_C */

@@ -1,18 +1,24 @@
 /*
  * maxpool_s8.c - int8 max pooling, channels-last (HWC). The output keeps the input's scale and
- * zero point. Included by model.c, never compiled alone (see conv2d_s8.c).
+ * zero point. Included by model.c (see conv2d_s8.c).
  *
  * Each window is clipped to the input once per pixel, so no tap is bounds-checked; the
  * innermost loop runs over contiguous channels, using the output pixel as the running maximum.
  */
-#include "whittle_kernel.h"
+#ifndef MAXPOOL_S8_C
+#define MAXPOOL_S8_C
+
+#include "whittle_pool.h"
+
+typedef whittle_pool_params maxpool_s8_params;
 
 WHITTLE_INLINE void maxpool_s8(
-    const int8_t *input, int8_t *output,
-    int in_h, int in_w, int channels, int out_h, int out_w,
-    int k_h, int k_w, int stride_h, int stride_w, int pad_top, int pad_left,
-    int32_t act_min, int32_t act_max)
+    const int8_t *input, int8_t *output, const maxpool_s8_params *p)
 {
+    const int in_h = p->in_h, in_w = p->in_w, channels = p->channels, out_h = p->out_h, out_w = p->out_w;
+    const int k_h = p->k_h, k_w = p->k_w, stride_h = p->stride_h, stride_w = p->stride_w;
+    const int pad_top = p->pad_top, pad_left = p->pad_left;
+    const int32_t act_min = p->act_min, act_max = p->act_max;
     for (int oy = 0; oy < out_h; ++oy) {
         const int iy0 = oy * stride_h - pad_top;
         const int ky_begin = whittle_first_tap(iy0);
@@ -39,3 +45,5 @@ WHITTLE_INLINE void maxpool_s8(
         }
     }
 }
+
+#endif /* MAXPOOL_S8_C */

@@ -1,8 +1,9 @@
 import WhittleIR
 
-/// One C kernel of `templates/kernels/`: its function (also its file's stem), the kernel files it
-/// calls into, the shared headers it needs besides `whittle_kernel.h` and `whittle_fixedpoint.h`,
-/// whether it has the pooled output stage a folded max pool needs, and what it decodes per call.
+/// One C kernel of `templates/kernels/`: its function (also its file's stem; its parameters are
+/// `<name>_params`), the kernel files it calls into, the shared headers it needs besides
+/// `whittle_kernel.h` and `whittle_fixedpoint.h`, whether it has the pooled output stage a folded
+/// max pool needs, what it decodes per call and the scratch it needs.
 /// Kernels are made only in `KernelRegistry`, the one place Swift spells their names.
 public struct Kernel: Hashable, Sendable, CustomStringConvertible {
     /// What a kernel decodes from its weight tables once per call, which its cost counts
@@ -38,13 +39,17 @@ public struct Kernel: Hashable, Sendable, CustomStringConvertible {
     /// Takes `pool_h, pool_w`: a max pool folded into its output stage (`fold-max-pool`).
     public let foldsMaxPool: Bool
     public let decodes: DecodeUnit
+    /// The scratch a call needs, nil for kernels that take none.
+    public let scratch: ScratchFormula?
 
-    init(_ name: String, includes: [Kernel] = [], headers: [String] = [], foldsMaxPool: Bool = false, decodes: DecodeUnit = .nothing) {
+    init(_ name: String, includes: [Kernel] = [], headers: [String] = [], foldsMaxPool: Bool = false, decodes: DecodeUnit = .nothing,
+         scratch: ScratchFormula? = nil) {
         self.name = name
         self.includes = includes
         self.headers = headers
         self.foldsMaxPool = foldsMaxPool
         self.decodes = decodes
+        self.scratch = scratch
     }
 
     public var description: String { name }

@@ -16,22 +16,27 @@ public enum KernelRegistry {
 
     // Sparse convolution: each filter decoded into the gather's kept taps, or ready in flash.
     public static let conv2dGather = Kernel("conv2d_s8_gather", headers: [dspHeader])
-    public static let conv2dSparse = Kernel("conv2d_s8_sparse", includes: [conv2dGather], foldsMaxPool: true, decodes: .storedValue)
-    public static let conv2dBitmap = Kernel("conv2d_s8_bitmap", includes: [conv2dGather], foldsMaxPool: true, decodes: .weight)
-    public static let conv2dNM = Kernel("conv2d_s8_nm", includes: [conv2dGather], foldsMaxPool: true, decodes: .storedValue)
+    public static let conv2dSparse = Kernel("conv2d_s8_sparse", includes: [conv2dGather], foldsMaxPool: true, decodes: .storedValue,
+                                            scratch: .gatheredTaps)
+    public static let conv2dBitmap = Kernel("conv2d_s8_bitmap", includes: [conv2dGather], foldsMaxPool: true, decodes: .weight,
+                                            scratch: .gatheredTaps)
+    public static let conv2dNM = Kernel("conv2d_s8_nm", includes: [conv2dGather], foldsMaxPool: true, decodes: .storedValue,
+                                        scratch: .gatheredNMTaps)
     public static let conv2dIndexed = Kernel("conv2d_s8_indexed", includes: [conv2dGather], foldsMaxPool: true)
 
     // Fully connected, dense and sparse.
     public static let fullyConnected = Kernel("fc_s8")
-    public static let fullyConnectedDSP = Kernel("fc_s8_dsp", headers: [dspHeader])
+    // The DSP twins take their generic kernel's parameter struct (and the conv's pixel loops).
+    public static let fullyConnectedDSP = Kernel("fc_s8_dsp", includes: [fullyConnected], headers: [dspHeader])
     public static let fullyConnectedSparse = Kernel("fc_s8_sparse")
     public static let fullyConnectedBitmap = Kernel("fc_s8_bitmap", decodes: .maskByte)
-    public static let fullyConnectedNM = Kernel("fc_s8_nm", decodes: .input)
+    public static let fullyConnectedNM = Kernel("fc_s8_nm", decodes: .input, scratch: .widenedInput)
     public static let fullyConnectedIndexed = Kernel("fc_s8_indexed")
 
     // No weights.
-    public static let maxPool = Kernel("maxpool_s8")
-    public static let averagePool = Kernel("avgpool_s8")
+    // Both pools take whittle_pool.h's parameters.
+    public static let maxPool = Kernel("maxpool_s8", headers: ["whittle_pool.h"])
+    public static let averagePool = Kernel("avgpool_s8", headers: ["whittle_pool.h"])
     public static let add = Kernel("add_s8")
 
     public static let all: [Kernel] = [

@@ -10,8 +10,10 @@ import WhittleIR
 /// tables for this target (a ready-tap conv spends 4 bytes per kept weight where gap nibbles
 /// spend half a byte), instructions from the target's `KernelCost` table for the kernel chosen.
 /// `speed` takes the fewest instructions, `size` the fewest bytes (and leaves out the kernel
-/// variants that grow flash); a candidate within 1 % of the best on the objective wins on the
-/// other axis, dense on a tie. A layer without zeros stays dense.
+/// variants that grow flash). Bytes are exact, instructions an estimate (the cost tables fit
+/// their samples to within about 10 %): candidates within 1 % on bytes or 5 % on instructions
+/// tie on that axis and are told apart by the other, dense on a full tie. A layer without zeros
+/// stays dense.
 ///
 /// Structured (filter or channel) pruning needs nothing here: it arrives as smaller dense layers.
 public enum SparseFormatChoice {
@@ -97,13 +99,25 @@ public enum SparseFormatChoice {
         return Decision(layer: node.name, chosen: chosen, candidates: candidates)
     }
 
-    /// `a` beats `b` when clearly ahead on the objective, or within 1 % of it and ahead on the other axis.
+    /// `a` beats `b` when clearly ahead on the objective, or tied on it and clearly ahead on the other axis.
     private static func better(_ a: Candidate, than b: Candidate, _ objective: Objective) -> Bool {
-        let (first, second): ((Candidate) -> Double, (Candidate) -> Double) = objective == .speed
-            ? ({ $0.instructions }, { Double($0.constantBytes) }) : ({ Double($0.constantBytes) }, { $0.instructions })
-        if first(a) < 0.99 * first(b) { return true }
-        if first(a) > 1.01 * first(b) { return false }
-        return second(a) < second(b)
+        let bytes = Axis(value: { Double($0.constantBytes) }, tolerance: 0.01), instructions = Axis(value: \.instructions, tolerance: 0.05)
+        let (first, second) = objective == .speed ? (instructions, bytes) : (bytes, instructions)
+        if let order = first.order(a, b) { return order }
+        return second.order(a, b) ?? false
+    }
+
+    /// One axis of the comparison: true when `a` is clearly lower, false when clearly higher, nil on a tie.
+    private struct Axis {
+        let value: (Candidate) -> Double
+        let tolerance: Double
+
+        func order(_ a: Candidate, _ b: Candidate) -> Bool? {
+            let (x, y) = (value(a), value(b))
+            if x < (1 - tolerance) * y { return true }
+            if x > (1 + tolerance) * y { return false }
+            return nil
+        }
     }
 
     /// Lowers `node` with `storage` for the target: the kernel it gets, its exact table bytes and

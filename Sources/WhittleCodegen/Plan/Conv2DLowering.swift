@@ -44,56 +44,34 @@ enum Conv2DLowering {
                          : wordLayout ? ChannelBlocking.interleaveWords($0, outputs: outS.channels, block: block, run: run)
                          : ChannelBlocking.interleave($0, outputs: outS.channels, block: block) },
             bias: conv.bias, requantization: conv.requantization, inputZero: input.quant.zeroPoint)
-        let rows = w.interiorRows(inputHeight: inS.height, outputHeight: outS.height)
-        let columns = w.interiorColumns(inputWidth: inS.width, outputWidth: outS.width)
-        // Ready taps (conv2d_s8_indexed) need no kernel size, groups or scratch: the offsets say it all.
-        let readyTaps = kernel == KernelRegistry.conv2dIndexed
-        var parameters = [
-            ParameterGroup("in h, w, c", [inS.height, inS.width, inS.channels]),
-            depthwise ? ParameterGroup("out h, w, depth multiplier", [outS.height, outS.width, outS.channels / inS.channels])
-                      : ParameterGroup("out h, w, c", [outS.height, outS.width, outS.channels]),
-        ] + (readyTaps ? [] : [ParameterGroup("kernel h, w", [w.kernelHeight, w.kernelWidth])]) + [
-            ParameterGroup("stride h, w", [w.strideHeight, w.strideWidth]),
-            ParameterGroup("pad top, left", [w.padTop, w.padLeft]),
-        ]
+        let parameters = ConvParameters(conv: conv, input: input, output: output, pool: conv.pool?.window)
+        var fields: [ParameterField]
         var tableArguments: [String]?
-        var scratchBytes: Int?
+        var scratch: ScratchUse?
         switch conv.weights {
         case .dense:
-            if !depthwise { parameters.append(ParameterGroup("groups, channel block", [conv.groups, block])) }
-        case .indexSparse where readyTaps:
+            fields = depthwise ? parameters.depthwise : parameters.dense(block: block)
+        case .indexSparse where kernel == KernelRegistry.conv2dIndexed:
             // Positions only where some window leaves the input; elsewhere the kernel gets 0.
-            let borders = rows != 0..<outS.height || columns != 0..<outS.width
-            tables.replaceSubrange(0..<3, with: indexedTables(identifier, conv, input: inS, outputs: outS.channels, borders: borders))
+            tables.replaceSubrange(0..<3, with: indexedTables(identifier, conv, input: inS, outputs: outS.channels,
+                                                              borders: parameters.hasBorders))
             tableArguments = tables.map(\.name)
-            if !borders { tableArguments?.insert("0", at: 1) }
-            parameters.append(ParameterGroup("pixel block", [profile.pixelBlock]))
+            if !parameters.hasBorders { tableArguments?.insert("0", at: 1) }
+            fields = parameters.gather(pixelBlock: profile.pixelBlock)
         case .indexSparse, .bitmap, .nm:
-            // Per decoded tap an int32 word (offset and value) and a byte each for row and column
-            // (room for one more: decoding writes a weight before it knows whether to keep it); per
-            // window tap the same, and N:M decoding runs on past the window by `extra` taps.
             let tapCapacity = AffineTables.mostNonzerosPerOutput(conv.weights.denseValues, outputs: outS.channels) + 1
-            var windowTaps = w.kernelHeight * w.kernelWidth
-            parameters.append(ParameterGroup("groups, pixel block, tap capacity",
-                                             [conv.groups, profile.pixelBlock, tapCapacity]))
+            let window = w.kernelHeight * w.kernelWidth
+            fields = parameters.decoding(pixelBlock: profile.pixelBlock, tapCapacity: tapCapacity)
             if case .nm(let nm) = conv.weights {
-                windowTaps += max(nm.groupsPerIndexByte, 1) * nm.m
-                parameters.append(ParameterGroup("N, M, index bits, groups per byte", [nm.n, nm.m, nm.indexBits, nm.groupsPerIndexByte]))
+                fields += [ParameterField("n", nm.n), ParameterField("m", nm.m), ParameterField("index_bits", nm.indexBits),
+                           ParameterField("groups_per_byte", nm.groupsPerIndexByte)]
+                scratch = kernel.scratch?.use([tapCapacity, w.kernelHeight, w.kernelWidth, nm.m, nm.groupsPerIndexByte])
+            } else {
+                scratch = kernel.scratch?.use([tapCapacity, window])
             }
-            scratchBytes = 6 * tapCapacity + 6 * windowTaps
-        }
-        parameters += [
-            ParameterGroup("in zero, out zero", [Int(input.quant.zeroPoint), Int(output.quant.zeroPoint)]),
-            ParameterGroup.clamp(conv.clamp),
-            ParameterGroup("interior rows", [rows.lowerBound, rows.upperBound]),
-            ParameterGroup("interior columns", [columns.lowerBound, columns.upperBound]),
-        ]
-        // The pooled output stage (see MaxPoolFolding): 1 x 1 writes the conv output itself.
-        if kernel.foldsMaxPool {
-            parameters.append(ParameterGroup("max pool h, w", [conv.pool?.height ?? 1, conv.pool?.width ?? 1]))
         }
         let call = KernelCall(kernel: kernel.name, inputs: [buffers.input], output: buffers.output,
-                              tables: tableArguments ?? tables.map(\.name), scratchBytes: scratchBytes, parameters: parameters)
+                              tables: tableArguments ?? tables.map(\.name), scratch: scratch, fields: fields)
         return (call, tables)
     }
 

@@ -41,23 +41,8 @@ public struct ConstantTable: Hashable, Sendable {
     }
 }
 
-/// Integer arguments printed together on one line, after their label.
-public struct ParameterGroup: Hashable, Sendable {
-    public var label: String
-    public var values: [Int]
-
-    public init(_ label: String, _ values: [Int]) {
-        self.label = label
-        self.values = values
-    }
-
-    /// The output clamp, last-but-one group of most kernels.
-    static func clamp(_ clamp: ClampRange) -> ParameterGroup {
-        ParameterGroup("act min, max", [Int(clamp.min), Int(clamp.max)])
-    }
-}
-
-/// One field of a kernel's parameter struct, printed as a designated initializer `.name = value`.
+/// One field of a kernel's parameter struct, printed as a designated initializer `.name = value`
+/// (`gather.in_h` names a field of a nested struct).
 public struct ParameterField: Hashable, Sendable {
     public var name: String
     public var value: Int
@@ -65,6 +50,42 @@ public struct ParameterField: Hashable, Sendable {
     public init(_ name: String, _ value: Int) {
         self.name = name
         self.value = value
+    }
+
+    /// `k_h, k_w, stride_h, stride_w, pad_top, pad_left`: a window as the conv and pool kernels take it.
+    static func window(_ w: Window2D) -> [ParameterField] {
+        [ParameterField("k_h", w.kernelHeight), ParameterField("k_w", w.kernelWidth)] + stepping(w)
+    }
+
+    /// `stride_h, stride_w, pad_top, pad_left`.
+    static func stepping(_ w: Window2D) -> [ParameterField] {
+        [ParameterField("stride_h", w.strideHeight), ParameterField("stride_w", w.strideWidth),
+         ParameterField("pad_top", w.padTop), ParameterField("pad_left", w.padLeft)]
+    }
+
+    /// `act_min, act_max`: the output clamp.
+    static func clamp(_ clamp: ClampRange) -> [ParameterField] {
+        [ParameterField("act_min", Int(clamp.min)), ParameterField("act_max", Int(clamp.max))]
+    }
+
+    /// The same field inside the nested struct `member` (printed `.member.name = value`).
+    func inside(_ member: String) -> ParameterField {
+        ParameterField(member + "." + name, value)
+    }
+}
+
+/// The scratch one call uses: the planner's byte count, and the kernel's own statement of its
+/// need, a C macro of its parameters (e.g. `CONV2D_S8_GATHER_SCRATCH_BYTES(tap_capacity,
+/// window_taps)`) that `model.c` checks against the buffer at compile time, so the two cannot drift.
+public struct ScratchUse: Hashable, Sendable {
+    public var bytes: Int
+    public var macro: String
+    public var arguments: [Int]
+
+    public init(bytes: Int, macro: String, arguments: [Int]) {
+        self.bytes = bytes
+        self.macro = macro
+        self.arguments = arguments
     }
 }
 
@@ -76,25 +97,31 @@ public struct KernelCall: Hashable, Sendable {
     /// Buffer expressions: `input`, `output` or `arena + offset`; one per input of the node.
     public var inputs: [String]
     public var output: String
-    /// Names of the tables passed after the buffers, in order.
+    /// Names of the tables passed after the buffers, in order (`0` for a table the call omits).
     public var tables: [String]
-    /// Bytes of `scratch` the call uses (decoded taps, a reordered input), or nil when the kernel
-    /// takes no scratch. It is passed after the tables.
-    public var scratchBytes: Int?
-    public var parameters: [ParameterGroup]
-    /// A kernel taking its parameters as one `const <kernel>_params *` gets them here, printed as a
-    /// `static const` struct with designated initializers (`parameters` is then empty).
+    /// The scratch the call uses (decoded taps, a widened input), nil when the kernel takes none.
+    /// It is passed after the tables.
+    public var scratch: ScratchUse?
+    /// The kernel's `const <kernel>_params *`, last: shapes and quantization by field name,
+    /// printed as a `static const` struct with designated initializers.
     public var fields: [ParameterField]
 
-    public init(kernel: String, inputs: [String], output: String, tables: [String] = [], scratchBytes: Int? = nil,
-                parameters: [ParameterGroup] = [], fields: [ParameterField] = []) {
+    public init(kernel: String, inputs: [String], output: String, tables: [String] = [], scratch: ScratchUse? = nil,
+                fields: [ParameterField]) {
         self.kernel = kernel
         self.inputs = inputs
         self.output = output
         self.tables = tables
-        self.scratchBytes = scratchBytes
-        self.parameters = parameters
+        self.scratch = scratch
         self.fields = fields
+    }
+
+    /// Bytes of scratch the call uses, nil when the kernel takes none.
+    public var scratchBytes: Int? { scratch?.bytes }
+
+    /// The value of field `name`, nil when the kernel has no such field.
+    public func field(_ name: String) -> Int? {
+        fields.first { $0.name == name }?.value
     }
 }
 

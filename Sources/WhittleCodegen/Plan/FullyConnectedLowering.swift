@@ -17,34 +17,33 @@ enum FullyConnectedLowering {
                                                                      : ChannelBlocking.interleave($0, outputs: outputs, block: block) },
                                          bias: fc.bias, requantization: fc.requantization, inputZero: input.quant.zeroPoint)
         let kernel: Kernel
-        var scratchBytes: Int?
-        var parameters: [ParameterGroup]
+        var scratch: ScratchUse?
+        // Every fully connected kernel's struct begins with the sizes and ends with the output stage.
+        var fields = [ParameterField("in_size", inputs), ParameterField("out_size", outputs)]
         switch fc.weights {
         case .dense:
             kernel = denseKernel
-            parameters = [ParameterGroup("in size, out size, output block", [inputs, outputs, block])]
+            fields.append(ParameterField("block", block))
         case .indexSparse(let sparse) where profile.kernel(KernelRegistry.fullyConnectedSparse) == KernelRegistry.fullyConnectedIndexed
                                             && inputs <= Int(UInt16.max):
             kernel = KernelRegistry.fullyConnectedIndexed
             tables.replaceSubrange(0..<3, with: indexedTables(identifier, sparse.denseValues, outputs: outputs, inputs: inputs))
-            parameters = [ParameterGroup("in size, out size, wide columns", [inputs, outputs, inputs > 256 ? 1 : 0])]
+            fields.append(ParameterField("wide", inputs > 256 ? 1 : 0))
         case .indexSparse:
             kernel = KernelRegistry.fullyConnectedSparse
-            parameters = [ParameterGroup("in size, out size", [inputs, outputs])]
         case .bitmap:
             kernel = KernelRegistry.fullyConnectedBitmap
-            parameters = [ParameterGroup("in size, out size", [inputs, outputs])]
         case .nm(let nm):
             kernel = KernelRegistry.fullyConnectedNM
             // The input widened to int32 (reordered channels-first when the groups need it).
-            scratchBytes = 4 * inputs
-            parameters = [ParameterGroup("in size, out size", [inputs, outputs]),
-                          ParameterGroup("positions, channels", [nm.positions, nm.channels]),
-                          ParameterGroup("N, M, index bits, groups per byte", [nm.n, nm.m, nm.indexBits, nm.groupsPerIndexByte])]
+            scratch = kernel.scratch?.use([inputs])
+            fields += [ParameterField("positions", nm.positions), ParameterField("channels", nm.channels),
+                       ParameterField("n", nm.n), ParameterField("m", nm.m),
+                       ParameterField("index_bits", nm.indexBits), ParameterField("groups_per_byte", nm.groupsPerIndexByte)]
         }
-        parameters += [ParameterGroup("out zero", [Int(output.quant.zeroPoint)]), ParameterGroup.clamp(fc.clamp)]
+        fields += [ParameterField("out_zero", Int(output.quant.zeroPoint))] + ParameterField.clamp(fc.clamp)
         let call = KernelCall(kernel: kernel.name, inputs: [buffers.input], output: buffers.output, tables: tables.map(\.name),
-                              scratchBytes: scratchBytes, parameters: parameters)
+                              scratch: scratch, fields: fields)
         return (call, tables)
     }
 

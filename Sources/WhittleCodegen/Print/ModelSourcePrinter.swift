@@ -73,20 +73,23 @@ enum ModelSourcePrinter {
         """
     }
 
+    /// A block of its own per call: the parameter struct (a named field each, so a swapped value
+    /// cannot pass silently), the check that the kernel's own scratch formula fits the buffer, and
+    /// the call. The struct is named `<node>_params`, so no node name can shadow a buffer,
+    /// a table or a kernel inside the block.
     private static func callText(_ call: KernelCall, identifier: String) -> String {
-        let buffers = (call.inputs + [call.output]).joined(separator: ", ")
-        if !call.fields.isEmpty {
-            // Typed parameters: a named field each, so a swapped value cannot pass silently.
-            let fields = call.fields.map { "        .\($0.name) = \($0.value),\n" }.joined()
-            return "    {\n        static const \(call.kernel)_params \(identifier) = {\n\(fields)        };\n"
-                + "        \(call.kernel)(\(buffers), &\(identifier));\n    }\n"
-        }
-        let indent = String(repeating: " ", count: 4 + call.kernel.count + 1)
-        var lines = [buffers]
+        let parameters = "\(identifier)_params"
+        var out = "    {\n        static const \(call.kernel)_params \(parameters) = {\n"
+        out += call.fields.map { "            .\($0.name) = \($0.value),\n" }.joined()
+        out += "        };\n"
+        var lines = [(call.inputs + [call.output]).joined(separator: ", ")]
         if !call.tables.isEmpty { lines.append(call.tables.joined(separator: ", ")) }
-        // A kernel that needs no scratch for this call gets a null pointer.
-        if let bytes = call.scratchBytes { lines.append(bytes > 0 ? "scratch" : "0") }
-        lines += call.parameters.map { "/* \($0.label) */ " + $0.values.map(String.init).joined(separator: ", ") }
-        return "    \(call.kernel)(" + lines.joined(separator: ",\n" + indent) + ");\n"
+        if let scratch = call.scratch {
+            let arguments = scratch.arguments.map(String.init).joined(separator: ", ")
+            out += "        WHITTLE_STATIC_ASSERT(\(scratch.macro)(\(arguments)) <= sizeof(scratch), \"\(identifier): scratch\");\n"
+        }
+        lines.append((call.scratch != nil ? "scratch, &" : "&") + parameters)
+        let indent = String(repeating: " ", count: 8 + call.kernel.count + 1)
+        return out + "        \(call.kernel)(" + lines.joined(separator: ",\n" + indent) + ");\n    }\n"
     }
 }
