@@ -43,7 +43,7 @@ public enum SampleGraphs {
     /// shapes, strides, asymmetric padding, weights, scales, zero points and fused activations.
     /// Graphs the accumulator-range analysis would refuse are redrawn.
     public static func random(seed: UInt64) -> QGraph {
-        draw(seed: seed, residual: false)
+        redrawn(seed) { var draw = RandomGraphDraw(seed: $0); return try draw.graph() }
     }
 
     /// A small random graph with residual blocks: the first step and about a third of the others
@@ -51,14 +51,23 @@ public enum SampleGraphs {
     /// adds join inputs of unequal scales, read a tensor from two nodes (or twice from one) and
     /// keep it alive across the branch.
     public static func randomResidual(seed: UInt64) -> QGraph {
-        draw(seed: seed, residual: true)
+        redrawn(seed) { var draw = RandomGraphDraw(seed: $0, residual: true); return try draw.graph() }
     }
 
-    private static func draw(seed: UInt64, residual: Bool) -> QGraph {
+    /// A random graph of 1 to 3 forks, each 2 to 4 branches (pointwise convs that widen and narrow
+    /// the channels, depthwise convs, pools, a fork nested one level) joined back by adds, the
+    /// branches' nodes listed interleaved at random: a graph with many topological orders whose
+    /// peak memory differs, for the memory schedule and planner.
+    public static func randomBranching(seed: UInt64) -> QGraph {
+        redrawn(seed) { var draw = RandomBranchingDraw(seed: $0); return try draw.graph() }
+    }
+
+    /// The first graph `draw` makes from the seeds derived from `seed`: a draw the builder
+    /// refuses (e.g. the accumulator-range analysis) is drawn again.
+    private static func redrawn(_ seed: UInt64, _ draw: (UInt64) throws -> QGraph) -> QGraph {
         var attempt: UInt64 = 0
         while true {
-            var draw = RandomGraphDraw(seed: seed &* 0x1000 &+ attempt, residual: residual)
-            if let graph = try? draw.graph() { return graph }
+            if let graph = try? draw(seed &* 0x1000 &+ attempt) { return graph }
             attempt += 1
         }
     }
