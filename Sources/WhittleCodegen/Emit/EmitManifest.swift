@@ -62,6 +62,8 @@ public struct EmitManifest: Codable, Hashable, Sendable {
         public var arenaBytes: Int
         /// The sparse kernels' static scratch (0 without sparse layers).
         public var scratchBytes: Int
+        /// No arena for this node order can be smaller (the most bytes live during one node).
+        public var lowerBoundBytes: Int
         public var naiveArenaBytes: Int
         public var naiveActivationBytes: Int
         public var alignment: Int
@@ -268,6 +270,7 @@ public struct EmitManifest: Codable, Hashable, Sendable {
         }
 
         for (field, value) in [("memory.arenaBytes", memory.arenaBytes), ("memory.scratchBytes", memory.scratchBytes),
+                               ("memory.lowerBoundBytes", memory.lowerBoundBytes),
                                ("memory.naiveArenaBytes", memory.naiveArenaBytes),
                                ("memory.naiveActivationBytes", memory.naiveActivationBytes),
                                ("constantBytes", constantBytes), ("float32ParameterBytes", float32ParameterBytes)] {

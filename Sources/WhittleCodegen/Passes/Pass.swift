@@ -7,6 +7,7 @@ public enum Pass: String, CaseIterable, Sendable {
     case checkAccumulators = "check-accumulators"
     case chooseSparseFormat = "choose-sparse-format"
     case foldMaxPool = "fold-max-pool"
+    case schedule = "schedule"
     case planMemory = "plan-memory"
     case selectKernels = "select-kernels"
 
@@ -18,8 +19,9 @@ public enum Pass: String, CaseIterable, Sendable {
             return PassInfo(rawValue, .rewrite, "store each conv / fully connected layer dense, index-sparse, bitmap or N:M, whichever the target's costs favour for --optimize")
         case .foldMaxPool:
             return PassInfo(rawValue, .rewrite, "fold each max pool that tiles its conv's output into the conv's output stage, where the target's kernel can")
+        case .schedule: return IRPasses.schedule
         case .planMemory:
-            return PassInfo(rawValue, .plan, "place every intermediate tensor in one arena by lifetime, largest first")
+            return PassInfo(rawValue, .plan, "place every intermediate tensor in one arena by lifetime (first fit over several orders, against the lower bound)")
         case .selectKernels:
             return PassInfo(rawValue, .plan, "pick each node's kernel for the target, lay out its tables and fill its parameters")
         }

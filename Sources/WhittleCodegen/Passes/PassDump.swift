@@ -6,7 +6,7 @@ enum PassDump {
     static func text(after pass: Pass, graph: QGraph, memory: MemoryPlan?, plan: EmissionPlan?) -> String {
         var text = "// after \(pass.rawValue)\n" + QGraphText.text(graph)
         if let memory, plan == nil {
-            text += "// arena \(memory.arenaBytes) bytes (\(memory.naiveArenaBytes) with a buffer per tensor)\n"
+            text += "// arena \(memory.arenaBytes) bytes (lower bound \(memory.lowerBoundBytes), \(memory.naiveArenaBytes) with a buffer per tensor)\n"
             for (id, placement) in memory.placements.enumerated() {
                 text += "%\(id) \(placementText(placement))\n"
             }

@@ -63,6 +63,8 @@ enum PassPipeline {
                 }
             case .foldMaxPool:
                 graph = MaxPoolFolding.apply(graph, profile: profile)
+            case .schedule:
+                graph = MemorySchedule.reordered(graph)
             case .planMemory:
                 try GraphVerifier.verify(graph) // always, once, before anything is planned for printing
                 memory = MemoryPlanner.plan(graph, alignment: target.arenaAlignment)

@@ -115,7 +115,7 @@ enum EmitCommand: Command {
         var lines = ["emitted \(folder.path) from \(m.model) for target \(m.target), optimized for \(m.optimize)"
                      + (m.weightFormats == "stored" ? " (weight formats as stored)" : "")]
         lines.append("  RAM            \(m.memory.ramBytes.grouped) B (arena \(m.memory.arenaBytes.grouped) + kernel scratch \(m.memory.scratchBytes.grouped); "
-                     + "the arena would be \(m.memory.naiveArenaBytes.grouped) B with a buffer per tensor)")
+                     + "the arena's lower bound is \(m.memory.lowerBoundBytes.grouped) B, with a buffer per tensor it would be \(m.memory.naiveArenaBytes.grouped) B)")
         let denseBytes = m.layers.map(\.denseConstantBytes).reduce(0, +)
         lines.append("  constants      \(m.constantBytes.grouped) B in model_weights.c"
                      + (denseBytes == m.constantBytes ? "" : String(format: " (%.3f× the %@ B dense)", Double(m.constantBytes) / Double(max(denseBytes, 1)), denseBytes.grouped))

@@ -25,6 +25,8 @@ public struct PassInfo: Hashable, Sendable {
 /// The passes that need nothing but the graph.
 public enum IRPasses {
     public static let verify = PassInfo("verify", .analysis, "check every rule of a lowered graph (GraphVerifier): shapes, ranges, multipliers, sizes")
+    public static let schedule = PassInfo("schedule", .rewrite,
+                                          "reorder the nodes (another topological order) to lower the peak of live arena bytes (MemorySchedule)")
     public static let checkAccumulators = PassInfo("check-accumulators", .analysis,
                                                    "prove no int32 accumulator can overflow for any int8 input (AccumulatorRangeAnalysis)")
 }
