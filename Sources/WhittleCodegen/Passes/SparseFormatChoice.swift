@@ -10,10 +10,11 @@ import WhittleIR
 /// tables for this target (a ready-tap conv spends 4 bytes per kept weight where gap nibbles
 /// spend half a byte), instructions from the target's `KernelCost` table for the kernel chosen.
 /// `speed` takes the fewest instructions, `size` the fewest bytes (and leaves out the kernel
-/// variants that grow flash). Bytes are exact, instructions an estimate (the cost tables fit
-/// their samples to within about 10 %): candidates within 1 % on bytes or 5 % on instructions
-/// tie on that axis and are told apart by the other, dense on a full tie. A layer without zeros
-/// stays dense.
+/// variants that grow flash). Candidates within 1 % on an axis tie there and are told apart by
+/// the other, dense on a full tie. Bytes are exact, instructions an estimate (the cost tables
+/// fit their samples to within about 10 %), so a sparse format must save more than 5 % of
+/// dense's instructions to count as faster: fit noise never makes a dense layer sparse. A layer
+/// without zeros stays dense.
 ///
 /// Structured (filter or channel) pruning needs nothing here: it arrives as smaller dense layers.
 public enum SparseFormatChoice {
@@ -101,7 +102,9 @@ public enum SparseFormatChoice {
 
     /// `a` beats `b` when clearly ahead on the objective, or tied on it and clearly ahead on the other axis.
     private static func better(_ a: Candidate, than b: Candidate, _ objective: Objective) -> Bool {
-        let bytes = Axis(value: { Double($0.constantBytes) }, tolerance: 0.01), instructions = Axis(value: \.instructions, tolerance: 0.05)
+        let againstDense = a.format == .dense || b.format == .dense
+        let bytes = Axis(value: { Double($0.constantBytes) }, tolerance: 0.01)
+        let instructions = Axis(value: \.instructions, tolerance: againstDense ? 0.05 : 0.01)
         let (first, second) = objective == .speed ? (instructions, bytes) : (bytes, instructions)
         if let order = first.order(a, b) { return order }
         return second.order(a, b) ?? false

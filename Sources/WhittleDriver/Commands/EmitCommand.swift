@@ -106,9 +106,10 @@ enum EmitCommand: Command {
 
     /// `--list-passes`: name, kind and what each pass does, in the order emit runs them.
     private static func passList() -> String {
-        var table = TextTable("pass", "kind", "what it does")
-        for pass in Pass.allCases { table.add([pass.rawValue, pass.info.kind.rawValue, pass.info.summary]) }
-        return table.rendered
+        let width = Pass.allCases.map(\.rawValue.count).max() ?? 0
+        return Pass.allCases.map { pass in
+            pass.rawValue.padded(width + 1) + pass.info.kind.rawValue.padded(9) + pass.info.summary
+        }.joined(separator: "\n")
     }
 
     private static func summaryText(_ m: EmitManifest, folder: URL) -> String {
