@@ -1,16 +1,12 @@
 /// The payload of a `.q` file: the graph field by field, in the order `QGraphFile` documents.
 enum QGraphCoding {
-    private enum OpTag: UInt8 {
-        case conv2d = 1, fullyConnected = 2, maxPool = 3, averagePool = 4, reshape = 5, add = 6
-    }
-
     /// The weight format tag before each layer's weights (see `WeightStorage`).
     private enum StorageTag: UInt8 {
         case dense = 0, indexSparse = 1, nm = 2, bitmap = 3
     }
 
     /// Dimensions, counts and ids are stored as Int32 and must stay below this on reading.
-    private static let sizeLimit = 1 << 30
+    static let sizeLimit = 1 << 30
 
     // MARK: - Encoding
 
@@ -32,7 +28,9 @@ enum QGraphCoding {
             w.write(node.name)
             w.write(array: node.inputs.map(Int32.init))
             w.write(Int32(node.output))
-            encode(node.op, into: &w)
+            let operation = node.op.operation
+            w.write(operation.tag)
+            operation.encodeFields(into: &w)
         }
         w.write(graph.validation != nil)
         if let v = graph.validation {
@@ -45,53 +43,19 @@ enum QGraphCoding {
         }
     }
 
-    private static func encode(_ op: QOp, into w: inout BinaryWriter) {
-        switch op {
-        case .conv2d(let conv):
-            w.write(OpTag.conv2d.rawValue)
-            encode(conv.window, into: &w)
-            w.write(Int32(conv.groups))
-            w.write(conv.pool != nil)
-            if let pool = conv.pool {
-                w.write(pool.name)
-                w.write(Int32(pool.height))
-                w.write(Int32(pool.width))
-            }
-            encodeAffine(conv.weights, conv.weightScales, conv.bias, conv.requantization, conv.clamp, into: &w)
-        case .fullyConnected(let fc):
-            w.write(OpTag.fullyConnected.rawValue)
-            encodeAffine(fc.weights, fc.weightScales, fc.bias, fc.requantization, fc.clamp, into: &w)
-        case .maxPool(let pool), .averagePool(let pool):
-            let isMax: Bool
-            if case .maxPool = op { isMax = true } else { isMax = false }
-            w.write((isMax ? OpTag.maxPool : OpTag.averagePool).rawValue)
-            encode(pool.window, into: &w)
-            encode(pool.clamp, into: &w)
-        case .reshape:
-            w.write(OpTag.reshape.rawValue)
-        case .add(let add):
-            w.write(OpTag.add.rawValue)
-            for m in [add.input1, add.input2, add.output] {
-                w.write(m.multiplier)
-                w.write(m.shift)
-            }
-            encode(add.clamp, into: &w)
-        }
-    }
-
-    private static func encode(_ window: Window2D, into w: inout BinaryWriter) {
+    static func encode(_ window: Window2D, into w: inout BinaryWriter) {
         for v in [window.kernelHeight, window.kernelWidth, window.strideHeight, window.strideWidth,
                   window.padTop, window.padLeft, window.padBottom, window.padRight] {
             w.write(Int32(v))
         }
     }
 
-    private static func encode(_ clamp: ClampRange, into w: inout BinaryWriter) {
+    static func encode(_ clamp: ClampRange, into w: inout BinaryWriter) {
         w.write(clamp.min)
         w.write(clamp.max)
     }
 
-    private static func encodeAffine(_ weights: WeightStorage, _ scales: [Double], _ bias: [Int32],
+    static func encodeAffine(_ weights: WeightStorage, _ scales: [Double], _ bias: [Int32],
                                      _ requantization: [QuantizedMultiplier], _ clamp: ClampRange,
                                      into w: inout BinaryWriter) {
         switch weights {
@@ -167,41 +131,14 @@ enum QGraphCoding {
     }
 
     private static func decodeOp(_ r: inout BinaryReader, _ what: String) throws -> QOp {
-        let raw = try r.read(UInt8.self, "\(what) op")
-        guard let tag = OpTag(rawValue: raw) else {
-            throw BinaryReader.Failure(message: "corrupt: \(what) has unknown op code \(raw)")
+        let tag = try r.read(UInt8.self, "\(what) op")
+        guard let decode = QOp.decoders[tag] else {
+            throw BinaryReader.Failure(message: "corrupt: \(what) has unknown op code \(tag)")
         }
-        switch tag {
-        case .conv2d:
-            let window = try decodeWindow(&r, what)
-            let groups = try r.readInt("\(what) groups", in: 1...sizeLimit)
-            let pool = try r.readBool("\(what) folded pool")
-                ? FoldedMaxPool(name: try r.readString("\(what) folded pool name"), height: try r.readInt("\(what) folded pool height", in: 1...sizeLimit),
-                                width: try r.readInt("\(what) folded pool width", in: 1...sizeLimit))
-                : nil
-            let a = try decodeAffine(&r, what)
-            return .conv2d(Conv2D(window: window, groups: groups, weights: a.weights, weightScales: a.scales,
-                                  bias: a.bias, requantization: a.requantization, clamp: a.clamp, pool: pool))
-        case .fullyConnected:
-            let a = try decodeAffine(&r, what)
-            return .fullyConnected(FullyConnected(weights: a.weights, weightScales: a.scales, bias: a.bias,
-                                                  requantization: a.requantization, clamp: a.clamp))
-        case .maxPool:
-            return .maxPool(Pool2D(window: try decodeWindow(&r, what), clamp: try decodeClamp(&r, what)))
-        case .averagePool:
-            return .averagePool(Pool2D(window: try decodeWindow(&r, what), clamp: try decodeClamp(&r, what)))
-        case .reshape:
-            return .reshape
-        case .add:
-            let m = try ["input 1", "input 2", "output"].map {
-                QuantizedMultiplier(multiplier: try r.read(Int32.self, "\(what) \($0) multiplier"),
-                                    shift: try r.read(Int32.self, "\(what) \($0) shift"))
-            }
-            return .add(Add(input1: m[0], input2: m[1], output: m[2], clamp: try decodeClamp(&r, what)))
-        }
+        return try decode(&r, what)
     }
 
-    private static func decodeWindow(_ r: inout BinaryReader, _ what: String) throws -> Window2D {
+    static func decodeWindow(_ r: inout BinaryReader, _ what: String) throws -> Window2D {
         let fields = ["kernel height", "kernel width", "stride height", "stride width",
                       "pad top", "pad left", "pad bottom", "pad right"]
         let v = try fields.map { try r.readInt("\(what) \($0)", in: 0...sizeLimit) }
@@ -209,11 +146,11 @@ enum QGraphCoding {
                         padTop: v[4], padLeft: v[5], padBottom: v[6], padRight: v[7])
     }
 
-    private static func decodeClamp(_ r: inout BinaryReader, _ what: String) throws -> ClampRange {
+    static func decodeClamp(_ r: inout BinaryReader, _ what: String) throws -> ClampRange {
         ClampRange(min: try r.read(Int32.self, "\(what) act_min"), max: try r.read(Int32.self, "\(what) act_max"))
     }
 
-    private static func decodeAffine(_ r: inout BinaryReader, _ what: String) throws
+    static func decodeAffine(_ r: inout BinaryReader, _ what: String) throws
         -> (weights: WeightStorage, scales: [Double], bias: [Int32], requantization: [QuantizedMultiplier], clamp: ClampRange) {
         let raw = try r.read(UInt8.self, "\(what) weight format")
         guard let tag = StorageTag(rawValue: raw) else {

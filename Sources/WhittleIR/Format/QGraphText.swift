@@ -10,7 +10,7 @@ public enum QGraphText {
             let inputs = node.inputs.map { "%\($0)" }.joined(separator: ", ")
             // The node's name, when its output tensor goes by another (a folded pool's conv).
             let name = graph.tensors[node.output].name == node.name ? "" : "  [node '\(node.name)']"
-            lines.append("\(tensor(graph, node.output)) = \(node.op.kindName)(\(inputs))\(details(node.op))\(name)")
+            lines.append("\(tensor(graph, node.output)) = \(node.op.kindName)(\(inputs))\(node.op.operation.textDetails)\(name)")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -20,26 +20,9 @@ public enum QGraphText {
         return "%\(id) '\(t.name)' \(t.shape) (s \(t.quant.scale), z \(t.quant.zeroPoint))"
     }
 
-    private static func details(_ op: QOp) -> String {
-        switch op {
-        case .conv2d(let conv):
-            var text = " \(window(conv.window)), groups \(conv.groups), \(conv.weights.formatName) \(conv.weights.count) weights, \(clamp(conv.clamp))"
-            if let pool = conv.pool { text += ", max pool '\(pool.name)' \(pool.height)x\(pool.width) folded" }
-            return text
-        case .fullyConnected(let fc):
-            return " \(fc.weights.formatName) \(fc.weights.count) weights, \(clamp(fc.clamp))"
-        case .maxPool(let pool), .averagePool(let pool):
-            return " \(window(pool.window)), \(clamp(pool.clamp))"
-        case .reshape:
-            return ""
-        case .add(let add):
-            return " \(clamp(add.clamp))"
-        }
-    }
-
-    private static func window(_ w: Window2D) -> String {
+    static func window(_ w: Window2D) -> String {
         "kernel \(w.kernelHeight)x\(w.kernelWidth) stride \(w.strideHeight)x\(w.strideWidth) pad \(w.padTop)/\(w.padLeft)/\(w.padBottom)/\(w.padRight)"
     }
 
-    private static func clamp(_ c: ClampRange) -> String { "clamp \(c.min)..\(c.max)" }
+    static func clamp(_ c: ClampRange) -> String { "clamp \(c.min)..\(c.max)" }
 }

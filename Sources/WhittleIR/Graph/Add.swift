@@ -46,3 +46,51 @@ public struct Add: Hashable, Sendable {
         return Int8(clamp.clamp(zeros.output + FixedPoint.multiplyByQuantizedMultiplier(a + b, output)))
     }
 }
+
+extension Add: QOperation {
+    var kindName: String { "add" }
+    var inputCount: Int { 2 }
+    var tag: UInt8 { 6 }
+
+    /// Both inputs in the output's shape, and the multipliers TFLite derives from the three
+    /// scales, each below 1.
+    func verify(_ node: NodeContext) throws {
+        let (inputs, output) = (node.inputs, node.output)
+        for input in inputs where input.shape != output.shape {
+            throw node.fail(.outputShape, "input '\(input.name)' is \(input.shape), the output \(output.shape); add needs one shape")
+        }
+        let real = Self.realMultipliers(inputs[0].quant, inputs[1].quant, output: output.quant)
+        for (what, m, r) in [("input 1", input1, real.input1), ("input 2", input2, real.input2), ("output", self.output, real.output)] {
+            guard r.isFinite, r < 1 else {
+                throw node.fail(.requantizationMatchesScales, "the \(what) multiplier \(r) must be below 1 (output scale \(output.quant.scale) is too small for inputs of scale \(inputs[0].quant.scale), \(inputs[1].quant.scale))")
+            }
+            let expected = QuantizedMultiplier(real: r)
+            guard m == expected else {
+                throw node.fail(.requantizationMatchesScales,
+                                "the \(what) multiplier is (M0 \(m.multiplier), shift \(m.shift)), the scales give (\(expected.multiplier), \(expected.shift))")
+            }
+        }
+        try GraphVerifier.verifyClamp(clamp, node.location)
+    }
+
+    func work(_ node: NodeContext) -> Int? { node.output.shape.elementCount }
+
+    var textDetails: String { " \(QGraphText.clamp(clamp))" }
+
+    /// The three multipliers (M0 and shift each: input 1, input 2, output), then the clamp.
+    func encodeFields(into w: inout BinaryWriter) {
+        for m in [input1, input2, output] {
+            w.write(m.multiplier)
+            w.write(m.shift)
+        }
+        QGraphCoding.encode(clamp, into: &w)
+    }
+
+    static func decode(_ r: inout BinaryReader, _ what: String) throws -> QOp {
+        let m = try ["input 1", "input 2", "output"].map {
+            QuantizedMultiplier(multiplier: try r.read(Int32.self, "\(what) \($0) multiplier"),
+                                shift: try r.read(Int32.self, "\(what) \($0) shift"))
+        }
+        return .add(Add(input1: m[0], input2: m[1], output: m[2], clamp: try QGraphCoding.decodeClamp(&r, what)))
+    }
+}

@@ -103,21 +103,27 @@ public enum QOp: Hashable, Sendable {
     /// The elementwise sum of the node's two inputs (a residual join).
     case add(Add)
 
-    /// How many inputs a node of this op reads.
-    public var inputCount: Int {
-        if case .add = self { return 2 }
-        return 1
-    }
-
-    /// The op's name in messages, reports and files.
-    public var kindName: String {
+    /// What the IR knows about this op (`QOperation`, in `Graph/Operations/` and the op's file).
+    var operation: any QOperation {
         switch self {
-        case .conv2d: return "conv2d"
-        case .fullyConnected: return "fully_connected"
-        case .maxPool: return "max_pool"
-        case .averagePool: return "average_pool"
-        case .reshape: return "reshape"
-        case .add: return "add"
+        case .conv2d(let conv): return conv
+        case .fullyConnected(let fc): return fc
+        case .maxPool(let pool): return PoolOperation(pool: pool, average: false)
+        case .averagePool(let pool): return PoolOperation(pool: pool, average: true)
+        case .reshape: return ReshapeOperation()
+        case .add(let add): return add
         }
     }
+
+    /// Reads an op's fields after its tag, by tag (see `QOperation.encodeFields`).
+    static let decoders: [UInt8: (inout BinaryReader, String) throws -> QOp] = [
+        1: Conv2D.decode, 2: FullyConnected.decode, 3: PoolOperation.decode(average: false), 4: PoolOperation.decode(average: true),
+        5: { _, _ in .reshape }, 6: Add.decode,
+    ]
+
+    /// The op's name in messages, reports and files.
+    public var kindName: String { operation.kindName }
+
+    /// How many inputs a node of this op reads.
+    public var inputCount: Int { operation.inputCount }
 }

@@ -20,13 +20,7 @@ public struct ReferenceInterpreter: Sendable {
         try GraphVerifier.verify(graph)
         _ = try AccumulatorRangeAnalysis.check(graph)
         self.graph = graph
-        weights = graph.nodes.map { node in
-            switch node.op {
-            case .conv2d(let conv): return conv.weights.denseValues
-            case .fullyConnected(let fc): return fc.weights.denseValues
-            default: return [] // ops without weights
-            }
-        }
+        weights = graph.nodes.map(\.op.operation.logicalWeights)
     }
 
     /// The output tensor's int8 values for one input (channels-last, `inputTensor.byteCount` values).
@@ -42,24 +36,8 @@ public struct ReferenceInterpreter: Sendable {
         var values = [[Int8]](repeating: [], count: graph.tensors.count)
         values[graph.input] = input
         for (n, node) in graph.nodes.enumerated() {
-            let x = values[node.inputs[0]]
-            let inTensor = graph.tensors[node.inputs[0]]
-            let outTensor = graph.tensors[node.output]
-            switch node.op {
-            case .conv2d(let conv):
-                values[node.output] = ReferenceKernels.conv2d(conv, weights[n], x, inTensor, outTensor)
-            case .fullyConnected(let fc):
-                values[node.output] = ReferenceKernels.fullyConnected(fc, weights[n], x, inTensor, outTensor)
-            case .maxPool(let pool):
-                values[node.output] = ReferenceKernels.pool(pool, x, inTensor.shape, outTensor.shape, average: false)
-            case .averagePool(let pool):
-                values[node.output] = ReferenceKernels.pool(pool, x, inTensor.shape, outTensor.shape, average: true)
-            case .reshape:
-                values[node.output] = x
-            case .add(let add):
-                values[node.output] = ReferenceKernels.add(add, x, values[node.inputs[1]],
-                                                           graph.tensors[node.inputs[1]], inTensor, outTensor)
-            }
+            let tensors = ReferenceNode(inputs: node.inputs.map { graph.tensors[$0] }, output: graph.tensors[node.output])
+            values[node.output] = node.op.operation.reference(node.inputs.map { values[$0] }, weights: weights[n], tensors)
         }
         return values
     }

@@ -54,12 +54,6 @@ enum ReferenceKernels {
         }
     }
 
-    /// `add.apply` on each pair of elements.
-    static func add(_ add: Add, _ x1: [Int8], _ x2: [Int8], _ second: QTensor, _ first: QTensor, _ outTensor: QTensor) -> [Int8] {
-        let zeros = (first.quant.zeroPoint, second.quant.zeroPoint, outTensor.quant.zeroPoint)
-        return zip(x1, x2).map { add.apply($0, $1, zeros: zeros) }
-    }
-
     /// Max or average over the in-bounds taps of each window; the average divides the tap sum by
     /// the tap count rounding `.toNearestOrAway`.
     static func pool(_ pool: Pool2D, _ x: [Int8], _ inS: TensorShape, _ outS: TensorShape, average: Bool) -> [Int8] {
@@ -103,5 +97,38 @@ enum ReferenceKernels {
     static func divideRoundingToNearestOrAway(_ numerator: Int32, _ denominator: Int32) -> Int32 {
         let half = denominator / 2
         return numerator >= 0 ? (numerator + half) / denominator : (numerator - half) / denominator
+    }
+}
+
+// Each op's reference formula (`QOperation.reference`), one extension per op.
+
+extension Conv2D {
+    func reference(_ inputs: [[Int8]], weights: [Int8], _ node: ReferenceNode) -> [Int8] {
+        ReferenceKernels.conv2d(self, weights, inputs[0], node.inputs[0], node.output)
+    }
+}
+
+extension FullyConnected {
+    func reference(_ inputs: [[Int8]], weights: [Int8], _ node: ReferenceNode) -> [Int8] {
+        ReferenceKernels.fullyConnected(self, weights, inputs[0], node.inputs[0], node.output)
+    }
+}
+
+extension PoolOperation {
+    func reference(_ inputs: [[Int8]], weights: [Int8], _ node: ReferenceNode) -> [Int8] {
+        ReferenceKernels.pool(pool, inputs[0], node.inputs[0].shape, node.output.shape, average: average)
+    }
+}
+
+extension ReshapeOperation {
+    /// The same bytes under another shape.
+    func reference(_ inputs: [[Int8]], weights: [Int8], _ node: ReferenceNode) -> [Int8] { inputs[0] }
+}
+
+extension Add {
+    /// `apply` on each pair of elements.
+    func reference(_ inputs: [[Int8]], weights: [Int8], _ node: ReferenceNode) -> [Int8] {
+        let zeros = (node.inputs[0].quant.zeroPoint, node.inputs[1].quant.zeroPoint, node.output.quant.zeroPoint)
+        return zip(inputs[0], inputs[1]).map { apply($0, $1, zeros: zeros) }
     }
 }

@@ -59,8 +59,9 @@ public enum AccumulatorRangeAnalysis {
                                                    quantity: "the sum of \(taps) taps", bound: taps * 128,
                                                    limit: Int64(Int32.max))
                 }
-            case .maxPool, .reshape, .add:
-                // An add's values stay under 2^29 (see `Add`) once the verifier has its multipliers below 1.
+            default:
+                // No accumulator (an add's values stay under 2^29 once the verifier has its
+                // multipliers below 1; see `Add`).
                 break
             }
         }

@@ -58,26 +58,12 @@ extension GraphVerifier {
     /// interpreter does this much per input and holds this many weights.
     static func verifyWork(_ graph: QGraph) throws {
         var macs = 0, weights = 0
+        let producers = graph.producers
         for node in graph.nodes {
             let location = "node '\(node.name)' (\(node.op.kindName))"
-            let input = graph.tensors[node.inputs[0]].shape, output = graph.tensors[node.output].shape
-            let nodeMACs: Int?
-            switch node.op {
-            case .conv2d(let conv):
-                weights += conv.weights.count
-                nodeMACs = checkedProduct(output.elementCount, conv.window.kernelHeight, conv.window.kernelWidth,
-                                          input.channels / conv.groups, conv.pool?.height ?? 1, conv.pool?.width ?? 1)
-            case .fullyConnected(let fc):
-                weights += fc.weights.count
-                nodeMACs = checkedProduct(output.elementCount, input.elementCount)
-            case .maxPool(let pool), .averagePool(let pool):
-                // The interpreter visits every tap of a window, in the padding too.
-                nodeMACs = checkedProduct(output.elementCount, pool.window.kernelHeight, pool.window.kernelWidth)
-            case .reshape:
-                nodeMACs = 0
-            case .add:
-                nodeMACs = output.elementCount
-            }
+            let operation = node.op.operation
+            weights += operation.weightCount // each under maxLayerWeights, at most maxNodes of them: no overflow
+            let nodeMACs = operation.work(NodeContext(node: node, graph: graph, producers: producers))
             if weights > QGraphLimits.maxGraphWeights {
                 throw fail(location, .sizeLimit, "brings the graph to \(weights) weights, over the limit of \(QGraphLimits.maxGraphWeights)")
             }

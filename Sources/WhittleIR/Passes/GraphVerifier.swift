@@ -46,7 +46,7 @@ public enum GraphVerifier {
         try verifyOrder(graph)
         let producers = graph.producers
         for node in graph.nodes {
-            try verify(node, in: graph, producers: producers)
+            try node.op.operation.verify(NodeContext(node: node, graph: graph, producers: producers))
         }
         try verifyWork(graph)
         try verifyInputOutput(graph, producers: producers)
@@ -103,53 +103,7 @@ public enum GraphVerifier {
         }
     }
 
-    private static func verify(_ node: QNode, in graph: QGraph, producers: [TensorID: Int]) throws {
-        let location = "node '\(node.name)' (\(node.op.kindName))"
-        let input = graph.tensors[node.inputs[0]]
-        let output = graph.tensors[node.output]
-        switch node.op {
-        case .conv2d(let conv):
-            try verifyWindow(conv.window, input: input, output: output, pooledBy: conv.pool, location)
-            guard conv.groups >= 1, input.shape.channels % conv.groups == 0, output.shape.channels % conv.groups == 0 else {
-                throw fail(location, .groups, "groups \(conv.groups) must divide input channels \(input.shape.channels) and output channels \(output.shape.channels)")
-            }
-            let perFilter = try verifyLayerWeights(
-                outputs: output.shape.channels,
-                perOutput: [conv.window.kernelHeight, conv.window.kernelWidth, input.shape.channels / conv.groups], location)
-            // The sparse conv kernels keep each kept tap's kernel row and column in a byte.
-            if conv.weights.format != .dense, max(conv.window.kernelHeight, conv.window.kernelWidth) > 255 {
-                throw fail(location, .weightFormat, "\(conv.weights.formatName) weights need a kernel of at most 255x255, not \(conv.window.kernelHeight)x\(conv.window.kernelWidth)")
-            }
-            try verifyAffine(weights: conv.weights, scales: conv.weightScales, bias: conv.bias,
-                             requantization: conv.requantization, clamp: conv.clamp,
-                             outputs: output.shape.channels, perOutput: perFilter,
-                             reductionChannels: graph.reductionChannels(of: node, producers: producers),
-                             input: input, output: output, location)
-        case .fullyConnected(let fc):
-            _ = try verifyLayerWeights(outputs: output.shape.elementCount, perOutput: [input.shape.elementCount], location)
-            try verifyAffine(weights: fc.weights, scales: fc.weightScales, bias: fc.bias,
-                             requantization: fc.requantization, clamp: fc.clamp,
-                             outputs: output.shape.elementCount, perOutput: input.shape.elementCount,
-                             reductionChannels: graph.reductionChannels(of: node, producers: producers),
-                             input: input, output: output, location)
-        case .maxPool(let pool), .averagePool(let pool):
-            try verifyWindow(pool.window, input: input, output: output, location)
-            guard output.shape.channels == input.shape.channels else {
-                throw fail(location, .outputShape, "output has \(output.shape.channels) channels, input \(input.shape.channels)")
-            }
-            try verifyClamp(pool.clamp, location)
-            try verifySameQuantization(input, output, location)
-        case .reshape:
-            guard input.shape.elementCount == output.shape.elementCount else {
-                throw fail(location, .elementCount, "\(input.shape) has \(input.shape.elementCount) elements, \(output.shape) has \(output.shape.elementCount)")
-            }
-            try verifySameQuantization(input, output, location)
-        case .add(let add):
-            try verify(add, inputs: node.inputs.map { graph.tensors[$0] }, output: output, location)
-        }
-    }
-
-    private static func verifyWindow(_ w: Window2D, input: QTensor, output: QTensor, pooledBy pool: FoldedMaxPool? = nil,
+    static func verifyWindow(_ w: Window2D, input: QTensor, output: QTensor, pooledBy pool: FoldedMaxPool? = nil,
                                      _ location: String) throws {
         guard w.kernelHeight >= 1, w.kernelWidth >= 1, w.strideHeight >= 1, w.strideWidth >= 1 else {
             throw fail(location, .window, "kernel \(w.kernelHeight)x\(w.kernelWidth) and stride \(w.strideHeight)x\(w.strideWidth) must be ≥ 1")
@@ -175,7 +129,7 @@ public enum GraphVerifier {
         }
     }
 
-    private static func verifyAffine(weights: WeightStorage, scales: [Double], bias: [Int32],
+    static func verifyAffine(weights: WeightStorage, scales: [Double], bias: [Int32],
                                      requantization: [QuantizedMultiplier], clamp: ClampRange,
                                      outputs: Int, perOutput: Int, reductionChannels: Int, input: QTensor, output: QTensor,
                                      _ location: String) throws {
@@ -220,32 +174,13 @@ public enum GraphVerifier {
         try verifyClamp(clamp, location)
     }
 
-    /// Both inputs in the output's shape, and the multipliers TFLite derives from the three scales.
-    private static func verify(_ add: Add, inputs: [QTensor], output: QTensor, _ location: String) throws {
-        for input in inputs where input.shape != output.shape {
-            throw fail(location, .outputShape, "input '\(input.name)' is \(input.shape), the output \(output.shape); add needs one shape")
-        }
-        let real = Add.realMultipliers(inputs[0].quant, inputs[1].quant, output: output.quant)
-        for (what, m, r) in [("input 1", add.input1, real.input1), ("input 2", add.input2, real.input2), ("output", add.output, real.output)] {
-            guard r.isFinite, r < 1 else {
-                throw fail(location, .requantizationMatchesScales, "the \(what) multiplier \(r) must be below 1 (output scale \(output.quant.scale) is too small for inputs of scale \(inputs[0].quant.scale), \(inputs[1].quant.scale))")
-            }
-            let expected = QuantizedMultiplier(real: r)
-            guard m == expected else {
-                throw fail(location, .requantizationMatchesScales,
-                           "the \(what) multiplier is (M0 \(m.multiplier), shift \(m.shift)), the scales give (\(expected.multiplier), \(expected.shift))")
-            }
-        }
-        try verifyClamp(add.clamp, location)
-    }
-
-    private static func verifyClamp(_ clamp: ClampRange, _ location: String) throws {
+    static func verifyClamp(_ clamp: ClampRange, _ location: String) throws {
         guard clamp.min <= clamp.max, clamp.min >= -128, clamp.max <= 127 else {
             throw fail(location, .clampRange, "act_min \(clamp.min) … act_max \(clamp.max) must be ordered and inside −128…127")
         }
     }
 
-    private static func verifySameQuantization(_ input: QTensor, _ output: QTensor, _ location: String) throws {
+    static func verifySameQuantization(_ input: QTensor, _ output: QTensor, _ location: String) throws {
         guard input.quant == output.quant else {
             throw fail(location, .keepsQuantization, "output quantization \(output.quant) differs from input \(input.quant)")
         }
