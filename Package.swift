@@ -29,6 +29,8 @@ let package = Package(
         // Integer side: never imports the float side.
         .target(name: "WhittleIR", dependencies: ["WhittleSupport"], swiftSettings: fast),
         .target(name: "WhittleCodegen", dependencies: ["WhittleIR", "WhittleSupport"], swiftSettings: fast),
+        // The second front end: TFLite flatbuffers ↔ QGraph.
+        .target(name: "WhittleTFLite", dependencies: ["WhittleIR", "WhittleSupport"], swiftSettings: fast),
         .target(name: "WhittleVerify", dependencies: ["WhittleIR", "WhittleCodegen", "WhittleSupport"], swiftSettings: fast),
 
         // The single bridge from float to integer.
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "WhittleLowerTests", dependencies: ["WhittleLower", "WhittleCompress", "WhittleNN", "WhittleTensor", "WhittleIR"]),
         .testTarget(name: "WhittleIRTests", dependencies: ["WhittleIR"]),
         .testTarget(name: "WhittleCodegenTests", dependencies: ["WhittleCodegen", "WhittleIR"]),
+        .testTarget(name: "WhittleTFLiteTests", dependencies: ["WhittleTFLite"], exclude: ["Fixtures"]),
         .testTarget(name: "WhittleVerifyTests", dependencies: ["WhittleVerify", "WhittleCodegen", "WhittleIR"]),
         .testTarget(name: "WhittleCLITests", dependencies: ["WhittleDriver", "WhittleVerify", "WhittleCodegen", "WhittleIR"]),
     ]
