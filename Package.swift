@@ -40,7 +40,8 @@ let package = Package(
         // the pipeline, reports and benchmarks.
         .target(
             name: "WhittleDriver",
-            dependencies: ["WhittleSupport", "WhittleTensor", "WhittleNN", "WhittleCompress", "WhittleLower", "WhittleIR", "WhittleCodegen", "WhittleVerify"],
+            dependencies: ["WhittleSupport", "WhittleTensor", "WhittleNN", "WhittleCompress", "WhittleLower", "WhittleIR", "WhittleCodegen", "WhittleVerify",
+                           "WhittleTFLite"],
             swiftSettings: fast),
         // The executable: signal handling, then WhittleMain.run.
         .executableTarget(name: "whittle", dependencies: ["WhittleDriver", "WhittleSupport"], swiftSettings: fast),

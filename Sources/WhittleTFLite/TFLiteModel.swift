@@ -13,7 +13,10 @@ public struct TFLiteModel: Sendable {
 public enum TFLiteTensorType: Int8, Sendable, CustomStringConvertible {
     case float32 = 0, float16 = 1, int32 = 2, uint8 = 3, int64 = 4, string = 5, bool = 6, int16 = 7, complex64 = 8, int8 = 9
 
-    public var description: String { "\(self)".uppercased() }
+    /// The schema's name (`INT8`, …).
+    public var description: String {
+        ["FLOAT32", "FLOAT16", "INT32", "UINT8", "INT64", "STRING", "BOOL", "INT16", "COMPLEX64", "INT8"][Int(rawValue)]
+    }
 }
 
 public struct TFLiteTensor: Sendable {

@@ -9,6 +9,7 @@ enum InspectCommand: Command {
     static let usage = """
     usage: whittle inspect SPEC [MODEL.safetensors] [--json]
            whittle inspect MODEL.q [--target NAME] [--optimize speed|size] [--json]
+           whittle inspect MODEL.tflite [--json]
 
     With SPEC: prints, per layer, output shape, parameters, nonzeros, sparsity, bytes at 32 and
     8 bits, and multiply-accumulates per inference, with totals. With MODEL, counts its nonzeros.
@@ -19,6 +20,9 @@ enum InspectCommand: Command {
     bitmap, N:M), its flash bytes (weight values, position tables, biases, multipliers and
     shifts; what emit writes to model_weights.c) and the multiply-accumulates its kernel executes
     per inference, each beside the dense form's, with totals and ratios to dense.
+
+    With MODEL.tflite (an int8 TFLite flatbuffer): prints each operator in order with its input
+    and output shapes and its options.
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {
@@ -33,6 +37,13 @@ enum InspectCommand: Command {
                 throw UsageError(name, "--optimize takes speed or size, not '\(optimize)'")
             }
             return try inspectQGraph(path, target: target, objective: objective, json: json)
+        }
+        probe = args
+        if let path = probe.optionalPositional(), TFLiteInspection.isTFLiteFile(path) {
+            args = probe
+            let json = args.flag("--json")
+            try args.finish()
+            return try TFLiteInspection.run(path, json: json)
         }
         let bench = try Workbench(&args)
         let model = args.optionalPositional()
