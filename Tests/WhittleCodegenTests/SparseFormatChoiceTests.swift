@@ -63,7 +63,7 @@ final class SparseFormatChoiceTests: XCTestCase {
             XCTAssertEqual(format(chosen, "fc2"), objective == .speed ? .dense : .bitmap, "\(objective)")
         }
         let host = target("host")
-        let decision = SparseFormatChoice.decide(graph.nodes[1], in: graph, target: host, profile: KernelProfile(target: host), objective: .speed)!
+        let decision = SparseFormatChoice.decide(graph.nodes[1], in: graph, target: host, objective: .speed)!
         XCTAssertEqual(decision.candidates.map(\.format).prefix(3), [.dense, .indexSparse, .bitmap])
         let dense = decision.candidates[0], index = decision.chosen
         XCTAssertEqual(index.kernel, KernelRegistry.fullyConnectedSparse)
@@ -97,8 +97,7 @@ final class SparseFormatChoiceTests: XCTestCase {
         let half = try fullyConnectedGraph { _, _ in Bool.random(using: &rng) ? 0 : Int8.random(in: 1...127, using: &rng) }
         let host = target("host")
         for objective in SparseFormatChoice.Objective.allCases {
-            let decision = SparseFormatChoice.decide(half.nodes[1], in: half, target: host, profile: KernelProfile(target: host, objective: objective),
-                                                     objective: objective)!
+            let decision = SparseFormatChoice.decide(half.nodes[1], in: half, target: host, objective: objective)!
             let dense = decision.candidates[0]
             XCTAssertFalse(decision.chosen.constantBytes > dense.constantBytes && decision.chosen.instructions > dense.instructions)
         }
@@ -110,8 +109,8 @@ final class SparseFormatChoiceTests: XCTestCase {
         var rng = SeededGenerator(seed: 12)
         let graph = try fullyConnectedGraph { _, _ in Int.random(in: 0..<100, using: &rng) < 90 ? 0 : Int8.random(in: 1...127, using: &rng) }
         let m4 = target("cortex-m4")
-        let speed = SparseFormatChoice.decide(graph.nodes[1], in: graph, target: m4, profile: KernelProfile(target: m4, objective: .speed), objective: .speed)!
-        let size = SparseFormatChoice.decide(graph.nodes[1], in: graph, target: m4, profile: KernelProfile(target: m4, objective: .size), objective: .size)!
+        let speed = SparseFormatChoice.decide(graph.nodes[1], in: graph, target: m4, objective: .speed)!
+        let size = SparseFormatChoice.decide(graph.nodes[1], in: graph, target: m4, objective: .size)!
         XCTAssertEqual(speed.chosen.kernel, KernelRegistry.fullyConnectedIndexed)
         XCTAssertEqual(size.chosen.kernel, KernelRegistry.fullyConnectedSparse)
         XCTAssertLessThan(size.chosen.constantBytes, speed.chosen.constantBytes)

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import WhittleCodegen
 import WhittleIR
@@ -12,54 +11,15 @@ import XCTest
 final class DifferentialTests: XCTestCase {
     /// `WHITTLE_DIFF_GRAPHS` raises it for a soak (`make soak`).
     static let graphCount = ProcessInfo.processInfo.environment["WHITTLE_DIFF_GRAPHS"].flatMap { Int($0) }.map { max($0, 1) } ?? 200
-    static let progressEvery = 50
     static let vectorsPerGraph = 6 // all −128, all 127, all at the zero point, then random
 
     func testRandomGraphsAreBitExact() throws {
-        let scratch = try makeScratchFolder("differential")
-        defer { try? FileManager.default.removeItem(at: scratch) }
         let graphs = (0..<Self.graphCount).map { SampleGraphs.random(seed: UInt64(1000 + $0)) }
         // The first 200 draws are the same whatever the count; fewer prove too little to count.
         if graphs.count >= 200 { assertCoverage(Array(graphs.prefix(200))) }
-
-        let lock = NSLock()
-        var failures: [String] = []
-        var checkedBytes = 0
-        var done = 0
-        // Two workers: the machine has two cores, and gcc dominates.
-        DispatchQueue.concurrentPerform(iterations: 2) { worker in
-            for i in stride(from: worker, to: graphs.count, by: 2) {
-                let folder = scratch.appendingPathComponent("graph\(i)")
-                do {
-                    let options = EmitOptions(target: hostTarget, modelName: "random-\(i)", vectorCount: Self.vectorsPerGraph, seed: UInt64(i),
-                                              passes: .stored)
-                    try Emitter.emit(graphs[i], options: options, resources: resources, to: folder)
-                    // A sanitizer build for every twentieth graph keeps the run short.
-                    let report = try FolderVerifier.verify(folder: folder, resources: resources,
-                                                           options: VerifyOptions(sanitize: i % 20 == 0, sanitizerVectors: Self.vectorsPerGraph))
-                    // Thousands of built folders would fill the disk: a passing one goes at once.
-                    if report.passed { try? FileManager.default.removeItem(at: folder) }
-                    lock.lock()
-                    checkedBytes += report.comparison.vectors * graphs[i].outputTensor.byteCount
-                    if !report.passed {
-                        failures.append("graph \(i): \(report.comparison.firstMismatch.map(String.init(describing:)) ?? report.sanitizer?.report ?? "")")
-                    }
-                    lock.unlock()
-                } catch {
-                    lock.lock()
-                    failures.append("graph \(i): \(error)")
-                    lock.unlock()
-                }
-                lock.lock()
-                done += 1
-                // A soak runs for hours: say how far it got, on stderr so XCTest's output stays clean.
-                if done % Self.progressEvery == 0 || done == graphs.count {
-                    FileHandle.standardError.write(Data("differential: \(done)/\(graphs.count) graphs, \(failures.count) failing\n".utf8))
-                }
-                lock.unlock()
-            }
-        }
-        XCTAssertEqual(failures, [], "kept in \(scratch.path) only while the test runs")
+        // A sanitizer build for every twentieth graph keeps the run short.
+        let (failures, checkedBytes) = try HostDifferentialRun(label: "differential", vectors: Self.vectorsPerGraph, sanitizeEvery: 20).run(graphs)
+        XCTAssertEqual(failures, [])
         XCTAssertGreaterThan(checkedBytes, Self.graphCount * Self.vectorsPerGraph)
     }
 

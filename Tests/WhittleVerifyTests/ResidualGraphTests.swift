@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import WhittleCodegen
 import WhittleIR
@@ -22,31 +21,8 @@ final class ResidualGraphTests: XCTestCase {
     func testRandomResidualGraphsAreBitExactOnTheHost() throws {
         let graphs = Self.graphs(Self.hostGraphs)
         if graphs.count >= 120 { assertCoverage(Array(graphs.prefix(120))) }
-        let scratch = try makeScratchFolder("residual")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let lock = NSLock()
-        var failures: [String] = []
-        DispatchQueue.concurrentPerform(iterations: 2) { worker in
-            for i in stride(from: worker, to: graphs.count, by: 2) {
-                let folder = scratch.appendingPathComponent("graph\(i)")
-                let outcome: String?
-                do {
-                    let options = EmitOptions(target: hostTarget, modelName: "residual-\(i)", vectorCount: Self.vectors, seed: UInt64(i), passes: .stored)
-                    try Emitter.emit(graphs[i], options: options, resources: resources, to: folder)
-                    let report = try FolderVerifier.verify(folder: folder, resources: resources,
-                                                           options: VerifyOptions(sanitize: i % 10 == 0, sanitizerVectors: Self.vectors))
-                    outcome = report.passed ? nil : report.failure ?? "failed"
-                    if report.passed { try? FileManager.default.removeItem(at: folder) }
-                } catch {
-                    outcome = "\(error)"
-                }
-                if let outcome {
-                    lock.lock()
-                    failures.append("graph \(i): \(outcome)")
-                    lock.unlock()
-                }
-            }
-        }
+        let (failures, checkedBytes) = try HostDifferentialRun(label: "residual", vectors: Self.vectors, sanitizeEvery: 10).run(graphs)
+        XCTAssertGreaterThan(checkedBytes, graphs.count * Self.vectors)
         XCTAssertEqual(failures, [])
     }
 

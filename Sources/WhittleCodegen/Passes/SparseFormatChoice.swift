@@ -55,11 +55,10 @@ public enum SparseFormatChoice {
     /// decisions in graph order.
     public static func apply(_ graph: QGraph, target: TargetDescriptor, objective: Objective, policy: Policy = .best) throws
         -> (graph: QGraph, decisions: [Decision]) {
-        let profile = KernelProfile(target: target, objective: objective)
         var result = graph
         var decisions: [Decision] = []
         for (i, node) in graph.nodes.enumerated() {
-            guard let decision = decide(node, in: graph, target: target, profile: profile, objective: objective, policy: policy) else { continue }
+            guard let decision = decide(node, in: graph, target: target, objective: objective, policy: policy) else { continue }
             decisions.append(decision)
             result.nodes[i].op = node.op.replacingWeights(decision.chosen.storage)
         }
@@ -68,8 +67,9 @@ public enum SparseFormatChoice {
     }
 
     /// The candidates for one conv / fully connected node and the best; nil for other ops.
-    public static func decide(_ node: QNode, in graph: QGraph, target: TargetDescriptor, profile: KernelProfile,
-                              objective: Objective, policy: Policy = .best) -> Decision? {
+    public static func decide(_ node: QNode, in graph: QGraph, target: TargetDescriptor, objective: Objective,
+                              policy: Policy = .best) -> Decision? {
+        let profile = KernelProfile(target: target, objective: objective)
         guard let logical = node.op.weights?.denseValues, let outputs = node.op.outputChannels else { return nil }
         let channels = graph.reductionChannels(of: node)
         var formats: [WeightFormat] = [.dense]
@@ -147,38 +147,4 @@ public enum SparseFormatChoice {
                          instructions: target.cost(of: kernel).instructions(work), executedMACs: work.interiorMACs + work.borderMACs)
     }
 
-}
-
-extension QOp {
-    /// The weights of a conv / fully connected op; nil for ops without weights.
-    var weights: WeightStorage? {
-        switch self {
-        case .conv2d(let conv): return conv.weights
-        case .fullyConnected(let fc): return fc.weights
-        default: return nil // ops without weights
-        }
-    }
-
-    /// Output channels of a conv / fully connected op (one bias each).
-    var outputChannels: Int? {
-        switch self {
-        case .conv2d(let conv): return conv.bias.count
-        case .fullyConnected(let fc): return fc.bias.count
-        default: return nil
-        }
-    }
-
-    /// The op with `storage` in place of its weights (ops without weights unchanged).
-    func replacingWeights(_ storage: WeightStorage) -> QOp {
-        switch self {
-        case .conv2d(var conv):
-            conv.weights = storage
-            return .conv2d(conv)
-        case .fullyConnected(var fc):
-            fc.weights = storage
-            return .fullyConnected(fc)
-        default:
-            return self
-        }
-    }
 }

@@ -73,9 +73,15 @@ enum InspectCommand: Command {
 
     /// A `.q` file by its magic (any name), so a spec is never mistaken for one.
     private static func isQGraphFile(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return path.hasSuffix(".q") }
+        fileHas(QGraphFile.magic, at: 0, path) ?? path.hasSuffix(".q")
+    }
+
+    /// Whether the file at `path` holds `bytes` at `offset`; nil when it cannot be opened.
+    static func fileHas(_ bytes: [UInt8], at offset: Int, _ path: String) -> Bool? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
-        return Array(handle.readData(ofLength: 4)) == QGraphFile.magic
+        let head = handle.readData(ofLength: offset + bytes.count)
+        return head.count == offset + bytes.count && Array(head.suffix(bytes.count)) == bytes
     }
 
     private static func inspectQGraph(_ path: String, target name: String, objective: SparseFormatChoice.Objective, json: Bool) throws -> Int32 {

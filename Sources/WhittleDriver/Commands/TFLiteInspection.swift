@@ -19,10 +19,7 @@ enum TFLiteInspection {
 
     /// A `.tflite` file by its identifier ("TFL3" at byte 4), whatever its name.
     static func isTFLiteFile(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return path.hasSuffix(".tflite") }
-        defer { try? handle.close() }
-        let head = handle.readData(ofLength: 8)
-        return head.count == 8 && Array(head[4..<8]) == Array("TFL3".utf8)
+        InspectCommand.fileHas(Array("TFL3".utf8), at: 4, path) ?? path.hasSuffix(".tflite")
     }
 
     static func run(_ path: String, json: Bool) throws -> Int32 {

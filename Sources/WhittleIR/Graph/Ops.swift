@@ -126,4 +126,30 @@ public enum QOp: Hashable, Sendable {
 
     /// How many inputs a node of this op reads.
     public var inputCount: Int { operation.inputCount }
+
+    /// The weights of a conv / fully connected op as stored; nil for ops without weights.
+    public var weights: WeightStorage? { operation.layerWeights }
+
+    /// Output channels of a conv / fully connected op (one bias each); nil for other ops.
+    public var outputChannels: Int? {
+        switch self {
+        case .conv2d(let conv): return conv.bias.count
+        case .fullyConnected(let fc): return fc.bias.count
+        default: return nil
+        }
+    }
+
+    /// The op with `storage` in place of its weights (ops without weights unchanged).
+    public func replacingWeights(_ storage: WeightStorage) -> QOp {
+        switch self {
+        case .conv2d(var conv):
+            conv.weights = storage
+            return .conv2d(conv)
+        case .fullyConnected(var fc):
+            fc.weights = storage
+            return .fullyConnected(fc)
+        default:
+            return self
+        }
+    }
 }

@@ -15,24 +15,21 @@ protocol QOperation: Sendable {
     /// The steps of one inference (multiply-accumulates, taps visited, elements) for the size
     /// limits, after `verify`; nil when the product overflows.
     func work(_ node: NodeContext) -> Int?
-    /// Weights the op holds, counted against the graph's limit.
-    var weightCount: Int { get }
+    /// The op's weights as stored, nil for an op without weights.
+    var layerWeights: WeightStorage? { get }
     /// What `QGraphText` prints after the op's inputs (starting with a space, or empty).
     var textDetails: String { get }
     /// The op's code in `.q` files.
     var tag: UInt8 { get }
     /// The fields after the tag; `QOp.decoders[tag]` reads them back.
     func encodeFields(into w: inout BinaryWriter)
-    /// The weights in logical order, decoded once by the interpreter (empty without weights).
-    var logicalWeights: [Int8] { get }
     /// The reference formula: the output's int8 values from the inputs' (`ReferenceKernels`).
     func reference(_ inputs: [[Int8]], weights: [Int8], _ node: ReferenceNode) -> [Int8]
 }
 
 extension QOperation {
     var inputCount: Int { 1 }
-    var weightCount: Int { 0 }
-    var logicalWeights: [Int8] { [] }
+    var layerWeights: WeightStorage? { nil }
 }
 
 /// The tensors of one node, for its reference formula.

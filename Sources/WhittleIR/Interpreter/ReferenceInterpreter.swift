@@ -20,7 +20,7 @@ public struct ReferenceInterpreter: Sendable {
         try GraphVerifier.verify(graph)
         _ = try AccumulatorRangeAnalysis.check(graph)
         self.graph = graph
-        weights = graph.nodes.map(\.op.operation.logicalWeights)
+        weights = graph.nodes.map { $0.op.weights?.denseValues ?? [] }
     }
 
     /// The output tensor's int8 values for one input (channels-last, `inputTensor.byteCount` values).

@@ -62,7 +62,7 @@ extension GraphVerifier {
         for node in graph.nodes {
             let location = "node '\(node.name)' (\(node.op.kindName))"
             let operation = node.op.operation
-            weights += operation.weightCount // each under maxLayerWeights, at most maxNodes of them: no overflow
+            weights += operation.layerWeights?.count ?? 0 // each under maxLayerWeights, at most maxNodes of them: no overflow
             let nodeMACs = operation.work(NodeContext(node: node, graph: graph, producers: producers))
             if weights > QGraphLimits.maxGraphWeights {
                 throw fail(location, .sizeLimit, "brings the graph to \(weights) weights, over the limit of \(QGraphLimits.maxGraphWeights)")

@@ -51,21 +51,10 @@ extension SampleGraphs {
     private static func rewritingWeights(_ graph: QGraph, _ rewrite: Rewrite) throws -> QGraph {
         var result = graph
         for (i, node) in graph.nodes.enumerated() {
+            guard let logical = node.op.weights?.denseValues, let outputs = node.op.outputChannels else { continue }
             let channels = graph.reductionChannels(of: node)
-            switch node.op {
-            case .conv2d(var conv):
-                let logical = conv.weights.denseValues, outputs = conv.bias.count
-                guard let (values, format) = rewrite(node, logical, (outputs, logical.count / outputs, channels)) else { continue }
-                conv.weights = try WeightStorage(encoding: values, as: format, outputs: outputs, channels: channels)
-                result.nodes[i].op = .conv2d(conv)
-            case .fullyConnected(var fc):
-                let logical = fc.weights.denseValues, outputs = fc.bias.count
-                guard let (values, format) = rewrite(node, logical, (outputs, logical.count / outputs, channels)) else { continue }
-                fc.weights = try WeightStorage(encoding: values, as: format, outputs: outputs, channels: channels)
-                result.nodes[i].op = .fullyConnected(fc)
-            default:
-                continue
-            }
+            guard let (values, format) = rewrite(node, logical, (outputs, logical.count / outputs, channels)) else { continue }
+            result.nodes[i].op = node.op.replacingWeights(try WeightStorage(encoding: values, as: format, outputs: outputs, channels: channels))
         }
         try GraphVerifier.verify(result)
         return result

@@ -5,12 +5,8 @@ import WhittleIR
 /// connected layers of several shapes, dense and at several densities, in every weight format,
 /// so MACs, outputs and decoded units vary apart and a fit can tell them apart.
 enum CostSamples {
-    struct Plan {
-        var graph: QGraph
-    }
-
-    static func all() -> [Plan] {
-        var plans: [Plan] = []
+    static func all() -> [QGraph] {
+        var plans: [QGraph] = []
         var seed: UInt64 = 1
         // Height, width, channels, filters, kernel, padding: "same" 3x3 (mostly border on small
         // inputs) and LeNet's valid 5x5 (all interior).
@@ -53,7 +49,7 @@ enum CostSamples {
     }
 
     private static func conv(_ h: Int, _ w: Int, _ c: Int, _ k: Int, _ kernel: Int, _ padding: Int, groups: Int, density: Double,
-                             format: WeightFormat, seed: UInt64) -> Plan? {
+                             format: WeightFormat, seed: UInt64) -> QGraph? {
         var rng = SeededGenerator(seed: seed)
         var b = QGraphBuilder(inputShape: TensorShape(height: h, width: w, channels: c), inputQuant: QuantParams(scale: 0.02, zeroPoint: -3),
                               inputDescription: "kernel cost sample")
@@ -63,10 +59,10 @@ enum CostSamples {
                                     bias: [Int32](repeating: 7, count: k), outputChannels: k, window: Window2D(kernel: kernel, padding: padding),
                                     groups: groups, output: QuantParams(scale: 0.5, zeroPoint: 2), activation: .relu, format: format),
               let graph = try? b.finish(output: y) else { return nil }
-        return Plan(graph: graph)
+        return graph
     }
 
-    private static func fullyConnected(_ inputs: Int, _ outputs: Int, density: Double, format: WeightFormat, seed: UInt64) -> Plan? {
+    private static func fullyConnected(_ inputs: Int, _ outputs: Int, density: Double, format: WeightFormat, seed: UInt64) -> QGraph? {
         var rng = SeededGenerator(seed: seed)
         var b = QGraphBuilder(inputShape: TensorShape(vector: inputs), inputQuant: QuantParams(scale: 0.02, zeroPoint: -3),
                               inputDescription: "kernel cost sample")
@@ -75,7 +71,7 @@ enum CostSamples {
                                             bias: [Int32](repeating: 7, count: outputs), outputCount: outputs,
                                             output: QuantParams(scale: 0.5, zeroPoint: 2), activation: .none, format: format),
               let graph = try? b.finish(output: y) else { return nil }
-        return Plan(graph: graph)
+        return graph
     }
 
     /// Random int8 weights, kept with probability `density` (N:M: the first `n` of each group of `m`).

@@ -32,20 +32,19 @@ public enum KernelCostMeasurement {
         let plans = CostSamples.all()
         var samples: [Sample] = []
         var seen = Set<String>()
-        for (index, plan) in plans.enumerated() {
+        for (index, graph) in plans.enumerated() {
             for objective in SparseFormatChoice.Objective.allCases {
                 let options = EmitOptions(target: target, modelName: "cost-\(index)", vectorCount: 2,
                                           passes: PassOptions(objective: objective, weightFormats: .stored))
-                let emission = try Emitter.emission(of: plan.graph, options: options, resources: resources)
+                let folder = scratch.appendingPathComponent("sample\(index)-\(objective.rawValue)")
+                let emission = try Emitter.emit(graph, options: options, resources: resources, to: folder)
+                defer { try? FileManager.default.removeItem(at: folder) }
                 guard let layer = emission.plan.layers.first(where: { $0.weightFormat != nil }),
                       let kernel = KernelRegistry.named(layer.kernel) else { continue }
-                // Size and speed often run the same kernel: measure each (kernel, sample) once.
+                // Size and speed often run the same kernel: count each (kernel, sample) once.
                 guard seen.insert("\(index)/\(kernel.name)").inserted else { continue }
                 progress(kernel.name, index + 1, plans.count)
-                let folder = scratch.appendingPathComponent("sample\(index)-\(objective.rawValue)")
-                try Emitter.emit(plan.graph, options: options, resources: resources, to: folder)
                 let instructions = try count(folder, target: target, resources: resources)
-                try? FileManager.default.removeItem(at: folder)
                 guard let work = KernelWork.of(emission.loweredGraph.nodes[0], in: emission.loweredGraph, kernel: kernel) else { continue }
                 samples.append(Sample(kernel: kernel.name, work: work, instructions: instructions))
             }

@@ -2,9 +2,8 @@ import WhittleSupport
 
 extension Conv2D: QOperation {
     var kindName: String { "conv2d" }
-    var weightCount: Int { weights.count }
-    var logicalWeights: [Int8] { weights.denseValues }
     var tag: UInt8 { 1 }
+    var layerWeights: WeightStorage? { weights }
 
     func verify(_ node: NodeContext) throws {
         let (input, output, location) = (node.input, node.output, node.location)

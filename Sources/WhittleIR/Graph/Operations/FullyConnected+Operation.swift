@@ -2,9 +2,8 @@ import WhittleSupport
 
 extension FullyConnected: QOperation {
     var kindName: String { "fully_connected" }
-    var weightCount: Int { weights.count }
-    var logicalWeights: [Int8] { weights.denseValues }
     var tag: UInt8 { 2 }
+    var layerWeights: WeightStorage? { weights }
 
     func verify(_ node: NodeContext) throws {
         let (input, output) = (node.input, node.output)
