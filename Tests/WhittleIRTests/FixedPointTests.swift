@@ -13,6 +13,7 @@ final class FixedPointTests: XCTestCase {
         let saturatingDoublingHighMultiply: [HighMultiply]
         let shiftedRightToNearestOrAway: [Shift]
         let multiplyByQuantizedMultiplier: [Multiply]
+        let multiplyByQuantizedMultiplierSingleRounding: [Multiply]
         let quantizeMultiplier: [Quantize]
     }
 
@@ -52,6 +53,26 @@ final class FixedPointTests: XCTestCase {
             XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplier(row.x, m), row.expected,
                            "MBQM(\(row.x), \(row.multiplier), \(row.shift))")
         }
+    }
+
+    func testSingleRoundingMatchesTable() throws {
+        let rows = try Self.table().multiplyByQuantizedMultiplierSingleRounding
+        XCTAssertGreaterThan(rows.count, 50)
+        for row in rows {
+            let m = QuantizedMultiplier(multiplier: row.multiplier, shift: row.shift)
+            XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplier(row.x, m, rounding: .single), row.expected,
+                           "single MBQM(\(row.x), \(row.multiplier), \(row.shift))")
+        }
+    }
+
+    /// The two roundings part on the doc-comment example, and a tie goes up under single rounding.
+    func testSingleAndDoubleRoundingDiffer() {
+        let m = QuantizedMultiplier(multiplier: 1_077_952_576, shift: -7)
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplier(127, m, rounding: .double), 1)
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplier(127, m, rounding: .single), 0)
+        let half = QuantizedMultiplier(multiplier: 1 << 30, shift: -7)
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplier(-128, half, rounding: .single), 0)
+        XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplier(-128, half, rounding: .double), -1)
     }
 
     func testQuantizeMultiplierMatchesTable() throws {

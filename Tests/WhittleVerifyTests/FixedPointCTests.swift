@@ -23,40 +23,45 @@ final class FixedPointCTests: XCTestCase {
             swift.append(FixedPoint.shiftedRight(Int32(r["x"]!), by: r["exponent"]!, rounding: .toNearestOrAway))
         }
         var prepared = 0
-        for r in rows("multiplyByQuantizedMultiplier") {
-            let (x, m0, shift) = (r["x"]!, r["multiplier"]!, r["shift"]!)
-            let swiftResult = FixedPoint.multiplyByQuantizedMultiplier(
-                Int32(x), QuantizedMultiplier(multiplier: Int32(m0), shift: Int32(shift)))
-            input += "m \(x) \(m0) \(shift)\n"
-            expected.append(r["expected"]!)
-            swift.append(swiftResult)
-            // The prepared form the kernels use, on the multipliers whittle emits (0 with shift 0,
-            // or in [2^30, 2^31)) and accumulators the range analysis admits (|x · 2^left| < 2^30).
-            let left = max(shift, 0)
-            if (m0 == 0 && shift == 0 || m0 >= 1 << 30), abs(x) << left < 1 << 30 {
-                input += "p \(x) \(m0) \(shift)\n"
+        // Both roundings: the exact form on every row, the kernels' prepared form on the
+        // multipliers whittle emits (0 with shift 0, or in [2^30, 2^31)) and accumulators the
+        // range analysis admits (|x · 2^left| < 2^30).
+        for (key, rounding, exact, preparedOp) in [("multiplyByQuantizedMultiplier", RequantizationRounding.double, "m", "p"),
+                                                   ("multiplyByQuantizedMultiplierSingleRounding", .single, "n", "q")] {
+            for r in rows(key) {
+                let (x, m0, shift) = (r["x"]!, r["multiplier"]!, r["shift"]!)
+                let swiftResult = FixedPoint.multiplyByQuantizedMultiplier(
+                    Int32(x), QuantizedMultiplier(multiplier: Int32(m0), shift: Int32(shift)), rounding: rounding)
+                input += "\(exact) \(x) \(m0) \(shift)\n"
                 expected.append(r["expected"]!)
                 swift.append(swiftResult)
-                prepared += 1
+                let left = max(shift, 0)
+                if (m0 == 0 && shift == 0 || m0 >= 1 << 30), abs(x) << left < 1 << 30 {
+                    input += "\(preparedOp) \(x) \(m0) \(shift)\n"
+                    expected.append(r["expected"]!)
+                    swift.append(swiftResult)
+                    prepared += 1
+                }
             }
         }
         // And seeded random cases over every shift, with the Swift function as the expectation:
         // small right shifts make rounding ties frequent, INT32 extremes test the 64-bit sums.
         var rng = SeededGenerator(seed: 7)
-        for i in 0..<3000 {
-            let shift = i % 62 - 31
+        for i in 0..<6000 {
+            let rounding: RequantizationRounding = i % 2 == 0 ? .double : .single
+            let shift = i / 2 % 62 - 31
             let m0 = i % 50 == 0 ? 0 : Int32.random(in: (1 << 30)...Int32.max, using: &rng)
             let limit = Int32((1 << 30) - 1) >> max(shift, 0)
             let x = i % 7 == 0 ? (Bool.random(using: &rng) ? limit : -limit) : Int32.random(in: -limit...limit, using: &rng)
             let multiplier = QuantizedMultiplier(multiplier: m0, shift: m0 == 0 ? 0 : Int32(shift))
-            input += "p \(x) \(multiplier.multiplier) \(multiplier.shift)\n"
-            let result = FixedPoint.multiplyByQuantizedMultiplier(x, multiplier)
+            input += "\(rounding == .double ? "p" : "q") \(x) \(multiplier.multiplier) \(multiplier.shift)\n"
+            let result = FixedPoint.multiplyByQuantizedMultiplier(x, multiplier, rounding: rounding)
             expected.append(Int(result))
             swift.append(result)
             prepared += 1
         }
         XCTAssertGreaterThan(expected.count, 400)
-        XCTAssertGreaterThan(prepared, 3000)
+        XCTAssertGreaterThan(prepared, 6000)
 
         let scratch = try makeScratchFolder("fixedpoint")
         defer { try? FileManager.default.removeItem(at: scratch) }

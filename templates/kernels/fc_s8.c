@@ -6,6 +6,8 @@
  * byte loaded feeds `block` multiply-accumulates.
  * weights: [out_size / block][in_size][block] - the rows of one block interleaved.
  * bias:    bias[o] - in_zero * sum(row o), folded by whittle at compile time.
+ * Every fully connected kernel requantizes with single rounding (whittle_requantize_single), the
+ * rule TFLite's reference FULLY_CONNECTED uses; convolutions round twice.
  */
 #ifndef FC_S8_C
 #define FC_S8_C
@@ -43,7 +45,7 @@ WHITTLE_INLINE void fc_s8(
             w += block;
         }
         WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
-            output[o + j] = whittle_requantize(acc[j], multiplier[o + j], shift[o + j], out_zero, act_min, act_max);
+            output[o + j] = whittle_requantize_single(acc[j], multiplier[o + j], shift[o + j], out_zero, act_min, act_max);
         }
     }
 }

@@ -42,7 +42,7 @@ WHITTLE_INLINE void fc_s8_dsp(
         int32_t acc[FC_S8_DSP_MAX_BLOCK];
         fc_s8_dsp_accumulate(acc, input, weights + o * in_size, bias + o, in_size, block);
         WHITTLE_UNROLL_BLOCK for (int j = 0; j < block; ++j) {
-            output[o + j] = whittle_requantize(acc[j], multiplier[o + j], shift[o + j], out_zero, act_min, act_max);
+            output[o + j] = whittle_requantize_single(acc[j], multiplier[o + j], shift[o + j], out_zero, act_min, act_max);
         }
     }
 }

@@ -73,7 +73,7 @@ WHITTLE_INLINE void fc_s8_indexed(
         }
         values += count;
         column_bytes += count << wide;
-        output[o] = whittle_requantize(acc, multiplier[o], shift[o], out_zero, act_min, act_max);
+        output[o] = whittle_requantize_single(acc, multiplier[o], shift[o], out_zero, act_min, act_max);
     }
 }
 

@@ -75,7 +75,7 @@ WHITTLE_INLINE void fc_s8_sparse(
             }
             gaps += ((chunk & 7) + 1) >> 1;
         } while (chunk == 255);
-        output[o] = whittle_requantize(acc, multiplier[o], shift[o], out_zero, act_min, act_max);
+        output[o] = whittle_requantize_single(acc, multiplier[o], shift[o], out_zero, act_min, act_max);
     }
 }
 

@@ -61,19 +61,25 @@ WHITTLE_INLINE int32_t whittle_multiply_by_quantized_multiplier(int32_t x, int32
  * of (ab + 1 - 2^30) / 2^31 for ab < 0 equals this floor).
  * Cortex-M0 (ARMv6-M) has no 32 x 32 -> 64-bit multiply: gcc would call __aeabi_lmul for the
  * product (and __aeabi_lasr for a variable 64-bit shift). WHITTLE_SPLIT_MULTIPLY, on by
- * default there, forms the same product from four 16 x 16-bit multiplies instead; it can be
- * forced anywhere (the tests build both forms on the host).
+ * default there, forms the same product from four 16 x 16-bit multiplies instead
+ * (whittle_multiply_wide_split); it can be forced anywhere (the tests build both forms on the host).
  */
 #if !defined(WHITTLE_SPLIT_MULTIPLY) && defined(__ARM_ARCH_6M__)
 #define WHITTLE_SPLIT_MULTIPLY 1
 #endif
 
-WHITTLE_INLINE int32_t whittle_doubling_high_mul_nonnegative(int32_t a, int32_t b)
-{
 #if defined(WHITTLE_SPLIT_MULTIPLY) && WHITTLE_SPLIT_MULTIPLY
-    /* a = ah * 2^16 + al, b = bh * 2^16 + bl (al, bl, bh unsigned; bh < 2^15 as b >= 0):
-       a * b + 2^30 = ah*bh * 2^32 + (ah*bl + al*bh) * 2^16 + al*bl + 2^30; each product fits
-       32 bits, and the low word's carries go into the high word. */
+/* a * b + addend in 64 bits, as a high and a low word, for b >= 0: a = ah * 2^16 + al,
+   b = bh * 2^16 + bl (al, bl, bh unsigned; bh < 2^15 as b >= 0), so
+   a * b + addend = ah*bh * 2^32 + (ah*bl + al*bh) * 2^16 + al*bl + addend; each product fits
+   32 bits, and the low word's carries go into the high word. */
+typedef struct {
+    int32_t high;
+    uint32_t low;
+} whittle_wide_product;
+
+WHITTLE_INLINE whittle_wide_product whittle_multiply_wide_split(int32_t a, int32_t b, uint32_t addend)
+{
     const int32_t ah = a >> 16;
     const uint32_t al = (uint32_t)a & 0xFFFFu;
     const uint32_t bh = (uint32_t)b >> 16;
@@ -81,7 +87,8 @@ WHITTLE_INLINE int32_t whittle_doubling_high_mul_nonnegative(int32_t a, int32_t 
     const uint32_t low = al * bl;
     const int32_t cross_high = ah * (int32_t)bl;
     const uint32_t cross_low = al * bh;
-    uint32_t sum = low + 0x40000000u;
+    whittle_wide_product p;
+    uint32_t sum = low + addend;
     int32_t high = ah * (int32_t)bh + (sum < low);
     uint32_t term = (uint32_t)cross_high << 16;
     sum += term;
@@ -89,9 +96,31 @@ WHITTLE_INLINE int32_t whittle_doubling_high_mul_nonnegative(int32_t a, int32_t 
     term = cross_low << 16;
     sum += term;
     high += (int32_t)(cross_low >> 16) + (sum < term);
-    return (int32_t)(((uint32_t)high << 1) | (sum >> 31));
+    p.high = high;
+    p.low = sum;
+    return p;
+}
+#endif
+
+WHITTLE_INLINE int32_t whittle_doubling_high_mul_nonnegative(int32_t a, int32_t b)
+{
+#if defined(WHITTLE_SPLIT_MULTIPLY) && WHITTLE_SPLIT_MULTIPLY
+    const whittle_wide_product p = whittle_multiply_wide_split(a, b, 0x40000000u);
+    return (int32_t)(((uint32_t)p.high << 1) | (p.low >> 31));
 #else
     return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
+#endif
+}
+
+/* floor(a * b / 2^30) for b >= 0 and |a| < 2^30 (so the result fits): the high part single
+   rounding starts from. */
+WHITTLE_INLINE int32_t whittle_high_mul_floor30(int32_t a, int32_t b)
+{
+#if defined(WHITTLE_SPLIT_MULTIPLY) && WHITTLE_SPLIT_MULTIPLY
+    const whittle_wide_product p = whittle_multiply_wide_split(a, b, 0u);
+    return (int32_t)(((uint32_t)p.high << 2) | (p.low >> 30));
+#else
+    return (int32_t)(((int64_t)a * (int64_t)b) >> 30);
 #endif
 }
 
@@ -151,7 +180,31 @@ WHITTLE_INLINE int32_t whittle_multiply_prepared(int32_t x, whittle_multiplier m
     return (h + m.round + ((h >> 31) & m.toward)) >> m.right;
 }
 
-/* The output stage shared by conv and fully connected: scale, add the zero point, clamp. */
+/*
+ * MultiplyByQuantizedMultiplier with TFLite's single rounding, the rule of its reference
+ * FULLY_CONNECTED: (x * m0 + 2^(30 - shift)) >> (31 - shift), one rounding nearest_up, for
+ * shift <= 30. Any x whose result fits int32; a 64-bit product (the tests' exact form).
+ * Example: m0 = 1077952576, shift = -7 (M = 1/255), x = 127 -> 0 (exact 0.498).
+ */
+WHITTLE_INLINE int32_t whittle_multiply_single_rounding(int32_t x, int32_t m0, int shift)
+{
+    const int total = 31 - shift;
+    return (int32_t)(((int64_t)x * (int64_t)m0 + ((int64_t)1 << (total - 1))) >> total);
+}
+
+/*
+ * whittle_multiply_single_rounding for what the kernels requantize (m0 >= 0 and
+ * |x * 2^left| < 2^30, as for whittle_multiply_prepared). With g = floor(x * 2^left * m0 / 2^30),
+ * which fits int32, the result floor((g + 2^right) / 2^(right + 1)) is (t >> 1) + (t & 1) for
+ * t = g >> right: no 64-bit shift, no sum that overflows.
+ */
+WHITTLE_INLINE int32_t whittle_multiply_prepared_single(int32_t x, whittle_multiplier m)
+{
+    const int32_t t = whittle_high_mul_floor30((int32_t)((uint32_t)x << m.left), m.m0) >> m.right;
+    return (t >> 1) + (t & 1);
+}
+
+/* The output stage of convolutions and ADD (double rounding): scale, add the zero point, clamp. */
 WHITTLE_INLINE int8_t whittle_requantize_prepared(int32_t acc, whittle_multiplier m, int32_t out_zero,
                                                   int32_t act_min, int32_t act_max)
 {
@@ -162,6 +215,14 @@ WHITTLE_INLINE int8_t whittle_requantize(int32_t acc, int32_t m0, int shift, int
                                          int32_t act_min, int32_t act_max)
 {
     return whittle_requantize_prepared(acc, whittle_prepare_multiplier(m0, shift), out_zero, act_min, act_max);
+}
+
+/* The fully connected output stage: single rounding (whittle_multiply_prepared_single). */
+WHITTLE_INLINE int8_t whittle_requantize_single(int32_t acc, int32_t m0, int shift, int32_t out_zero,
+                                                int32_t act_min, int32_t act_max)
+{
+    return whittle_clamp_s8(whittle_multiply_prepared_single(acc, whittle_prepare_multiplier(m0, shift)) + out_zero,
+                            act_min, act_max);
 }
 
 #endif /* WHITTLE_FIXEDPOINT_H */

@@ -6,6 +6,9 @@
  *   m X M0 SHIFT   whittle_multiply_by_quantized_multiplier(X, M0, SHIFT)
  *   p X M0 SHIFT   whittle_multiply_prepared(X, whittle_prepare_multiplier(M0, SHIFT)), for
  *                  |X * 2^max(SHIFT, 0)| < 2^30 (the kernels' output stage)
+ *   n X M0 SHIFT   whittle_multiply_single_rounding(X, M0, SHIFT)
+ *   q X M0 SHIFT   whittle_multiply_prepared_single(X, whittle_prepare_multiplier(M0, SHIFT)),
+ *                  on the same domain as p (the fully connected output stage)
  */
 #include <stdio.h>
 
@@ -27,6 +30,10 @@ int main(void)
             result = whittle_multiply_by_quantized_multiplier((int32_t)a, (int32_t)b, (int)c);
         } else if (op == 'p' && scanf("%lld %lld %lld", &a, &b, &c) == 3) {
             result = whittle_multiply_prepared((int32_t)a, whittle_prepare_multiplier((int32_t)b, (int)c));
+        } else if (op == 'n' && scanf("%lld %lld %lld", &a, &b, &c) == 3) {
+            result = whittle_multiply_single_rounding((int32_t)a, (int32_t)b, (int)c);
+        } else if (op == 'q' && scanf("%lld %lld %lld", &a, &b, &c) == 3) {
+            result = whittle_multiply_prepared_single((int32_t)a, whittle_prepare_multiplier((int32_t)b, (int)c));
         } else {
             fprintf(stderr, "fixed_point_harness: bad row starting with '%c'\n", op);
             return 2;

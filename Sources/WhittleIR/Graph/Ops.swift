@@ -127,6 +127,9 @@ public enum QOp: Hashable, Sendable {
     /// How many inputs a node of this op reads.
     public var inputCount: Int { operation.inputCount }
 
+    /// How the op's output stage rounds (TFLite's reference rule for the op).
+    public var requantizationRounding: RequantizationRounding { operation.requantizationRounding }
+
     /// The weights of a conv / fully connected op as stored; nil for ops without weights.
     public var weights: WeightStorage? { operation.layerWeights }
 

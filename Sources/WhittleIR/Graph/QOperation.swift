@@ -17,6 +17,9 @@ protocol QOperation: Sendable {
     func work(_ node: NodeContext) -> Int?
     /// The op's weights as stored, nil for an op without weights.
     var layerWeights: WeightStorage? { get }
+    /// How the op's output stage rounds its multipliers: the rule TFLite's reference kernel for
+    /// the op uses (`.double` unless the op says otherwise; ops without multipliers keep it).
+    var requantizationRounding: RequantizationRounding { get }
     /// What `QGraphText` prints after the op's inputs (starting with a space, or empty).
     var textDetails: String { get }
     /// The op's code in `.q` files.
@@ -30,6 +33,7 @@ protocol QOperation: Sendable {
 extension QOperation {
     var inputCount: Int { 1 }
     var layerWeights: WeightStorage? { nil }
+    var requantizationRounding: RequantizationRounding { .double }
 }
 
 /// The tensors of one node, for its reference formula.

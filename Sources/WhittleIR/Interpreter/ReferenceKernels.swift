@@ -1,8 +1,9 @@
 /// The reference formula of each op, kept apart from the interpreter's bookkeeping.
 enum ReferenceKernels {
-    /// `y = clamp(zy + MultiplyByQuantizedMultiplier(acc, m))`.
-    static func requantize(_ acc: Int32, _ m: QuantizedMultiplier, outputZero: Int32, _ clamp: ClampRange) -> Int8 {
-        Int8(clamp.clamp(outputZero + FixedPoint.multiplyByQuantizedMultiplier(acc, m)))
+    /// `y = clamp(zy + MultiplyByQuantizedMultiplier(acc, m))`, rounded as the op rounds.
+    static func requantize(_ acc: Int32, _ m: QuantizedMultiplier, outputZero: Int32, _ clamp: ClampRange,
+                           rounding: RequantizationRounding) -> Int8 {
+        Int8(clamp.clamp(outputZero + FixedPoint.multiplyByQuantizedMultiplier(acc, m, rounding: rounding)))
     }
 
     /// `weights`: `conv.weights` decoded to logical order.
@@ -34,7 +35,7 @@ enum ReferenceKernels {
                         }
                     }
                     y[(oy * outS.width + ox) * outS.channels + oc] =
-                        requantize(acc, conv.requantization[oc], outputZero: outZero, conv.clamp)
+                        requantize(acc, conv.requantization[oc], outputZero: outZero, conv.clamp, rounding: conv.requantizationRounding)
                 }
             }
         }
@@ -50,7 +51,8 @@ enum ReferenceKernels {
             for i in 0..<n {
                 acc += (Int32(x[i]) - inZero) * Int32(weights[o * n + i])
             }
-            return requantize(acc, fc.requantization[o], outputZero: outTensor.quant.zeroPoint, fc.clamp)
+            return requantize(acc, fc.requantization[o], outputZero: outTensor.quant.zeroPoint, fc.clamp,
+                              rounding: fc.requantizationRounding)
         }
     }
 
