@@ -49,6 +49,9 @@ public struct VerifyReport: Codable, Hashable, Sendable {
     public var model: String
     public var target: String
     public var comparison: OutputComparison
+    /// The C outputs against the outputs another engine gave for the same inputs (an imported
+    /// model's `--expected`, kept in its validation set); nil when there are none.
+    public var expectedComparison: OutputComparison?
     public var sanitizer: SanitizerResult?
     public var accuracy: AccuracyReport?
     public var cost: HostCost?
@@ -62,11 +65,15 @@ public struct VerifyReport: Codable, Hashable, Sendable {
     public var modifiedFiles: FolderIntegrity?
 
     /// Bit-exact on every vector, clean under the sanitizers and integer only.
-    public var passed: Bool { comparison.bitExact && (sanitizer?.passed ?? true) && (measurement?.floatHelpers.isEmpty ?? true) }
+    public var passed: Bool {
+        comparison.bitExact && (expectedComparison?.bitExact ?? true) && (sanitizer?.passed ?? true)
+            && (measurement?.floatHelpers.isEmpty ?? true)
+    }
 
     /// Why it did not pass, in one line (nil when it passed).
     public var failure: String? {
         if let first = comparison.firstMismatch { return "C differs from the reference at \(first)" }
+        if let first = expectedComparison?.firstMismatch { return "C differs from the expected outputs given at import at \(first)" }
         if let helpers = measurement?.floatHelpers, !helpers.isEmpty {
             return "not integer only: the \(target) program links software floating-point helpers \(helpers.joined(separator: ", ")); a float or double reached the inference path"
         }
@@ -121,6 +128,8 @@ public enum FolderVerifier {
                                      count: count, outputSize: outputSize, timeout: options.timeout)
         }
         let comparison = OutputComparison(c: outputs, reference: expected, outputSize: outputSize)
+        let expectedComparison = vectors.givenExpected
+            .map { OutputComparison(c: outputs, reference: Array($0.prefix(count * outputSize)), outputSize: outputSize) }
         var sanitizer: SanitizerResult?
         if options.sanitize && !target.sanitizerFlags.isEmpty {
             let sanitized = min(options.sanitizerVectors, count)
@@ -135,7 +144,7 @@ public enum FolderVerifier {
             try BareMetalRun.checkBudgets(measurement, manifest: manifest, target: target)
         }
         return VerifyReport(folder: folder.path, model: manifest.model, target: target.name, comparison: comparison,
-                            sanitizer: sanitizer, accuracy: accuracy, cost: cost, measurement: measurement,
+                            expectedComparison: expectedComparison, sanitizer: sanitizer, accuracy: accuracy, cost: cost, measurement: measurement,
                             arenaBytes: manifest.memory.arenaBytes, scratchBytes: manifest.memory.scratchBytes,
                             constantBytes: manifest.constantBytes,
                             modifiedFiles: modified.isIntact ? nil : modified)

@@ -45,14 +45,32 @@ final class QGraphFileTests: XCTestCase {
         assertRejected(Array("PK\u{3}\u{4}rest of a zip".utf8), mentioning: ["not a Whittle QGraph file"])
     }
 
-    /// Older versions (3: chains only) and a newer version are refused with one line each.
-    func testOtherVersionsAreRejected() {
+    /// Older versions (3: chains only) and a newer version are refused with one line each;
+    /// version 4 (no expected outputs in the validation set) is still read.
+    func testOtherVersionsAreRejected() throws {
         var bytes = QGraphFile.encode(sample())
-        XCTAssertEqual(bytes[4], 4)
+        XCTAssertEqual(bytes[4], 5)
         bytes[4] = 3
-        assertRejected(bytes, mentioning: ["version 3", "reads version 4", "re-create it"])
-        bytes[4] = 5
-        assertRejected(bytes, mentioning: ["version 5", "reads version 4", "newer whittle"])
+        assertRejected(bytes, mentioning: ["version 3", "reads version 5", "re-create it"])
+        bytes[4] = 6
+        assertRejected(bytes, mentioning: ["version 6", "reads version 5", "newer whittle"])
+        // Without a validation set, versions 4 and 5 write the same payload.
+        var withoutValidation = sample()
+        withoutValidation.validation = nil
+        bytes = QGraphFile.encode(withoutValidation)
+        bytes[4] = 4
+        XCTAssertEqual(try QGraphFile.decode(bytes, name: "v4.q"), withoutValidation)
+    }
+
+    /// Expected outputs of another engine round-trip, and must be one output per input.
+    func testExpectedOutputsRoundTrip() throws {
+        var graph = sample()
+        let inputSize = graph.inputTensor.byteCount, outputSize = graph.outputTensor.byteCount
+        graph.validation = ValidationSet(count: 2, inputs: (0..<(2 * inputSize)).map { Int8(truncatingIfNeeded: $0) },
+                                         expectedOutputs: (0..<(2 * outputSize)).map { Int8(truncatingIfNeeded: 3 * $0) })
+        XCTAssertEqual(try QGraphFile.decode(QGraphFile.encode(graph), name: "expected.q"), graph)
+        graph.validation!.expectedOutputs!.removeLast()
+        assertRejected(QGraphFile.encode(graph), mentioning: ["expected output bytes"])
     }
 
     /// A well-formed file with a graph that breaks a rule is rejected by the verifier.

@@ -56,6 +56,8 @@ public struct EmitManifest: Codable, Hashable, Sendable {
         public var expected: String
         public var labels: String?
         public var floatLogits: String?
+        /// The outputs another engine gave for these inputs (an imported model's `--expected`).
+        public var givenExpected: String?
     }
 
     public struct Memory: Codable, Hashable, Sendable {
@@ -264,6 +266,7 @@ public struct EmitManifest: Codable, Hashable, Sendable {
         var vectorFiles = [("vectors.inputs", vectors.inputs), ("vectors.expected", vectors.expected)]
         if let labels = vectors.labels { vectorFiles.append(("vectors.labels", labels)) }
         if let logits = vectors.floatLogits { vectorFiles.append(("vectors.floatLogits", logits)) }
+        if let given = vectors.givenExpected { vectorFiles.append(("vectors.givenExpected", given)) }
         for (field, file) in vectorFiles { try relativePath(field, file) }
         if Set(vectorFiles.map(\.1)).count != vectorFiles.count {
             throw fail("vectors", "names one file for two kinds of vectors")

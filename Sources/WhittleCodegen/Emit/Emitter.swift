@@ -156,6 +156,9 @@ public enum Emitter {
         if let logits = v.floatLogits {
             files.append(("vectors/float_logits.bin", littleEndianBytes(logits.map(\.bitPattern))))
         }
+        if let given = v.givenExpected {
+            files.append(("vectors/given_expected.bin", given.map { UInt8(bitPattern: $0) }))
+        }
         return files
     }
 
@@ -178,7 +181,8 @@ public enum Emitter {
                                           inputs: "vectors/inputs.bin",
                                           expected: "vectors/expected.bin",
                                           labels: vectors.labels == nil ? nil : "vectors/labels.bin",
-                                          floatLogits: vectors.floatLogits == nil ? nil : "vectors/float_logits.bin"),
+                                          floatLogits: vectors.floatLogits == nil ? nil : "vectors/float_logits.bin",
+                                          givenExpected: vectors.givenExpected == nil ? nil : "vectors/given_expected.bin"),
             memory: EmitManifest.Memory(arenaBytes: memory.arenaBytes, scratchBytes: plan.scratchBytes, lowerBoundBytes: memory.lowerBoundBytes,
                                         naiveArenaBytes: memory.naiveArenaBytes,
                                         naiveActivationBytes: memory.naiveActivationBytes, alignment: memory.alignment),

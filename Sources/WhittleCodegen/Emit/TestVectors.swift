@@ -8,6 +8,8 @@ struct TestVectors {
     var expected: [Int8]
     var labels: [Int32]?
     var floatLogits: [Float]?
+    /// The outputs another engine gave for validation inputs (`ValidationSet.expectedOutputs`).
+    var givenExpected: [Int8]?
     var source: String
 
     static let defaultRandomCount = 16
@@ -23,7 +25,7 @@ struct TestVectors {
         if let validation = graph.validation, validation.count > 0 {
             let set = validation.prefix(requested ?? validation.count)
             vectors = TestVectors(count: set.count, inputs: set.inputs, expected: [], labels: set.labels,
-                                  floatLogits: set.floatLogits, source: "validation set")
+                                  floatLogits: set.floatLogits, givenExpected: set.expectedOutputs, source: "validation set")
         } else {
             let perVector = inSize + graph.outputTensor.byteCount
             let count = min(requested ?? defaultRandomCount, QGraphLimits.maxVectors, QGraphLimits.maxVectorBytes / perVector)

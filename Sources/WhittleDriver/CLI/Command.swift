@@ -16,6 +16,7 @@ let allCommands: [Command.Type] = [
     EvalCommand.self,
     InspectCommand.self,
     QuantizeCommand.self,
+    ImportCommand.self,
     PruneCommand.self,
     EmitCommand.self,
     VerifyCommand.self,

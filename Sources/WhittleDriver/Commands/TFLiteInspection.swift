@@ -62,6 +62,8 @@ enum TFLiteInspection {
             return "\(a)"
         case .softmax(let beta):
             return "beta \(beta)"
+        case .reducer(let keepDims):
+            return keepDims ? "keep dims" : ""
         }
     }
 }

@@ -138,7 +138,10 @@ enum VerifyCommand: Command {
             switch outcome {
             case .verified(let r):
                 let c = r.comparison
-                let exact = c.bitExact ? "bit-exact (\(c.vectors))" : "MISMATCH \(c.mismatchedVectors)/\(c.vectors)"
+                var exact = c.bitExact ? "bit-exact (\(c.vectors))" : "MISMATCH \(c.mismatchedVectors)/\(c.vectors)"
+                if let e = r.expectedComparison {
+                    exact += e.bitExact ? ", = expected" : ", EXPECTED MISMATCH \(e.mismatchedVectors)/\(e.vectors)"
+                }
                 if let m = r.measurement {
                     table.add([target, exact, m.flashBytes.grouped, m.ramBytes.grouped, m.stackBytes.grouped,
                                m.instructions.map { $0.perInference.grouped } ?? "not counted",
@@ -173,6 +176,11 @@ enum VerifyCommand: Command {
             lines.append("  C vs reference   MISMATCH: \(c.mismatchedBytes.grouped) bytes in \(c.mismatchedVectors.grouped) of \(c.vectors.grouped) vectors; first at \(first)")
         } else {
             lines.append("  C vs reference   bit-exact on \(c.vectors.grouped) vectors")
+        }
+        if let e = r.expectedComparison {
+            lines.append("  C vs expected    " + (e.firstMismatch.map {
+                "MISMATCH: \(e.mismatchedBytes.grouped) bytes in \(e.mismatchedVectors.grouped) of \(e.vectors.grouped) vectors; first at \($0)"
+            } ?? "equal on \(e.vectors.grouped) vectors (the outputs given at import)"))
         }
         if let s = r.sanitizer {
             lines.append("  sanitizers       " + (s.passed ? "clean on \(s.vectors) vectors" : "FAILED: \(s.report ?? "")"))

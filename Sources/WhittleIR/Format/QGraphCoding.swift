@@ -40,6 +40,8 @@ enum QGraphCoding {
             if let labels = v.labels { w.write(array: labels) }
             w.write(v.floatLogits != nil)
             if let logits = v.floatLogits { w.write(array: logits) }
+            w.write(v.expectedOutputs != nil)
+            if let expected = v.expectedOutputs { w.write(array: expected) }
         }
     }
 
@@ -90,7 +92,8 @@ enum QGraphCoding {
 
     // MARK: - Decoding
 
-    static func decode(_ r: inout BinaryReader) throws -> QGraph {
+    /// `version`: the file's format version (4 or later; `QGraphFile` refuses older ones).
+    static func decode(_ r: inout BinaryReader, version: UInt32) throws -> QGraph {
         let description = try r.readString("input description")
         let rawInputTable = try r.readBool("raw input table") ? try r.readArray(of: Int8.self, "raw input table") : nil
         let tensorCount = Int(try r.read(UInt32.self, "tensor count"))
@@ -124,7 +127,12 @@ enum QGraphCoding {
             let inputs = try r.readArray(of: Int8.self, "validation inputs")
             let labels = try r.readBool("validation labels") ? try r.readArray(of: Int32.self, "validation labels") : nil
             let logits = try r.readBool("validation logits") ? try r.readFloats("validation float logits") : nil
-            validation = ValidationSet(count: count, inputs: inputs, labels: labels, floatLogits: logits)
+            // Version 5 added the expected outputs of another engine.
+            var expected: [Int8]?
+            if version >= 5, try r.readBool("validation expected outputs") {
+                expected = try r.readArray(of: Int8.self, "validation expected outputs")
+            }
+            validation = ValidationSet(count: count, inputs: inputs, labels: labels, floatLogits: logits, expectedOutputs: expected)
         }
         return QGraph(tensors: tensors, nodes: nodes, input: input, output: output,
                       inputDescription: description, validation: validation, rawInputTable: rawInputTable)

@@ -14,13 +14,14 @@ public struct QGraphFileError: Error, CustomStringConvertible, Sendable {
 /// ```
 /// offset  size  field
 ///      0     4  magic "WHQG"
-///      4     4  format version (UInt32, currently 4; 2 added the sparse weight formats, 3 the
-///               raw-input table, 4 graphs: nodes of several inputs, the add op, a conv's folded max pool)
+///      4     4  format version (UInt32, currently 5; 2 added the sparse weight formats, 3 the
+///               raw-input table, 4 graphs: nodes of several inputs, the add op, a conv's folded max pool;
+///               5 the validation set's expected outputs of another engine. Version 4 files are read too)
 ///      8     8  payload length in bytes (UInt64)
 ///     16     4  CRC-32 of the payload (UInt32)
 ///     20     …  payload:
 ///               input description (string) · optional raw-input table (256 int8) · tensors · input id · output id · nodes ·
-///               optional validation set (inputs, optional labels, optional float logits)
+///               optional validation set (inputs, optional labels, optional float logits, optional expected outputs)
 /// ```
 /// Strings are a UInt32 byte count and UTF-8; arrays a UInt64 count and their elements; doubles
 /// and floats their IEEE bit patterns, so a graph reads back bit for bit. Each conv / fully
@@ -35,7 +36,9 @@ public struct QGraphFileError: Error, CustomStringConvertible, Sendable {
 /// dense weights; a newer whittle's files may hold formats this one cannot run).
 public enum QGraphFile {
     public static let magic: [UInt8] = Array("WHQG".utf8)
-    public static let version: UInt32 = 4
+    public static let version: UInt32 = 5
+    /// The oldest version this whittle still reads (what it lacks reads as absent).
+    public static let oldestReadableVersion: UInt32 = 4
     static let headerSize = 20
 
     public static func encode(_ graph: QGraph) -> [UInt8] {
@@ -70,7 +73,7 @@ public enum QGraphFile {
         var header = BinaryReader(bytes, offset: 4)
         do {
             let fileVersion = try header.read(UInt32.self, "version")
-            guard fileVersion == version else {
+            guard (oldestReadableVersion...version).contains(fileVersion) else {
                 let advice = fileVersion < version ? "re-create it with this whittle's quantize" : "use the newer whittle that wrote it"
                 throw failure("format version \(fileVersion), this whittle reads version \(version); \(advice)")
             }
@@ -88,7 +91,7 @@ public enum QGraphFile {
                 throw failure(String(format: "corrupt: checksum 0x%08x, header says 0x%08x", checksum, storedChecksum))
             }
             var payload = BinaryReader(bytes, offset: headerSize)
-            let graph = try QGraphCoding.decode(&payload)
+            let graph = try QGraphCoding.decode(&payload, version: fileVersion)
             guard payload.remaining == 0 else {
                 throw failure("corrupt: \(payload.remaining) bytes left over after the graph")
             }

@@ -81,9 +81,11 @@ public struct NMSparseWeights: Hashable, Sendable, CompressedWeights {
     }
 
     /// The fewest kept weights per group for which `logical` fits `?:m` (the most nonzeros in
-    /// any group), or nil when every group of some output is full (no N:M pattern with this m).
+    /// any group), or nil when every group of some output is full (no N:M pattern with this m), or
+    /// when an output has fewer than m weights (no group at all: the layer is only a dense tail).
     public static func smallestN(of logical: [Int8], outputs: Int, channels: Int, m: Int) -> Int? {
         let perOutput = logical.count / outputs
+        guard perOutput >= m else { return nil }
         let layout = NMSparseWeights(n: 1, m: m, outputs: outputs, perOutput: perOutput, channels: channels, values: [], indices: [])
         var most = 0
         for o in 0..<outputs {

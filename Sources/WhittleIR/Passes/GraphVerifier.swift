@@ -216,5 +216,8 @@ public enum GraphVerifier {
                 throw fail(location, .validationSet, "float logit \(bad) is \(logits[bad])")
             }
         }
+        if let expected = set.expectedOutputs, expected.count != set.count * graph.outputTensor.byteCount {
+            throw fail(location, .validationSet, "\(expected.count) expected output bytes for \(set.count) outputs of \(graph.outputTensor.byteCount)")
+        }
     }
 }

@@ -13,6 +13,8 @@ public struct EmittedVectors: Sendable {
     public var expected: [Int8]?
     public var labels: [Int32]?
     public var floatLogits: [Float]?
+    /// `vectors/given_expected.bin`: the outputs another engine gave, which the C must equal too.
+    public var givenExpected: [Int8]?
 
     public init(folder: URL, manifest: EmitManifest) throws {
         let v = manifest.vectors
@@ -50,6 +52,7 @@ public struct EmittedVectors: Sendable {
         inputs = try bytes(v.inputs, 1, manifest.input.size).map { Int8(bitPattern: $0) }
         expected = (try? bytes(v.expected, 1, manifest.output.size))?.map { Int8(bitPattern: $0) }
         labels = try v.labels.map { littleEndian(try bytes($0, 4, 1), as: Int32.self) }
+        givenExpected = try v.givenExpected.map { try bytes($0, 1, manifest.output.size).map { Int8(bitPattern: $0) } }
         floatLogits = try v.floatLogits.map {
             littleEndian(try bytes($0, 4, manifest.output.size), as: UInt32.self).map(Float.init(bitPattern:))
         }

@@ -19,7 +19,7 @@ public enum TargetSweep {
         let vectors = try EmittedVectors(folder: folder, manifest: manifest)
         if manifest.vectors.seed == nil {
             graph.validation = ValidationSet(count: vectors.count, inputs: vectors.inputs, labels: vectors.labels,
-                                             floatLogits: vectors.floatLogits)
+                                             floatLogits: vectors.floatLogits, expectedOutputs: vectors.givenExpected)
         }
         let options = EmitOptions(target: target, modelName: manifest.model, vectorCount: manifest.vectors.count,
                                   seed: manifest.vectors.seed ?? 1, passes: manifest.passOptions)

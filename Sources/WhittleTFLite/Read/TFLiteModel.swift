@@ -101,4 +101,6 @@ public enum TFLiteOptions: Sendable, Equatable {
     case fullyConnected(activation: TFLiteActivation, keepDims: Bool)
     case add(activation: TFLiteActivation)
     case softmax(beta: Float)
+    /// MEAN's `ReducerOptions`.
+    case reducer(keepDims: Bool)
 }

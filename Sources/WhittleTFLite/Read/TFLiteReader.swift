@@ -130,6 +130,8 @@ public enum TFLiteReader {
             return .add(activation: try activation(0))
         case .softmax:
             return .softmax(beta: Float(bitPattern: try r.scalarField(o, 0, "\(what) beta", default: Float(0).bitPattern)))
+        case .mean:
+            return .reducer(keepDims: try byte(0, "keep dims") != 0)
         default:
             return .none
         }
