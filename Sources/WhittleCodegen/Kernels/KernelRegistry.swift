@@ -11,6 +11,9 @@ public enum KernelRegistry {
     // Dense convolution, grouped and depthwise, and their ARMv7E-M (`dsp`) twins.
     public static let conv2d = Kernel("conv2d_s8", foldsMaxPool: true)
     public static let conv2dDSP = Kernel("conv2d_s8_dsp", includes: [conv2d], headers: [dspHeader], foldsMaxPool: true)
+    /// Ungrouped dense convs without a folded pool on DSP targets: im2col and a 4-pixel x
+    /// 2-channel SMLAD matrix product.
+    public static let conv2dMatrix = Kernel("conv2d_s8_mm", headers: [dspHeader], scratch: .widenedColumns)
     public static let depthwiseConv2d = Kernel("dwconv2d_s8")
     public static let depthwiseConv2dDSP = Kernel("dwconv2d_s8_dsp", includes: [depthwiseConv2d], headers: [dspHeader])
 
@@ -40,7 +43,7 @@ public enum KernelRegistry {
     public static let add = Kernel("add_s8")
 
     public static let all: [Kernel] = [
-        conv2d, conv2dDSP, depthwiseConv2d, depthwiseConv2dDSP, conv2dGather, conv2dSparse, conv2dBitmap, conv2dNM, conv2dIndexed,
+        conv2d, conv2dDSP, conv2dMatrix, depthwiseConv2d, depthwiseConv2dDSP, conv2dGather, conv2dSparse, conv2dBitmap, conv2dNM, conv2dIndexed,
         fullyConnected, fullyConnectedDSP, fullyConnectedSparse, fullyConnectedBitmap, fullyConnectedNM, fullyConnectedIndexed,
         maxPool, averagePool, add,
     ]

@@ -16,10 +16,10 @@ enum MaxPoolFolding {
             guard case .maxPool(let window) = pool.op, window.clamp == .int8, tiles(window.window) else { continue }
             let tensor = pool.inputs[0]
             guard tensor != graph.output, readers[tensor] == 1, let c = producers[tensor],
-                  case .conv2d(var conv) = result.nodes[c].op, conv.pool == nil,
-                  Conv2DLowering.kernel(conv, input: graph.tensors[graph.nodes[c].inputs[0]], profile: profile).foldsMaxPool
-            else { continue }
+                  case .conv2d(var conv) = result.nodes[c].op, conv.pool == nil else { continue }
             conv.pool = FoldedMaxPool(name: pool.name, height: window.window.kernelHeight, width: window.window.kernelWidth)
+            // The kernel the conv would take with the pool folded must have the pooled output stage.
+            guard Conv2DLowering.kernel(conv, input: graph.tensors[graph.nodes[c].inputs[0]], profile: profile).foldsMaxPool else { continue }
             result.nodes[c].op = .conv2d(conv)
             result.nodes[c].output = pool.output
             folded.insert(p)

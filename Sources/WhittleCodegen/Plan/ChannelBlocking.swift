@@ -55,4 +55,21 @@ enum ChannelBlocking {
         }
         return result
     }
+
+    /// `conv2d_s8_mm`'s layout: per pair of outputs (a, b) — the last paired with zeros when
+    /// `outputs` is odd — per group of 4 of the `depth` positions (zeros past a filter's end),
+    /// the words {a[k], b[k], a[k+2], b[k+2]} and {a[k+1], b[k+1], a[k+3], b[k+3]}.
+    static func pairWords(_ weights: [Int8], outputs: Int, depth: Int) -> [Int8] {
+        let perOutput = weights.count / max(outputs, 1)
+        func value(_ o: Int, _ k: Int) -> Int8 { o < outputs && k < perOutput ? weights[o * perOutput + k] : 0 }
+        var result: [Int8] = []
+        result.reserveCapacity((outputs + 1) / 2 * 2 * depth)
+        for a in stride(from: 0, to: outputs, by: 2) {
+            for k in stride(from: 0, to: depth, by: 4) {
+                result += [value(a, k), value(a + 1, k), value(a, k + 2), value(a + 1, k + 2)]
+                result += [value(a, k + 1), value(a + 1, k + 1), value(a, k + 3), value(a + 1, k + 3)]
+            }
+        }
+        return result
+    }
 }

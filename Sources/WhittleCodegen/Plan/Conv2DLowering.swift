@@ -4,7 +4,8 @@ import WhittleIR
 /// `conv2d_s8_sparse` (index-sparse; `conv2d_s8_indexed` with ready taps when the profile says
 /// so and each filter's tap count fits 16 bits), `conv2d_s8_bitmap` or `conv2d_s8_nm` (N:M);
 /// dense weights take `dwconv2d_s8` when depthwise (one input channel per group) and
-/// `conv2d_s8` otherwise, or their `_dsp` twins when the profile says so.
+/// `conv2d_s8` otherwise, or their `_dsp` twins when the profile says so — where an ungrouped
+/// conv without a folded pool takes the matrix-product kernel `conv2d_s8_mm`.
 enum Conv2DLowering {
     static func isDepthwise(_ conv: Conv2D, input: QTensor) -> Bool {
         conv.groups > 1 && conv.groups == input.shape.channels
@@ -13,7 +14,10 @@ enum Conv2DLowering {
     /// The kernel `lower` picks.
     static func kernel(_ conv: Conv2D, input: QTensor, profile: KernelProfile) -> Kernel {
         switch conv.weights {
-        case .dense: return profile.kernel(isDepthwise(conv, input: input) ? KernelRegistry.depthwiseConv2d : KernelRegistry.conv2d)
+        case .dense:
+            if isDepthwise(conv, input: input) { return profile.kernel(KernelRegistry.depthwiseConv2d) }
+            let kernel = profile.kernel(KernelRegistry.conv2d)
+            return kernel == KernelRegistry.conv2dDSP && conv.groups == 1 && conv.pool == nil ? KernelRegistry.conv2dMatrix : kernel
         case .indexSparse: return fitsIndexedCounts(conv, input: input) ? profile.kernel(KernelRegistry.conv2dSparse) : KernelRegistry.conv2dSparse
         case .bitmap: return KernelRegistry.conv2dBitmap
         case .nm: return KernelRegistry.conv2dNM
@@ -32,6 +36,8 @@ enum Conv2DLowering {
         let kernel = kernel(conv, input: input, profile: profile)
         let depthwise = kernel == profile.kernel(KernelRegistry.depthwiseConv2d)
         let wordLayout = kernel == KernelRegistry.conv2dDSP
+        let matrix = kernel == KernelRegistry.conv2dMatrix
+        let depth = (w.kernelHeight * w.kernelWidth * inS.channels + 3) / 4 * 4
         let block = ChannelBlocking.block(outputsPerGroup: outS.channels / conv.groups, limit: profile.channelBlock)
         // Depthwise kernels read [k_h][k_w][out_c] so their channel loop is contiguous; the
         // grouped kernel reads `block` interleaved filters front to back, conv2d_s8_dsp in words
@@ -41,6 +47,7 @@ enum Conv2DLowering {
         var tables = AffineTables.tables(
             for: identifier, weights: conv.weights,
             denseLayout: { depthwise ? transposedToTapsFirst($0, outputs: outS.channels)
+                         : matrix ? ChannelBlocking.pairWords($0, outputs: outS.channels, depth: depth)
                          : wordLayout ? ChannelBlocking.interleaveWords($0, outputs: outS.channels, block: block, run: run)
                          : ChannelBlocking.interleave($0, outputs: outS.channels, block: block) },
             bias: conv.bias, requantization: conv.requantization, inputZero: input.quant.zeroPoint)
@@ -49,6 +56,9 @@ enum Conv2DLowering {
         var tableArguments: [String]?
         var scratch: ScratchUse?
         switch conv.weights {
+        case .dense where matrix:
+            fields = parameters.matrix(depth: depth)
+            scratch = kernel.scratch?.use([depth])
         case .dense:
             fields = depthwise ? parameters.depthwise : parameters.dense(block: block)
         case .indexSparse where kernel == KernelRegistry.conv2dIndexed:

@@ -55,6 +55,19 @@ struct ConvParameters {
             + [ParameterField("groups", conv.groups), ParameterField("block", block)] + quantization + interior + pooling
     }
 
+    /// `conv2d_s8_mm`: `depth` values per column; `direct` when a column is an input pixel's
+    /// channels (1x1, stride 1, no padding, whole words).
+    func matrix(depth: Int) -> [ParameterField] {
+        let w = conv.window
+        let direct = w.kernelHeight == 1 && w.kernelWidth == 1 && w.strideHeight == 1 && w.strideWidth == 1
+            && [w.padTop, w.padLeft, w.padBottom, w.padRight].allSatisfy { $0 == 0 } && input.shape.channels % 4 == 0
+        return inputShape + outputShape
+            + [ParameterField("k_h", w.kernelHeight), ParameterField("k_w", w.kernelWidth),
+               ParameterField("stride_h", w.strideHeight), ParameterField("stride_w", w.strideWidth),
+               ParameterField("pad_top", w.padTop), ParameterField("pad_left", w.padLeft),
+               ParameterField("depth", depth), ParameterField("direct", direct ? 1 : 0)] + quantization
+    }
+
     /// `dwconv2d_s8` and `dwconv2d_s8_dsp`.
     var depthwise: [ParameterField] {
         inputShape + [ParameterField("out_h", output.shape.height), ParameterField("out_w", output.shape.width),

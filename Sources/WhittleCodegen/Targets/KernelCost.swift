@@ -39,7 +39,7 @@ public struct KernelCost: Codable, Hashable, Sendable {
         let denseConv = KernelCost(perMAC: 3.34, perOutput: 23.5), denseFC = KernelCost(perMAC: 2.6, perOutput: 23.5)
         let r = KernelRegistry.self
         return [
-            r.conv2d.name: denseConv, r.conv2dDSP.name: denseConv, r.depthwiseConv2d.name: denseConv, r.depthwiseConv2dDSP.name: denseConv,
+            r.conv2d.name: denseConv, r.conv2dDSP.name: denseConv, r.conv2dMatrix.name: KernelCost(perMAC: 1.2, perOutput: 20), r.depthwiseConv2d.name: denseConv, r.depthwiseConv2dDSP.name: denseConv,
             r.conv2dSparse.name: KernelCost(perMAC: 3.6, perOutput: 21, perDecode: 30),
             r.conv2dBitmap.name: KernelCost(perMAC: 3.6, perOutput: 21, perDecode: 16),
             r.conv2dNM.name: KernelCost(perMAC: 3.6, perOutput: 21, perDecode: 16),

@@ -8,6 +8,8 @@ struct GraphAssembly {
     private(set) var nodes: [QNode] = []
     /// TFLite tensor index → the graph's tensor.
     private(set) var ids: [Int: TensorID] = [:]
+    /// What the import changed, one line each (for `TFLiteImport.notes`).
+    private(set) var notes: [String] = []
 
     init(model: TFLiteModel, input: Int) throws {
         self.model = model
@@ -42,6 +44,13 @@ struct GraphAssembly {
     }
 
     func tensor(_ id: TensorID) -> QTensor { tensors[id] }
+
+    /// Reports the zero-weight channels `ConstantChannels` restated.
+    mutating func noteConstantChannels(_ channels: [Int], _ op: OperatorContext) {
+        guard !channels.isEmpty else { return }
+        notes.append("\(op.nodeName): output channel\(channels.count == 1 ? "" : "s") \(channels.map(String.init).joined(separator: ", ")) "
+                     + "have all-zero weights and a bias of 2^29 or more; each is stored as the constant it computes (bias and multiplier restated)")
+    }
 
     // MARK: - Reading the file's tensors
 

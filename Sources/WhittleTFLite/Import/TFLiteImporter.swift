@@ -34,13 +34,15 @@ public enum TFLiteImporter {
         for (index, op) in model.operators.enumerated() where index != quantizeOp && index != dequantizeOp {
             try TFLiteOperatorMapping.map(op, index: index, into: &assembly)
         }
+        let edgeNotes = notes
+        notes += assembly.notes
         guard let output = assembly.ids[outputIndex] else {
             throw TFLiteImportError("no operator writes the model's output tensor '\(model.tensors[outputIndex].name)'")
         }
         let input = assembly.tensors[0]
         let description = "int8 \(input.shape) (channels-last, batch 1), the input '\(input.name)' of \(modelName): "
             + "real = \(input.quant.scale) × (q − \(input.quant.zeroPoint))"
-            + (notes.isEmpty ? "" : ". Imported from TFLite: " + notes.joined(separator: "; "))
+            + (edgeNotes.isEmpty ? "" : ". Imported from TFLite: " + edgeNotes.joined(separator: "; "))
         let graph = QGraph(tensors: assembly.tensors, nodes: assembly.nodes, input: 0, output: output, inputDescription: description)
         do {
             try GraphVerifier.verify(graph)

@@ -90,9 +90,13 @@ enum TFLiteOperatorMapping {
             for o in 0..<outChannels { for t in 0..<(kh * kw) { weights[o * kh * kw + t] = raw[t * outChannels + o] } }
         }
         let output = try g.activation(op.op.outputs.first ?? -1, "output of \(op.label)")
-        let conv = Conv2D(window: window, groups: groups, weights: .dense(weights), weightScales: scales,
+        var conv = Conv2D(window: window, groups: groups, weights: .dense(weights), weightScales: scales,
                           bias: try g.bias(op.op.inputs.count > 2 ? op.op.inputs[2] : nil, count: outChannels, op),
                           requantization: requantization(input, scales, output), clamp: try clamp(activation, output, op))
+        let constant = ConstantChannels.restate(weights: weights, scales: &conv.weightScales, bias: &conv.bias,
+                                                requantization: &conv.requantization, inputScale: input.quant.scale,
+                                                outputScale: output.quant.scale, rounding: QOp.conv2d(conv).requantizationRounding)
+        g.noteConstantChannels(constant, op)
         _ = try g.append(.conv2d(conv), inputs: [x], shape: TensorShape(height: size.height, width: size.width, channels: outChannels), op)
     }
 
@@ -109,9 +113,13 @@ enum TFLiteOperatorMapping {
         let outputs = weightShape[0]
         let (weights, scales) = try g.weights(op.op.inputs[1], elements: outputs * weightShape[1], channels: outputs, dimension: 0, op)
         let output = try g.activation(op.op.outputs.first ?? -1, "output of \(op.label)")
-        let fc = FullyConnected(weights: .dense(weights), weightScales: scales,
+        var fc = FullyConnected(weights: .dense(weights), weightScales: scales,
                                 bias: try g.bias(op.op.inputs.count > 2 ? op.op.inputs[2] : nil, count: outputs, op),
                                 requantization: requantization(input, scales, output), clamp: try clamp(activation, output, op))
+        let constant = ConstantChannels.restate(weights: weights, scales: &fc.weightScales, bias: &fc.bias,
+                                                requantization: &fc.requantization, inputScale: input.quant.scale,
+                                                outputScale: output.quant.scale, rounding: QOp.fullyConnected(fc).requantizationRounding)
+        g.noteConstantChannels(constant, op)
         guard output.shape.elementCount == outputs else { throw op.fail("writes \(output.shape.elementCount) values, its weights give \(outputs)") }
         _ = try g.append(.fullyConnected(fc), inputs: [x], shape: output.shape, op)
     }

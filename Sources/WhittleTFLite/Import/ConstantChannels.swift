@@ -1,0 +1,34 @@
+import WhittleIR
+
+/// Output channels whose weights are all zero compute a constant: `MultiplyByQuantizedMultiplier
+/// (bias)`. TFLite's converter leaves such dead channels in MobileNets with a bias of ±2^30 and a
+/// weight scale near 1e-8, which puts the accumulator at the edge of the int32 headroom the C
+/// output stage relies on (|acc| < 2^30). The importer stores such a channel as the same constant
+/// with a multiplier of about ½ and a small bias — exact for every input, since the accumulator
+/// of a zero row is its bias — and reports it. The weight scale is only metadata for a zero row.
+struct ConstantChannels {
+    /// Biases at or above this magnitude on a zero row are restated.
+    static let threshold: Int32 = 1 << 29
+
+    /// Restates the zero rows of `weights` (`scales.count` rows) with such a bias; returns the
+    /// restated channels.
+    static func restate(weights: [Int8], scales: inout [Double], bias: inout [Int32], requantization: inout [QuantizedMultiplier],
+                        inputScale: Double, outputScale: Double, rounding: RequantizationRounding) -> [Int] {
+        let perOutput = weights.count / max(scales.count, 1)
+        var restated: [Int] = []
+        for c in scales.indices where bias[c].magnitude >= threshold.magnitude
+            && weights[(c * perOutput)..<((c + 1) * perOutput)].allSatisfy({ $0 == 0 }) {
+            let value = FixedPoint.multiplyByQuantizedMultiplier(bias[c], requantization[c], rounding: rounding)
+            let scale = 0.5 * outputScale / inputScale
+            let multiplier = QuantizedMultiplier(real: inputScale * scale / outputScale)
+            // About 2·value; the exact one is within a few steps either side.
+            guard let newBias = (0...8).lazy.map({ 2 * value + ($0 % 2 == 0 ? $0 / 2 : -($0 + 1) / 2) })
+                .first(where: { FixedPoint.multiplyByQuantizedMultiplier($0, multiplier, rounding: rounding) == value }) else { continue }
+            scales[c] = scale
+            bias[c] = newBias
+            requantization[c] = multiplier
+            restated.append(c)
+        }
+        return restated
+    }
+}
