@@ -10,11 +10,23 @@ final class FixedPointTests: XCTestCase {
         struct Shift: Decodable { let x: Int32, exponent: Int, expected: Int32 }
         struct Multiply: Decodable { let x: Int32, multiplier: Int32, shift: Int32, expected: Int32 }
         struct Quantize: Decodable { let real: Double, multiplier: Int32, shift: Int32 }
+        struct Unary: Decodable { let a: Int32, expected: Int32 }
+        struct Reciprocal: Decodable { let x: Int32, integerBits: Int, expected: Int32, bitsOverUnit: Int }
+        struct GreaterThanOne: Decodable { let x: Int32, multiplier: Int32, leftShift: Int, expected: Int32 }
+        struct SoftmaxRow: Decodable { let note: String, beta: Double, inputScale: Double, inputs: [Int8], expected: [Int8] }
         let saturatingDoublingHighMultiply: [HighMultiply]
         let shiftedRightToNearestOrAway: [Shift]
         let multiplyByQuantizedMultiplier: [Multiply]
         let multiplyByQuantizedMultiplierSingleRounding: [Multiply]
         let quantizeMultiplier: [Quantize]
+        let shiftedLeftWithSaturation: [Shift]
+        let expOnIntervalBetweenNegativeOneQuarterAnd0Excl: [Unary]
+        let expOnNegativeValuesQ5: [Unary]
+        let oneOverOnePlusX: [Unary]
+        let reciprocal: [Reciprocal]
+        let multiplyByQuantizedMultiplierGreaterThanOne: [GreaterThanOne]
+        /// Whole rows through LiteRT 2.3's reference SOFTMAX (see templates/tests/softmax_cases.py).
+        let softmaxRows: [SoftmaxRow]
     }
 
     static func table() throws -> Table {
@@ -80,6 +92,50 @@ final class FixedPointTests: XCTestCase {
             XCTAssertEqual(QuantizedMultiplier(real: row.real), QuantizedMultiplier(multiplier: row.multiplier, shift: row.shift),
                            "QuantizeMultiplier(\(row.real))")
         }
+    }
+
+    func testSoftmaxHelpersMatchTable() throws {
+        let t = try Self.table()
+        for row in t.shiftedLeftWithSaturation {
+            XCTAssertEqual(FixedPoint.shiftedLeftWithSaturation(row.x, by: row.exponent), row.expected, "\(row.x) << \(row.exponent)")
+        }
+        for row in t.expOnIntervalBetweenNegativeOneQuarterAnd0Excl {
+            XCTAssertEqual(FixedPoint.expOnIntervalBetweenNegativeOneQuarterAnd0Excl(row.a), row.expected, "exp on [-1/4, 0) of \(row.a)")
+        }
+        for row in t.expOnNegativeValuesQ5 {
+            XCTAssertEqual(FixedPoint.expOnNegativeValuesQ5(row.a), row.expected, "exp of Q5.26 \(row.a)")
+        }
+        for row in t.oneOverOnePlusX {
+            XCTAssertEqual(FixedPoint.oneOverOnePlusX(row.a), row.expected, "1 / (1 + \(row.a))")
+        }
+        for row in t.reciprocal {
+            let r = FixedPoint.reciprocal(row.x, integerBits: row.integerBits)
+            XCTAssertEqual(r.reciprocal, row.expected, "reciprocal of \(row.x)")
+            XCTAssertEqual(r.bitsOverUnit, row.bitsOverUnit, "bits over unit of \(row.x)")
+        }
+        for row in t.multiplyByQuantizedMultiplierGreaterThanOne {
+            XCTAssertEqual(FixedPoint.multiplyByQuantizedMultiplierGreaterThanOne(row.x, row.multiplier, leftShift: row.leftShift), row.expected,
+                           "\(row.x) · 2^\(row.leftShift) · \(row.multiplier)")
+        }
+    }
+
+    /// LiteRT's own outputs: all-equal rows, a dominant input, the full int8 range, differences at
+    /// diff_min and one below, the multiplier's cap and its floor, exp's quarter boundaries.
+    func testSoftmaxRowsMatchLiteRT() throws {
+        let rows = try Self.table().softmaxRows
+        XCTAssertGreaterThan(rows.count, 25)
+        for row in rows {
+            let softmax = try XCTUnwrap(Softmax(beta: row.beta, inputScale: row.inputScale), row.note)
+            XCTAssertEqual(softmax.apply(row.inputs), row.expected, "\(row.note): \(row.inputs.prefix(12))")
+        }
+        // The edges the table is meant to hold.
+        let notes = Set(rows.map(\.note))
+        for edge in ["all equal over 511 channels (256/C - 128)", "differences at diff_min (-7) and diff_min - 1", "the full int8 range in one row"] {
+            XCTAssertTrue(notes.contains(edge), edge)
+        }
+        let edge = try XCTUnwrap(rows.first { $0.note.hasPrefix("differences at diff_min") })
+        XCTAssertEqual(Softmax(beta: edge.beta, inputScale: edge.inputScale)?.diffMin, -7)
+        XCTAssertEqual(edge.inputs.prefix(3).map { Int($0) - Int(edge.inputs[0]) }, [0, -7, -8])
     }
 
     /// The doc-comment example: M = 1/255 and x = 127 give 1 under double rounding, where a single

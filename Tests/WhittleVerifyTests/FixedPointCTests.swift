@@ -60,6 +60,44 @@ final class FixedPointCTests: XCTestCase {
             swift.append(result)
             prepared += 1
         }
+        // Softmax's helpers and whole LiteRT rows (one output value a line).
+        for r in rows("shiftedLeftWithSaturation") {
+            input += "l \(r["x"]!) \(r["exponent"]!)\n"
+            expected.append(r["expected"]!)
+            swift.append(FixedPoint.shiftedLeftWithSaturation(Int32(r["x"]!), by: r["exponent"]!))
+        }
+        for (key, op, function) in [("expOnIntervalBetweenNegativeOneQuarterAnd0Excl", "e", FixedPoint.expOnIntervalBetweenNegativeOneQuarterAnd0Excl),
+                                    ("expOnNegativeValuesQ5", "x", FixedPoint.expOnNegativeValuesQ5), ("oneOverOnePlusX", "o", FixedPoint.oneOverOnePlusX)] {
+            for r in rows(key) {
+                input += "\(op) \(r["a"]!)\n"
+                expected.append(r["expected"]!)
+                swift.append(function(Int32(r["a"]!)))
+            }
+        }
+        for r in rows("reciprocal") {
+            let result = FixedPoint.reciprocal(Int32(r["x"]!), integerBits: r["integerBits"]!)
+            input += "r \(r["x"]!) \(r["integerBits"]!) 0\nr \(r["x"]!) \(r["integerBits"]!) 1\n"
+            expected += [r["expected"]!, r["bitsOverUnit"]!]
+            swift += [result.reciprocal, Int32(result.bitsOverUnit)]
+        }
+        for r in rows("multiplyByQuantizedMultiplierGreaterThanOne") {
+            input += "g \(r["x"]!) \(r["multiplier"]!) \(r["leftShift"]!)\n"
+            expected.append(r["expected"]!)
+            swift.append(FixedPoint.multiplyByQuantizedMultiplierGreaterThanOne(Int32(r["x"]!), Int32(r["multiplier"]!), leftShift: r["leftShift"]!))
+        }
+        var softmaxValues = 0
+        for r in table["softmaxRows"] as! [[String: Any]] {
+            let inputs = (r["inputs"] as! [Int]).map(Int8.init), outputs = r["expected"] as! [Int]
+            let softmax = try XCTUnwrap(Softmax(beta: r["beta"] as! Double, inputScale: r["inputScale"] as! Double))
+            let values = inputs.map(String.init).joined(separator: " ")
+            for (i, (ours, theirs)) in zip(softmax.apply(inputs), outputs).enumerated() {
+                input += "S \(i) \(inputs.count) \(softmax.inputMultiplier) \(softmax.inputLeftShift) \(softmax.diffMin) \(values)\n"
+                expected.append(theirs)
+                swift.append(Int32(ours))
+                softmaxValues += 1
+            }
+        }
+        XCTAssertGreaterThan(softmaxValues, 1000)
         XCTAssertGreaterThan(expected.count, 400)
         XCTAssertGreaterThan(prepared, 6000)
 

@@ -41,11 +41,15 @@ public enum KernelRegistry {
     public static let maxPool = Kernel("maxpool_s8", headers: ["whittle_pool.h"])
     public static let averagePool = Kernel("avgpool_s8", headers: ["whittle_pool.h"])
     public static let add = Kernel("add_s8")
+    // The softmax's fixed-point exponential and reciprocal are whittle_softmax.h's.
+    public static let softmax = Kernel("softmax_s8", headers: ["whittle_softmax.h"])
+    public static let mean = Kernel("mean_s8")
+    public static let pad = Kernel("pad_s8")
 
     public static let all: [Kernel] = [
         conv2d, conv2dDSP, conv2dMatrix, depthwiseConv2d, depthwiseConv2dDSP, conv2dGather, conv2dSparse, conv2dBitmap, conv2dNM, conv2dIndexed,
         fullyConnected, fullyConnectedDSP, fullyConnectedSparse, fullyConnectedBitmap, fullyConnectedNM, fullyConnectedIndexed,
-        maxPool, averagePool, add,
+        maxPool, averagePool, add, softmax, mean, pad,
     ]
 
     /// The kernels of conv and fully connected layers before any target variant replaces them:

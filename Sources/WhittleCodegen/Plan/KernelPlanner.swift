@@ -44,6 +44,12 @@ public enum KernelPlanner {
             case .add(let add):
                 call = AddLowering.lower(add, inputs: node.inputs.map { graph.tensors[$0] }, output: output,
                                          buffers: (inputBuffers, buffers.1))
+            case .softmax(let softmax):
+                call = TablelessLowering.lower(softmax, input: input, buffers: buffers)
+            case .mean(let mean):
+                call = TablelessLowering.lower(mean, input: input, output: output, buffers: buffers)
+            case .pad(let pad):
+                call = TablelessLowering.lower(pad, input: input, output: output, buffers: buffers)
             }
             if let name = call?.kernel, let kernel = KernelRegistry.named(name), !kernels.contains(kernel) { kernels.append(kernel) }
             scratchBytes = max(scratchBytes, call?.scratchBytes ?? 0)
@@ -108,6 +114,12 @@ public enum KernelPlanner {
             text += ", an alias of '\(input.name)' (no copy)"
         case .add(let add):
             text += ", clamp \(add.clamp.min)..\(add.clamp.max)"
+        case .softmax(let softmax):
+            text += ", beta \(softmax.beta), output scale 1/256, zero point -128"
+        case .mean(let mean):
+            text += ", over height and width (keep_dims \(mean.keepDims))"
+        case .pad(let pad):
+            text += ", top \(pad.top) bottom \(pad.bottom) left \(pad.left) right \(pad.right), channels \(pad.channelsBefore) before \(pad.channelsAfter) after"
         }
         return text
     }

@@ -132,6 +132,50 @@ public struct QGraphBuilder {
         return try append(name: name, inputs: [a, b], outShape: first.shape, quant: output) { _ in .add(op) }
     }
 
+    /// Softmax over each pixel's channels with TFLite's `beta` (see `Softmax`); the output is
+    /// quantized as TFLite's int8 softmax requires (scale 1/256, zero point −128), the integer
+    /// parameters derived from `beta` and the input scale as TFLite's `SoftmaxPrepare` does.
+    public mutating func softmax(_ x: TensorRef, name: String, beta: Double = 1) throws -> TensorRef {
+        try checkOwned(x, name)
+        let input = tensors[x.id]
+        guard input.shape.channels <= Softmax.maxRowLength else {
+            throw GraphBuildError(layer: name, "softmax over \(input.shape.channels) channels; at most \(Softmax.maxRowLength) (TFLite's reference exponent check)")
+        }
+        guard beta.isFinite, beta > 0, let op = Softmax(beta: beta, inputScale: input.quant.scale) else {
+            throw GraphBuildError(layer: name, "beta \(beta) with input scale \(input.quant.scale): beta · scale · 2^26 must be above 1")
+        }
+        return try append(name: name, input: x, outShape: input.shape, quant: Softmax.outputQuant) { _ in .softmax(op) }
+    }
+
+    /// The mean over height and width of each channel, requantized to `output` as TFLite's
+    /// reference `MEAN` does (see `Mean`): a 1×1×C tensor. `keepDims` is TFLite's flag, recorded
+    /// for export (the layout is the same either way).
+    public mutating func mean(_ x: TensorRef, name: String, output: QuantParams, keepDims: Bool = true) throws -> TensorRef {
+        try checkOwned(x, name)
+        let input = tensors[x.id]
+        let real = input.quant.scale / output.scale
+        guard output.scale.isFinite, output.scale > 0, real.isFinite else {
+            throw GraphBuildError(layer: name, "output scale \(output.scale) must be finite and > 0 (and s_in / s_out finite)")
+        }
+        let op = Mean(inputScale: input.quant.scale, outputScale: output.scale, count: input.shape.height * input.shape.width, keepDims: keepDims)
+        return try append(name: name, input: x, outShape: TensorShape(height: 1, width: 1, channels: input.shape.channels), quant: output) { _ in
+            .mean(op)
+        }
+    }
+
+    /// Pads height, width and channels with the input's zero point (TFLite's int8 `PAD` with
+    /// paddings `[[0, 0], [top, bottom], [left, right], [channelsBefore, channelsAfter]]`); the
+    /// output keeps the input's quantization.
+    public mutating func pad(_ x: TensorRef, name: String, top: Int = 0, bottom: Int = 0, left: Int = 0, right: Int = 0,
+                             channelsBefore: Int = 0, channelsAfter: Int = 0) throws -> TensorRef {
+        try checkOwned(x, name)
+        let op = Pad(top: top, bottom: bottom, left: left, right: right, channelsBefore: channelsBefore, channelsAfter: channelsAfter)
+        guard op.amounts.allSatisfy({ (0...QGraphLimits.maxDimension).contains($0) }), let shape = op.outputShape(input: tensors[x.id].shape) else {
+            throw GraphBuildError(layer: name, "paddings \(op.amounts) must be in 0…\(QGraphLimits.maxDimension)")
+        }
+        return try append(name: name, input: x, outShape: shape, quant: tensors[x.id].quant) { _ in .pad(op) }
+    }
+
     /// Flattens to a vector (no copy). A following fully connected layer takes its weights in
     /// the channels-first flatten order of the tensor flattened here.
     public mutating func flatten(_ x: TensorRef, name: String) throws -> TensorRef {
@@ -163,6 +207,12 @@ public struct QGraphBuilder {
         let op = makeOp(Pool2D(window: window, clamp: ClampRange(activation, output: quant)))
         let outShape = TensorShape(height: size.height, width: size.width, channels: inShape.channels)
         return try append(name: name, input: x, outShape: outShape, quant: quant) { _ in op }
+    }
+
+    private func checkOwned(_ x: TensorRef, _ name: String) throws {
+        guard tensors.indices.contains(x.id) else {
+            throw GraphBuildError(layer: name, "input tensor \(x.id) does not belong to this builder")
+        }
     }
 
     private mutating func append(name: String, input: TensorRef, outShape: TensorShape, quant: QuantParams,

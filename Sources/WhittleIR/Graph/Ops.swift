@@ -102,6 +102,12 @@ public enum QOp: Hashable, Sendable {
     case reshape
     /// The elementwise sum of the node's two inputs (a residual join).
     case add(Add)
+    /// Softmax over each pixel's channels (output scale 1/256, zero point −128).
+    case softmax(Softmax)
+    /// The mean over height and width of each channel (a 1×1×C output).
+    case mean(Mean)
+    /// Constant padding with the zero point.
+    case pad(Pad)
 
     /// What the IR knows about this op (`QOperation`, in `Graph/Operations/` and the op's file).
     var operation: any QOperation {
@@ -112,13 +118,16 @@ public enum QOp: Hashable, Sendable {
         case .averagePool(let pool): return PoolOperation(pool: pool, average: true)
         case .reshape: return ReshapeOperation()
         case .add(let add): return add
+        case .softmax(let softmax): return softmax
+        case .mean(let mean): return mean
+        case .pad(let pad): return pad
         }
     }
 
     /// Reads an op's fields after its tag, by tag (see `QOperation.encodeFields`).
     static let decoders: [UInt8: (inout BinaryReader, String) throws -> QOp] = [
         1: Conv2D.decode, 2: FullyConnected.decode, 3: PoolOperation.decode(average: false), 4: PoolOperation.decode(average: true),
-        5: { _, _ in .reshape }, 6: Add.decode,
+        5: { _, _ in .reshape }, 6: Add.decode, 7: Softmax.decode, 8: Mean.decode, 9: Pad.decode,
     ]
 
     /// The op's name in messages, reports and files.

@@ -134,3 +134,29 @@ extension Add {
         return zip(inputs[0], inputs[1]).map { apply($0, $1, zeros: zeros) }
     }
 }
+
+extension Softmax {
+    /// `apply` on each pixel's channels.
+    func reference(_ inputs: [[Int8]], weights: [Int8], _ node: ReferenceNode) -> [Int8] {
+        let row = node.inputs[0].shape.channels
+        return stride(from: 0, to: inputs[0].count, by: row).flatMap { apply(Array(inputs[0][$0..<($0 + row)])) }
+    }
+}
+
+extension Mean {
+    /// `apply` on each channel's height × width values.
+    func reference(_ inputs: [[Int8]], weights: [Int8], _ node: ReferenceNode) -> [Int8] {
+        let channels = node.inputs[0].shape.channels
+        return (0..<channels).map { c in
+            apply(stride(from: c, to: inputs[0].count, by: channels).map { inputs[0][$0] },
+                  inputZero: node.inputs[0].quant.zeroPoint, outputZero: node.output.quant.zeroPoint)
+        }
+    }
+}
+
+extension Pad {
+    /// The input inside the padded tensor, the rest at the zero point.
+    func reference(_ inputs: [[Int8]], weights: [Int8], _ node: ReferenceNode) -> [Int8] {
+        apply(inputs[0], shape: node.inputs[0].shape, zeroPoint: Int8(node.output.quant.zeroPoint))
+    }
+}

@@ -59,9 +59,22 @@ public enum AccumulatorRangeAnalysis {
                                                    quantity: "the sum of \(taps) taps", bound: taps * 128,
                                                    limit: Int64(Int32.max))
                 }
+            case .mean(let mean):
+                // Σx − zx·n over n = height · width values (and the raw sum Σx the C forms first),
+                // shifted left by the multiplier's positive shift: under 2^30, the output stage's headroom.
+                let count = Int64(input.shape.height) * Int64(input.shape.width)
+                let zero = Int64(input.quant.zeroPoint)
+                let centred = count * max(127 - zero, zero + 128)
+                let shift = Int64(max(mean.multiplier.shift, 0))
+                for (quantity, value, room) in [("the sum of \(count) values", max(centred, count * 128), Int64(Int32.max)),
+                                                ("the centred sum shifted left by \(shift)", shift < 32 ? centred << shift : .max, Int64(Int32.max) >> 1)]
+                    where value > room {
+                    throw AccumulatorOverflowError(layer: node.name, kind: node.op.kindName, channel: 0, quantity: quantity, bound: value, limit: room)
+                }
             default:
                 // No accumulator (an add's values stay under 2^29 once the verifier has its
-                // multipliers below 1; see `Add`).
+                // multipliers below 1; see `Add`; softmax's sum of at most 511 exponentials stays
+                // under 2^28, see `Softmax`).
                 break
             }
         }

@@ -19,6 +19,8 @@ public enum VerifierRule: String, Sendable, CaseIterable {
     case clampRange = "clamp-range"
     case keepsQuantization = "keeps-quantization"
     case elementCount = "element-count"
+    case rowLength = "row-length"
+    case padding = "padding"
     case inputOutput = "input-output"
     case validationSet = "validation-set"
     case sizeLimit = "size-limit"
