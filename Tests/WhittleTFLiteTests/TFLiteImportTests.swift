@@ -45,7 +45,7 @@ final class TFLiteImportTests: XCTestCase {
     /// The reference interpreter on the imported graph gives TFLite's reference outputs, every byte
     /// of every vector; with double rounding in the fully connected layers it would not.
     func testReferenceInterpreterMatchesTFLiteReferenceKernels() throws {
-        for name in ["ad01_int8"] {
+        for name in ["ad01_int8", "kws_ref_model", "pretrainedResnet_quant", "vww_96_int8"] {
             let graph = try TFLiteImporter.importModel(try Self.model(name), modelName: name).graph
             let (inputs, expected) = try Self.vectors(name)
             let count = inputs.count / graph.inputTensor.byteCount
@@ -54,6 +54,22 @@ final class TFLiteImportTests: XCTestCase {
             let wrong = zip(outputs, expected).filter { $0 != $1 }.count
             XCTAssertEqual(wrong, 0, "\(name): \(wrong) of \(expected.count) output bytes differ from TFLite's reference kernels")
         }
+    }
+
+    /// The import maps each operator to one node (RESHAPE to an alias), SOFTMAX last at scale
+    /// 1/256, and restates VWW's dead channels: the graph computes what the file says on them.
+    func testOperatorsMapOneToOne() throws {
+        for name in ["kws_ref_model", "pretrainedResnet_quant", "vww_96_int8"] {
+            let model = try Self.model(name)
+            let imported = try TFLiteImporter.importModel(model, modelName: name)
+            XCTAssertEqual(imported.graph.nodes.count, model.operators.count, name)
+            XCTAssertEqual(imported.graph.nodes.last?.op.kindName, "softmax", name)
+            XCTAssertEqual(imported.graph.outputTensor.quant, QuantParams(scale: 1.0 / 256, zeroPoint: -128), name)
+        }
+        let vww = try TFLiteImporter.importModel(try Self.model("vww_96_int8"), modelName: "vww")
+        XCTAssertTrue(vww.notes.contains { $0.hasPrefix("conv_2d_26: ") && $0.contains("all-zero weights") }, "\(vww.notes)")
+        let resnet = try TFLiteImporter.importModel(try Self.model("pretrainedResnet_quant"), modelName: "resnet").graph
+        XCTAssertEqual(resnet.nodes.filter { $0.op.kindName == "add" }.count, 3)
     }
 
     /// TFLite's SAME padding: output ceil(in / stride), the odd pixel of padding after.

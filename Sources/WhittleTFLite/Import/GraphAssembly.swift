@@ -46,10 +46,11 @@ struct GraphAssembly {
     func tensor(_ id: TensorID) -> QTensor { tensors[id] }
 
     /// Reports the zero-weight channels `ConstantChannels` restated.
-    mutating func noteConstantChannels(_ channels: [Int], _ op: OperatorContext) {
+    mutating func noteConstantChannels(_ channels: [Int], of total: Int, _ op: OperatorContext) {
         guard !channels.isEmpty else { return }
-        notes.append("\(op.nodeName): output channel\(channels.count == 1 ? "" : "s") \(channels.map(String.init).joined(separator: ", ")) "
-                     + "have all-zero weights and a bias of 2^29 or more; each is stored as the constant it computes (bias and multiplier restated)")
+        let listed = channels.prefix(8).map(String.init).joined(separator: ", ") + (channels.count > 8 ? ", …" : "")
+        notes.append("\(op.nodeName): \(channels.count) of \(total) output channels (\(listed)) have all-zero weights and a bias of "
+                     + "2^29 or more; each is stored as the constant it computes (bias and multiplier restated)")
     }
 
     // MARK: - Reading the file's tensors

@@ -16,7 +16,7 @@ public struct TFLiteImport: Sendable {
 public enum TFLiteImporter {
     /// The operators that map to a node, as the unsupported-operator error lists them.
     public static let supportedOperators: [TFLiteOperatorKind] = [
-        .add, .averagePool2D, .conv2D, .depthwiseConv2D, .fullyConnected, .maxPool2D, .reshape,
+        .add, .averagePool2D, .conv2D, .depthwiseConv2D, .fullyConnected, .maxPool2D, .mean, .pad, .reshape, .softmax,
     ]
     /// The operators removed at a float input or output.
     public static let edgeOperators: [TFLiteOperatorKind] = [.quantize, .dequantize]

@@ -25,9 +25,17 @@ enum TFLiteOperatorMapping {
             _ = try g.append(.reshape, inputs: [x], shape: out.shape, context)
         case (.add, .add(let activation)):
             try add(activation: activation, context, &g)
+        case (.softmax, .softmax(let beta)):
+            try softmax(beta: beta, context, &g)
+        case (.mean, .reducer(let keepDims)):
+            try mean(keepDims: keepDims, context, &g)
+        case (.mean, .none):
+            try mean(keepDims: false, context, &g)
+        case (.pad, _):
+            try pad(context, &g)
         case (.quantize, _), (.dequantize, _):
             throw context.fail("converts between float and int8 inside the graph; whittle removes it only at the model's float input or output")
-        case (.conv2D, _), (.depthwiseConv2D, _), (.fullyConnected, _), (.averagePool2D, _), (.maxPool2D, _), (.add, _):
+        case (.conv2D, _), (.depthwiseConv2D, _), (.fullyConnected, _), (.averagePool2D, _), (.maxPool2D, _), (.add, _), (.softmax, _):
             throw context.fail("has no builtin options of its kind")
         default:
             let names = TFLiteImporter.supportedOperators.map(\.description).joined(separator: ", ")
@@ -96,7 +104,7 @@ enum TFLiteOperatorMapping {
         let constant = ConstantChannels.restate(weights: weights, scales: &conv.weightScales, bias: &conv.bias,
                                                 requantization: &conv.requantization, inputScale: input.quant.scale,
                                                 outputScale: output.quant.scale, rounding: QOp.conv2d(conv).requantizationRounding)
-        g.noteConstantChannels(constant, op)
+        g.noteConstantChannels(constant, of: outChannels, op)
         _ = try g.append(.conv2d(conv), inputs: [x], shape: TensorShape(height: size.height, width: size.width, channels: outChannels), op)
     }
 
@@ -119,7 +127,7 @@ enum TFLiteOperatorMapping {
         let constant = ConstantChannels.restate(weights: weights, scales: &fc.weightScales, bias: &fc.bias,
                                                 requantization: &fc.requantization, inputScale: input.quant.scale,
                                                 outputScale: output.quant.scale, rounding: QOp.fullyConnected(fc).requantizationRounding)
-        g.noteConstantChannels(constant, op)
+        g.noteConstantChannels(constant, of: outputs, op)
         guard output.shape.elementCount == outputs else { throw op.fail("writes \(output.shape.elementCount) values, its weights give \(outputs)") }
         _ = try g.append(.fullyConnected(fc), inputs: [x], shape: output.shape, op)
     }
@@ -154,5 +162,55 @@ enum TFLiteOperatorMapping {
         let output = try g.activation(op.op.outputs.first ?? -1, "output of \(op.label)")
         let add = Add(inputs: first.quant, second.quant, output: output.quant, clamp: try clamp(activation, output, op))
         _ = try g.append(.add(add), inputs: [a, b], shape: first.shape, op)
+    }
+
+    /// SOFTMAX over the last axis (a pixel's channels): TFLite's int8 reference, its output at
+    /// scale 1/256 and zero point −128.
+    private static func softmax(beta: Float, _ op: OperatorContext, _ g: inout GraphAssembly) throws {
+        let x = try g.input(op.op.inputs.first ?? -1, op)
+        let input = g.tensor(x)
+        let output = try g.activation(op.op.outputs.first ?? -1, "output of \(op.label)")
+        guard output.quant == Softmax.outputQuant else {
+            throw op.fail("has output scale \(output.quant.scale) and zero point \(output.quant.zeroPoint); TFLite's int8 softmax writes scale 1/256, zero point −128")
+        }
+        guard let softmax = Softmax(beta: Double(beta), inputScale: input.quant.scale) else {
+            throw op.fail("beta \(beta) times the input scale \(input.quant.scale) is too small for TFLite's int8 softmax")
+        }
+        _ = try g.append(.softmax(softmax), inputs: [x], shape: input.shape, op)
+    }
+
+    /// MEAN over height and width (axes 1 and 2 of NHWC, in any order).
+    private static func mean(keepDims: Bool, _ op: OperatorContext, _ g: inout GraphAssembly) throws {
+        guard op.op.inputs.count == 2 else { throw op.fail("needs an input and its axes") }
+        let x = try g.input(op.op.inputs[0], op)
+        let input = g.tensor(x)
+        let rank = g.model.tensors[op.op.inputs[0]].shape.count
+        let axes = Set(try g.int32Constant(op.op.inputs[1], "axes", op).map { $0 < 0 ? Int($0) + rank : Int($0) })
+        guard rank == 4, axes == [1, 2] else {
+            throw op.fail("averages axes \(axes.sorted()) of a rank-\(rank) tensor; whittle imports the mean over height and width (axes 1 and 2 of NHWC)")
+        }
+        let output = try g.activation(op.op.outputs.first ?? -1, "output of \(op.label)")
+        let mean = Mean(inputScale: input.quant.scale, outputScale: output.quant.scale,
+                        count: input.shape.height * input.shape.width, keepDims: keepDims)
+        _ = try g.append(.mean(mean), inputs: [x], shape: TensorShape(height: 1, width: 1, channels: input.shape.channels), op)
+    }
+
+    /// PAD of height, width and channels with the zero point (batch padding refused).
+    private static func pad(_ op: OperatorContext, _ g: inout GraphAssembly) throws {
+        guard op.op.inputs.count == 2 else { throw op.fail("needs an input and its paddings (PADV2's constant value is not supported)") }
+        let x = try g.input(op.op.inputs[0], op)
+        let input = g.tensor(x)
+        let rank = g.model.tensors[op.op.inputs[0]].shape.count
+        let amounts = try g.int32Constant(op.op.inputs[1], "paddings", op).map(Int.init)
+        guard amounts.count == 2 * rank, rank == 4 || rank == 2, amounts.allSatisfy({ $0 >= 0 }), amounts[0] == 0, amounts[1] == 0 else {
+            throw op.fail("pads \(amounts) on a rank-\(rank) tensor; whittle pads height, width and channels of NHWC (or channels of [1, n]) by amounts ≥ 0")
+        }
+        let pad = rank == 4
+            ? Pad(top: amounts[2], bottom: amounts[3], left: amounts[4], right: amounts[5], channelsBefore: amounts[6], channelsAfter: amounts[7])
+            : Pad(channelsBefore: amounts[2], channelsAfter: amounts[3])
+        let output = try g.activation(op.op.outputs.first ?? -1, "output of \(op.label)")
+        try requireSameQuantization(input, output, op)
+        guard let shape = pad.outputShape(input: input.shape) else { throw op.fail("pads \(input.shape) past the size limits") }
+        _ = try g.append(.pad(pad), inputs: [x], shape: shape, op)
     }
 }
