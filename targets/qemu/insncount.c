@@ -616,6 +616,10 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
         count = classify_code(isa, code, length, decoded, n);
         for (size_t i = count; i < n; i++)
             decoded[i] = make(CLASS_OTHER, 0);
+        /* QEMU ends a block at a branch; should one stand inside a block, execution went on. */
+        for (size_t i = 0; i < last; i++)
+            if (decoded[i].cls == CLASS_BRANCH)
+                decoded[i].cls = CLASS_BRANCH_NOT_TAKEN;
         for (size_t i = 0; i < n; i++) {
             if (i == 0 || bucket[i] != bucket[i - 1])
                 segments++;

@@ -193,7 +193,7 @@ enum VerifyCommand: Command {
         lines.append("  timing: \(p.timingSource)")
         if let plain = p.unprofiledInstructions {
             lines.append(plain == p.countedInstructions
-                ? "  the parts add up to the plain run's count exactly (\(plain.grouped) instructions over \(p.inferences) inferences)"
+                ? "  the parts add up to the plain run's count exactly (\(plain.grouped) instructions over \(p.inferences) inference\(p.inferences == 1 ? "" : "s"))"
                 : "  NOTE: the parts add up to \(p.countedInstructions.grouped) instructions, the plain run counted \(plain.grouped)")
         }
         return lines
