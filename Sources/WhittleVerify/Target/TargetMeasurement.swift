@@ -98,6 +98,9 @@ enum BareMetalRun {
                                               inputs: [inputs[0], profileOutputs] + inputs.dropFirst(2), timeout: timeout) { mark, report, map in
                 countingArguments(target, plugin: plugin, mark: mark, report: report, profileMap: map)
             }
+            guard (try? Data(contentsOf: URL(fileURLWithPath: profileOutputs))) == bytes else {
+                throw VerifyCheckFailure("\(harness.folder.path): test_model_profile wrote other outputs than test_model under \(emulator) (target '\(target.name)')")
+            }
         }
         return (bytes.map { Int8(bitPattern: $0) }, measurement, cycleProfile)
     }
