@@ -17,15 +17,19 @@ public struct VerifyOptions: Sendable {
     /// Go on when files changed since emission (their hashes differ from `whittle.json`'s), and
     /// report them as a note; without it they fail the check before anything is built.
     public var allowModified: Bool
+    /// Bare-metal targets with a timing table: also count each layer's instructions by class and
+    /// estimate its cycles (`CycleProfile`); any other target is bad input.
+    public var profile: Bool
 
     public init(sanitize: Bool = true, sanitizerVectors: Int = 64, measureCost: Bool = false, vectorLimit: Int? = nil,
-                timeout: TimeInterval = 600, allowModified: Bool = false) {
+                timeout: TimeInterval = 600, allowModified: Bool = false, profile: Bool = false) {
         self.sanitize = sanitize
         self.sanitizerVectors = sanitizerVectors
         self.measureCost = measureCost
         self.vectorLimit = vectorLimit
         self.timeout = timeout
         self.allowModified = allowModified
+        self.profile = profile
     }
 }
 
@@ -63,6 +67,8 @@ public struct VerifyReport: Codable, Hashable, Sendable {
     public var constantBytes: Int
     /// Files changed since emission, when `allowModified` let verification go on (nil: none).
     public var modifiedFiles: FolderIntegrity?
+    /// Per-layer instructions and estimated cycles (`VerifyOptions.profile`).
+    public var profile: CycleProfile? = nil
 
     /// Bit-exact on every vector, clean under the sanitizers and integer only.
     public var passed: Bool {
@@ -98,6 +104,7 @@ public enum FolderVerifier {
         let limit = count < vectors.count ? count : nil
         let outputSize = manifest.output.size
         let graph = try ReferenceOutputs.model(in: folder, manifest: manifest)
+        if options.profile { try ProfileRun.checkProfilable(target, resources: resources) }
         // Checked before anything is built, so a toolchain that is missing still reports first.
         if let missing = Toolchain.missing(for: target).first {
             throw VerifyInputError("\(missing.description) for target '\(target.name)' not found on PATH; install the Debian package '\(missing.package)'")
@@ -120,9 +127,10 @@ public enum FolderVerifier {
 
         let outputs: [Int8]
         var measurement: TargetMeasurement?
+        var profile: CycleProfile?
         if target.isBareMetal {
-            (outputs, measurement) = try BareMetalRun.run(harness, manifest: manifest, resources: resources, limit: limit,
-                                                          timeout: options.timeout)
+            (outputs, measurement, profile) = try BareMetalRun.run(harness, manifest: manifest, resources: resources, limit: limit,
+                                                                   timeout: options.timeout, profile: options.profile)
         } else {
             outputs = try runVectors(harness, program: try harness.build("test_model"), limit: limit,
                                      count: count, outputSize: outputSize, timeout: options.timeout)
@@ -147,7 +155,7 @@ public enum FolderVerifier {
                             expectedComparison: expectedComparison, sanitizer: sanitizer, accuracy: accuracy, cost: cost, measurement: measurement,
                             arenaBytes: manifest.memory.arenaBytes, scratchBytes: manifest.memory.scratchBytes,
                             constantBytes: manifest.constantBytes,
-                            modifiedFiles: modified.isIntact ? nil : modified)
+                            modifiedFiles: modified.isIntact ? nil : modified, profile: profile)
     }
 
     /// Reads and checks `whittle.json` and recomputes every file's hash. Files changed since

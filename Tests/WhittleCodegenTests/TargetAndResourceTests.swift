@@ -24,6 +24,29 @@ final class TargetAndResourceTests: XCTestCase {
         return root
     }
 
+    /// Every bare-metal target can be profiled: its timing table weighs every class its core can
+    /// execute (ARMv6-M has no divide, long or DSP multiply; RV32IMAC no register lists); the host
+    /// has none.
+    func testBareMetalTargetsCarryTimingTables() throws {
+        for name in TargetDescriptor.knownTargets(in: resources) {
+            let target = try TargetDescriptor.load(named: name, from: resources)
+            guard target.isBareMetal else {
+                XCTAssertNil(target.timing, name)
+                continue
+            }
+            let timing = try XCTUnwrap(target.timing, name)
+            var absent: Set<InstructionClass> = []
+            if name == "cortex-m0" { absent = [.multiplyAccumulate, .multiplyLong, .multiplyAccumulateLong, .dspMultiply, .divide] }
+            if name == "cortex-m3" { absent = [.dspMultiply] }
+            if name == "rv32imac" { absent = [.loadMultiple, .storeMultiple, .loadPC, .multiplyAccumulate, .multiplyAccumulateLong, .dspMultiply] }
+            for c in InstructionClass.allCases {
+                XCTAssertEqual(timing.cycles(of: c) == nil, absent.contains(c), "\(name): \(c.rawValue)")
+                if c.movesRegisters && !absent.contains(c) { XCTAssertGreaterThan(timing.cyclesPerRegister(of: c), 0, "\(name): \(c.rawValue)") }
+            }
+            XCTAssertGreaterThan(timing.cycles(of: .branchTaken) ?? 0, timing.cycles(of: .branchNotTaken) ?? 0, name)
+        }
+    }
+
     /// A descriptor's pixelBlock sets the sparse convs' pixel block apart from channelBlock.
     func testPixelBlockReachesTheProfile() throws {
         let m4 = KernelProfile(target: try TargetDescriptor.load(named: "cortex-m4", from: resources))
@@ -55,13 +78,25 @@ final class TargetAndResourceTests: XCTestCase {
                 .replacingOccurrences(of: "\"channelBlock\": 8", with: "\"channelBlock\": 8, \"pixelBlok\": 4"),
             "badvariant": host.replacingOccurrences(of: "\"name\": \"host\"", with: "\"name\": \"badvariant\"")
                 .replacingOccurrences(of: "\"kernelVariants\": []", with: "\"kernelVariants\": [\"neon\"]"),
+            "badclass": host.replacingOccurrences(of: "\"name\": \"host\"", with: "\"name\": \"badclass\"")
+                .replacingOccurrences(of: "\"channelBlock\": 8", with: #""channelBlock": 8, "timing": {"source": "s", "cycles": {"mac": 1}, "perRegister": {}}"#),
+            "badperregister": host.replacingOccurrences(of: "\"name\": \"host\"", with: "\"name\": \"badperregister\"")
+                .replacingOccurrences(of: "\"channelBlock\": 8", with: #""channelBlock": 8, "timing": {"source": "s", "cycles": {"alu": 1}, "perRegister": {"load": 1}}"#),
+            "timingtypo": host.replacingOccurrences(of: "\"name\": \"host\"", with: "\"name\": \"timingtypo\"")
+                .replacingOccurrences(of: "\"channelBlock\": 8", with: #""channelBlock": 8, "timing": {"source": "s", "cycle": {}, "cycles": {}, "perRegister": {}}"#),
+            "timingnoplugin": host.replacingOccurrences(of: "\"name\": \"host\"", with: "\"name\": \"timingnoplugin\"")
+                .replacingOccurrences(of: "\"channelBlock\": 8", with: #""channelBlock": 8, "timing": {"source": "s", "cycles": {"alu": 1}, "perRegister": {}}"#),
         ])
         defer { try? FileManager.default.removeItem(at: root) }
         let scratch = WhittleResources(root: root)
         for (name, words) in [("nocompiler", "missing field 'compiler'"), ("wrongname", "field 'name'"),
                               ("badalign", "arenaAlignment"), ("notjson", "notjson.json"), ("badblock", "channelBlock"),
                               ("badpixels", "pixelBlock"), ("typo", "unknown field 'pixelBlok'"),
-                              ("badvariant", "field 'kernelVariants' names an unknown variant; known: dsp, indexed-sparse")] {
+                              ("badvariant", "field 'kernelVariants' names an unknown variant; known: dsp, indexed-sparse"),
+                              ("badclass", "field 'timing.cycles' names 'mac', which is no instruction class (known: alu, load,"),
+                              ("badperregister", "field 'timing.perRegister' names 'load', which moves no register list"),
+                              ("timingtypo", "unknown field 'timing.cycle'"),
+                              ("timingnoplugin", "field 'timing' needs a countingPlugin")] {
             XCTAssertThrowsError(try TargetDescriptor.load(named: name, from: scratch)) {
                 XCTAssertTrue(String(describing: $0).contains(words), String(describing: $0))
                 XCTAssertTrue(String(describing: $0).contains("\(name).json"), String(describing: $0))

@@ -157,6 +157,10 @@ public struct LayerReport: Codable, Hashable, Sendable {
     public var parameters: Int
     /// The largest int32 magnitude the layer's arithmetic can reach.
     public var accumulatorBound: Int64?
+
+    /// A layer with a kernel call of its own in `model_invoke`: not a reshape ("alias") and not a
+    /// max pool folded into its conv ("fused").
+    public var callsKernel: Bool { kernel != "alias" && kernel != "fused" }
 }
 
 /// Everything the C printer needs, decided before any text is written.

@@ -78,6 +78,9 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
     /// `choose-sparse-format` pass weighs; written by `whittle bench --kernel-costs`. Nil or a
     /// kernel missing: `KernelCost.defaults`.
     public var kernelCosts: [String: KernelCost]?
+    /// Cycles per executed instruction class on this core (`CycleTable`), which `verify
+    /// --profile` weighs the counted classes with. Nil: the target cannot be profiled.
+    public var timing: CycleTable?
 
     /// A bare-metal target: programs run under an emulator, linked with the target's own
     /// startup code and linker script, and are measured (sizes, stack, instructions).
@@ -113,9 +116,14 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
         }
         // A misspelt optional field would otherwise be ignored silently.
         let fields = Set(Mirror(reflecting: descriptor).children.compactMap(\.label))
-        if let object = try? JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any],
-           let unknown = object.keys.sorted().first(where: { !fields.contains($0) }) {
-            throw CodegenError("\(url.path): unknown field '\(unknown)' (fields: \(fields.sorted().joined(separator: ", ")))")
+        if let object = try? JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] {
+            if let unknown = object.keys.sorted().first(where: { !fields.contains($0) }) {
+                throw CodegenError("\(url.path): unknown field '\(unknown)' (fields: \(fields.sorted().joined(separator: ", ")))")
+            }
+            let timingFields = ["cycles", "perRegister", "source"]
+            if let timing = object["timing"] as? [String: Any], let unknown = timing.keys.sorted().first(where: { !timingFields.contains($0) }) {
+                throw CodegenError("\(url.path): unknown field 'timing.\(unknown)' (fields: \(timingFields.joined(separator: ", ")))")
+            }
         }
         try descriptor.validate(url: url, resources: resources)
         return descriptor
@@ -157,6 +165,12 @@ public struct TargetDescriptor: Codable, Hashable, Sendable {
         }
         if !runner.isEmpty && !runner.contains("{program}") {
             throw fail("runner", "must contain {program}")
+        }
+        if let problem = timing?.problem() {
+            throw CodegenError("\(url.path): field \(problem)")
+        }
+        if timing != nil && countingPlugin == nil {
+            throw fail("timing", "needs a countingPlugin to count the instructions it weighs")
         }
         if countingPlugin != nil && !countingArguments.contains(where: { $0.contains("{plugin}") }) {
             throw fail("countingArguments", "must contain {plugin} when countingPlugin is set")

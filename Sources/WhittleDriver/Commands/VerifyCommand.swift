@@ -8,7 +8,7 @@ enum VerifyCommand: Command {
     static let name = "verify"
     static let summary = "build emitted C, run it (host or emulated MCU), require bit-exact outputs, measure"
     static let usage = """
-    usage: whittle verify DIR [--target NAME|all] [--vectors N] [--timeout S] [--json] [--bench]
+    usage: whittle verify DIR [--target NAME|all] [--vectors N] [--timeout S] [--json] [--bench] [--profile]
                           [--no-sanitize] [--sanitizer-vectors N] [--allow-modified]
            whittle verify --toolchains
 
@@ -34,6 +34,11 @@ enum VerifyCommand: Command {
       --timeout S              seconds one run may take (default: 600)
       --json                   print one JSON object on stdout
       --bench                  host: also measure ns and instructions (callgrind) per inference
+      --profile                bare metal: per layer, the instructions executed, an estimate of the
+                               cycles from the target's timing table (its technical reference
+                               manual's instruction timings: no wait states, caches or bus
+                               contention) and the share of the total; with --target all, the
+                               targets that have a timing table
       --no-sanitize            skip the sanitizer build
       --sanitizer-vectors N    vectors run under the sanitizers (default: 64)
       --allow-modified         go on when files changed since emission (e.g. a hand-edited
@@ -55,6 +60,7 @@ enum VerifyCommand: Command {
         let timeout = try args.double("--timeout") ?? 600
         let json = args.flag("--json")
         let bench = args.flag("--bench")
+        let profile = args.flag("--profile")
         let noSanitize = args.flag("--no-sanitize")
         let sanitizerVectors = try args.int("--sanitizer-vectors") ?? 64
         let allowModified = args.flag("--allow-modified")
@@ -68,7 +74,7 @@ enum VerifyCommand: Command {
         guard let folderPath else { return try printToolchains(resources, json: json) }
         let folder = URL(fileURLWithPath: folderPath)
         let options = VerifyOptions(sanitize: !noSanitize, sanitizerVectors: sanitizerVectors, measureCost: bench,
-                                    vectorLimit: vectors, timeout: timeout, allowModified: allowModified)
+                                    vectorLimit: vectors, timeout: timeout, allowModified: allowModified, profile: profile)
         guard let targetName else {
             let report: VerifyReport
             do {
@@ -94,7 +100,7 @@ enum VerifyCommand: Command {
         if json {
             try Console.json(SweepOutput(folder: folder.path, targets: results.map { .init(target: $0.target, outcome: $0.outcome) }))
         } else {
-            print(sweepText(results, folder: folderPath))
+            print(sweepText(results, folder: folderPath, profile: profile))
         }
         return try verdict(results, folder: folderPath)
     }
@@ -131,7 +137,7 @@ enum VerifyCommand: Command {
         return 0
     }
 
-    private static func sweepText(_ results: [(target: String, outcome: TargetSweep.Outcome)], folder: String) -> String {
+    private static func sweepText(_ results: [(target: String, outcome: TargetSweep.Outcome)], folder: String, profile: Bool) -> String {
         var table = TextTable("target", "C vs reference", "flash B", "RAM B", "stack B", "instructions / inference", "integer only")
         var notes: [String] = []
         for (target, outcome) in results {
@@ -163,7 +169,37 @@ enum VerifyCommand: Command {
             return nil
         }.first
         if let modified { notes.insert("  note: files changed since emission (\(modified.summary)); verified with whittle's own harness", at: 0) }
-        return (["verify \(folder) on \(results.count) target\(results.count == 1 ? "" : "s")", table.rendered] + notes).joined(separator: "\n")
+        var profiles: [String] = []
+        for case (let target, .verified(let report)) in results where profile {
+            if let p = report.profile {
+                profiles += [""] + profileText(p, target: target)
+            } else {
+                notes.append("  \(target): not profiled (no timing table)")
+            }
+        }
+        return (["verify \(folder) on \(results.count) target\(results.count == 1 ? "" : "s")", table.rendered] + notes + profiles)
+            .joined(separator: "\n")
+    }
+
+    /// `--profile`: a row per layer, the call overhead and the total, per inference.
+    private static func profileText(_ p: CycleProfile, target: String) -> [String] {
+        var table = TextTable("layer", "kernel", "instructions", "est. cycles", "cycles / instr.", "share")
+        func percent(_ share: Double) -> String { String(format: "%.1f %%", share * 100) }
+        func ratio(_ cycles: Int, _ instructions: Int) -> String { instructions > 0 ? String(format: "%.2f", Double(cycles) / Double(instructions)) : "" }
+        for part in p.layers + [p.callOverhead] {
+            table.add([part.layer, part.kernel ?? "", part.instructions.grouped, part.cycles.grouped,
+                       ratio(part.cycles, part.instructions), percent(part.share)])
+        }
+        table.add(["total", "", p.instructions.grouped, p.cycles.grouped, ratio(p.cycles, p.instructions), percent(1)])
+        var lines = ["profile on \(target), per inference (mean of \(p.inferences)); cycles are an estimate from the target's timing table:"]
+        lines += table.rendered.split(separator: "\n").map { "  " + $0 }
+        lines.append("  timing: \(p.timingSource)")
+        if let plain = p.unprofiledInstructions {
+            lines.append(plain == p.countedInstructions
+                ? "  the parts add up to the plain run's count exactly (\(plain.grouped) instructions over \(p.inferences) inference\(p.inferences == 1 ? "" : "s"))"
+                : "  NOTE: the parts add up to \(p.countedInstructions.grouped) instructions, the plain run counted \(plain.grouped)")
+        }
+        return lines
     }
 
     private static func text(_ r: VerifyReport) -> String {
@@ -214,6 +250,7 @@ enum VerifyCommand: Command {
             let instructions = cost.instructionsPerInference.map { "\($0.grouped) instructions" } ?? "instructions n/a (no valgrind)"
             lines.append("  host cost        \(Int(cost.nanosecondsPerInference.rounded()).grouped) ns, \(instructions) per inference")
         }
+        if let profile = r.profile { lines += [""] + profileText(profile, target: r.target) }
         return lines.joined(separator: "\n")
     }
 }

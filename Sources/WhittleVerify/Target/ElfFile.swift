@@ -8,6 +8,8 @@ public struct ElfFile: Sendable {
         public var name: String
         public var type: UInt32
         public var flags: UInt32
+        /// Where the section's bytes start in the file.
+        public var offset: Int
         public var size: Int
 
         public var isAllocated: Bool { flags & 0x2 != 0 }
@@ -65,7 +67,7 @@ public struct ElfFile: Sendable {
                           size: Int(try u32(at + 20)), link: Int(try u32(at + 24)), entrySize: Int(try u32(at + 36)))
         }
         let names = (headers[namesIndex].offset, headers[namesIndex].size)
-        sections = try headers.map { Section(name: try string(names, $0.name), type: $0.type, flags: $0.flags, size: $0.size) }
+        sections = try headers.map { Section(name: try string(names, $0.name), type: $0.type, flags: $0.flags, offset: $0.offset, size: $0.size) }
         symbols = []
         for table in headers where table.type == 2 /* SHT_SYMTAB */ && table.entrySize >= 16 && table.link < headers.count {
             let strings = (headers[table.link].offset, headers[table.link].size)

@@ -10,9 +10,12 @@ public struct InstructionCount: Codable, Hashable, Sendable {
     public var fewest: Int
     public var most: Int
     public var inferences: Int
+    /// Every instruction counted, over all the inferences (exact, where `perInference` is rounded).
+    public var total: Int
 
     public init?(counts: [Int]) {
         guard !counts.isEmpty else { return nil }
+        total = counts.reduce(0, +)
         perInference = Int((Double(counts.reduce(0, +)) / Double(counts.count)).rounded())
         fewest = counts.min()!
         most = counts.max()!

@@ -33,8 +33,9 @@ public struct TargetMeasurement: Codable, Hashable, Sendable {
 /// target's cross compiler, runs the test program under its emulator (vectors in, outputs out
 /// through semihosting, instructions counted by the plugin), and measures the footprint.
 enum BareMetalRun {
+    /// With `profile`, also the per-layer profile (`ProfileRun`; the target must have a timing table).
     static func run(_ harness: Harness, manifest: EmitManifest, resources: WhittleResources, limit: Int?,
-                    timeout: TimeInterval) throws -> (outputs: [Int8], measurement: TargetMeasurement) {
+                    timeout: TimeInterval, profile: Bool = false) throws -> (outputs: [Int8], measurement: TargetMeasurement, profile: CycleProfile?) {
         let target = harness.target
         let program = try harness.build("test_model")
         let withModel = try ElfFile(contentsOf: try harness.build("footprint_model"))
@@ -44,23 +45,21 @@ enum BareMetalRun {
         var runnerArguments: [String] = []
         var countingNote: String? = "instructions not counted: target '\(target.name)' names no countingPlugin"
         let report = harness.buildDirectory.appendingPathComponent("instructions.txt")
+        var plugin: URL?
         if let source = target.countingPlugin {
             let built = try InstructionCount.buildPlugin(source: resources.targets.appendingPathComponent(source), into: harness.buildDirectory)
             countingNote = built.note
-            if let plugin = built.plugin {
+            plugin = built.plugin
+            if let plugin {
                 guard let mark = try ElfFile(contentsOf: program).address(of: "whittle_mark") else {
                     throw VerifyCheckFailure("\(program.path): no whittle_mark symbol to count instructions between")
                 }
-                runnerArguments = target.countingArguments.map {
-                    $0.replacingOccurrences(of: "{plugin}", with: plugin.path)
-                        .replacingOccurrences(of: "{mark}", with: "0x" + String(mark, radix: 16))
-                        .replacingOccurrences(of: "{report}", with: report.path)
-                }
+                runnerArguments = countingArguments(target, plugin: plugin, mark: mark, report: report)
             }
         }
         let outputFile = harness.buildDirectory.appendingPathComponent("outputs.bin")
-        let result = try harness.run(program, ["vectors/inputs.bin", outputFile.path] + (limit.map { [String($0)] } ?? []),
-                                     runnerArguments: runnerArguments, timeout: timeout)
+        let inputs = ["vectors/inputs.bin", outputFile.path] + (limit.map { [String($0)] } ?? [])
+        let result = try harness.run(program, inputs, runnerArguments: runnerArguments, timeout: timeout)
         let emulator = target.runner.first ?? "the emulator"
         guard !result.timedOut else {
             throw VerifyCheckFailure("\(harness.folder.path): test_model timed out after \(Int(timeout)) s under \(emulator) (target '\(target.name)')")
@@ -89,7 +88,33 @@ enum BareMetalRun {
         let measurement = TargetMeasurement(model: MemoryFootprint(withModel).subtracting(MemoryFootprint(withoutModel)),
                                             stackBytes: stack, instructions: instructions, countingNote: countingNote,
                                             floatHelpers: floatHelpers)
-        return (bytes.map { Int8(bitPattern: $0) }, measurement)
+        var cycleProfile: CycleProfile?
+        if profile {
+            guard let plugin else {
+                throw VerifyInputError("--profile: \(countingNote ?? "the counting plugin was not built") (target '\(target.name)')")
+            }
+            let profileOutputs = harness.buildDirectory.appendingPathComponent("profile-outputs.bin").path
+            cycleProfile = try ProfileRun.run(harness, manifest: manifest, plain: program, unprofiled: instructions,
+                                              inputs: [inputs[0], profileOutputs] + inputs.dropFirst(2), timeout: timeout) { mark, report, map in
+                countingArguments(target, plugin: plugin, mark: mark, report: report, profileMap: map)
+            }
+            guard (try? Data(contentsOf: URL(fileURLWithPath: profileOutputs))) == bytes else {
+                throw VerifyCheckFailure("\(harness.folder.path): test_model_profile wrote other outputs than test_model under \(emulator) (target '\(target.name)')")
+            }
+        }
+        return (bytes.map { Int8(bitPattern: $0) }, measurement, cycleProfile)
+    }
+
+    /// The descriptor's `countingArguments` filled in; with `profileMap`, the plugin's argument
+    /// also carries `profile=MAP` (insncount.c).
+    private static func countingArguments(_ target: TargetDescriptor, plugin: URL, mark: UInt32, report: URL, profileMap: URL? = nil) -> [String] {
+        target.countingArguments.map {
+            let filled = $0.replacingOccurrences(of: "{plugin}", with: plugin.path)
+                .replacingOccurrences(of: "{mark}", with: "0x" + String(mark, radix: 16))
+                .replacingOccurrences(of: "{report}", with: report.path)
+            guard let profileMap, $0.contains("{plugin}") else { return filled }
+            return filled + ",profile=" + profileMap.path
+        }
     }
 
     /// The measured footprint against the target's budgets; one line naming the biggest layers.

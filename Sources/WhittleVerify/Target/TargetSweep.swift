@@ -62,7 +62,10 @@ public enum TargetSweep {
                     emitted = scratch.appendingPathComponent(target.name)
                     try reemit(folder, for: target, resources: resources, into: emitted)
                 }
-                var report = try FolderVerifier.verify(folder: emitted, resources: resources, options: options)
+                // --profile over several targets profiles those with a timing table, and verifies the rest.
+                var targetOptions = options
+                targetOptions.profile = options.profile && (targets.count == 1 || target.timing != nil)
+                var report = try FolderVerifier.verify(folder: emitted, resources: resources, options: targetOptions)
                 if !integrity.isIntact { report.modifiedFiles = integrity }
                 results.append((target.name, .verified(report)))
             } catch let error as VerifyCheckFailure {
