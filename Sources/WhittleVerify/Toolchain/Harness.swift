@@ -86,8 +86,13 @@ public struct Harness: Sendable {
     public func build(_ program: String) throws -> URL {
         let result = try ProcessRunner.run(["make", "-s", "-C", sourceDirectory.path, "BUILD=\(buildDirectory.path)", program], timeout: 600)
         guard result.status == 0, !result.timedOut else {
-            let message = result.standardError.split(whereSeparator: \.isNewline)
-                .first { $0.contains("error") }.map(String.init) ?? result.firstMessageLine
+            let lines = result.standardError.split(whereSeparator: \.isNewline)
+            // The linker's "region `RAM' overflowed by N bytes" says more than collect2's summary.
+            if let overflow = lines.first(where: { $0.contains("overflowed by") }) {
+                let detail = overflow.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? String(overflow)
+                throw VerifyCheckFailure("\(folder.path): \(program) does not fit target '\(target.name)': \(detail) (the model with the verification harness's buffers and stack)")
+            }
+            let message = lines.first { $0.contains("error") }.map(String.init) ?? result.firstMessageLine
             throw VerifyCheckFailure("\(folder.path): building \(program) for target '\(target.name)' failed: \(message)")
         }
         return buildDirectory.appendingPathComponent(program)
