@@ -19,6 +19,7 @@ test:
 
 bench: build
 	$(BIN) bench
+	$(BIN) bench --mlperf
 
 # Each reader under libFuzzer + ASan for FUZZ_SECONDS (per target); crashes land in Tests/Fuzz/crashes.
 FUZZ_SECONDS ?= 300

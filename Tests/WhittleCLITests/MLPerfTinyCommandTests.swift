@@ -42,6 +42,21 @@ final class MLPerfTinyCommandTests: XCTestCase {
         }
     }
 
+    /// `run MODEL.tflite` imports, emits and verifies in one go.
+    func testRunImportsEmitsAndVerifies() throws {
+        let dir = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let vectors = Self.fixtures.appendingPathComponent("vectors/ad01_int8")
+        let json = try CLI.json(try CLI.run(["run", Self.fixtures.appendingPathComponent("ad01_int8.tflite").path, "-o", dir.path,
+                                             "--vectors", vectors.appendingPathComponent("inputs.bin").path,
+                                             "--expected", vectors.appendingPathComponent("expected.bin").path, "--json"]))
+        XCTAssertEqual(json["nodes"] as? Int, 10)
+        let verify = try XCTUnwrap(json["verify"] as? [String: Any])
+        XCTAssertEqual((verify["expected_comparison"] as? [String: Any])?["mismatched_bytes"] as? Int, 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("model.q").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("c/model.c").path))
+    }
+
     /// A changed expected output is caught: verify exits 1 naming the first differing byte.
     func testAWrongExpectedOutputFails() throws {
         let dir = CLI.temporaryFolder()

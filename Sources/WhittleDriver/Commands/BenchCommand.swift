@@ -8,6 +8,7 @@ enum BenchCommand: Command {
     static let usage = """
     usage: whittle bench [--data DIR] [--epochs N] [--targets-only] [--json]
            whittle bench --kernel-costs [--target NAME|all] [--write] [--json]
+           whittle bench --mlperf [--json]
 
     Trains the LeNet Fashion-MNIST recipe (SGD lr 0.01, momentum 0.9, batch 64) and reports
     training samples/s (median epoch) and test accuracy. When `python3 -c "import torch"`
@@ -22,6 +23,11 @@ enum BenchCommand: Command {
 
       --targets-only   skip training and the host; the target table of a LeNet with seeded
                        random weights
+      --mlperf         MLPerf Tiny's four int8 reference models (the repository's copies in
+                       Tests/WhittleTFLiteTests/Fixtures/mlperf-tiny, run from the repository root)
+                       on every bare-metal target: equal to TFLite's reference outputs, instructions
+                       and estimated cycles per inference, flash, RAM, arena against its lower
+                       bound, and the published Cortex-M4 cycles of X-CUBE-AI, Plumerai and TFLM
       --kernel-costs   measure the instructions of every weight kernel a target runs on one-layer
                        models of many shapes, densities and formats, and fit its cost table (per
                        interior and border MAC, output, decoded unit and call), which emit's
@@ -31,6 +37,13 @@ enum BenchCommand: Command {
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         if args.flag("--kernel-costs") { return try KernelCostBench.run(&args) }
+        if args.flag("--mlperf") {
+            let json = args.flag("--json")
+            try args.finish()
+            let rows = try MLPerfTinyBench().run(quiet: json)
+            if json { try Console.json(rows) } else { print(MLPerfTinyBench.table(rows)) }
+            return 0
+        }
         var training = TrainingBenchmark()
         if let d = try args.option("--data") { training.dataDirectory = d }
         if let e = try args.int("--epochs") { training.epochs = e }

@@ -18,9 +18,15 @@ enum RunCommand: Command {
 
       -o DIR            where model.safetensors, model.q and c/ go (default: whittle-out/<spec name>)
       --report FILE     an HTML report: accuracy, flash and MACs per stage
-    """
+
+    """ + TFLiteRun.usage
 
     static func run(_ args: inout Arguments) throws -> Int32 {
+        var probe = args
+        if let model = probe.optionalPositional(), TFLiteInspection.isTFLiteFile(model) {
+            args = probe
+            return try TFLiteRun.run(model, &args)
+        }
         let bench = try Workbench(&args)
         let output = try args.output("-o", "--output", as: .folder) ?? "whittle-out/\(bench.spec.name)"
         let model = try args.option("--model")

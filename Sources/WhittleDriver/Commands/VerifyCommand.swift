@@ -202,7 +202,7 @@ enum VerifyCommand: Command {
         return lines
     }
 
-    private static func text(_ r: VerifyReport) -> String {
+    static func text(_ r: VerifyReport) -> String {
         let c = r.comparison
         var lines = ["verify \(r.folder) (\(r.model), target \(r.target))"]
         if let modified = r.modifiedFiles {

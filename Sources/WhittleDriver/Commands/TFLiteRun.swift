@@ -1,0 +1,52 @@
+import Foundation
+import WhittleIR
+
+/// `run MODEL.tflite`: import → emit → verify in one go, into one folder (model.q and c/).
+enum TFLiteRun {
+    static let usage = """
+           whittle run MODEL.tflite -o DIR [--target NAME] [--vectors FILE [--expected FILE]] [--json]
+
+    With MODEL.tflite: imports it (as whittle import, with the same --vectors and --expected) into
+    DIR/model.q, emits C for the target (default host) into DIR/c and verifies it there: the C must
+    equal the Swift reference on every vector, and the expected outputs too when given.
+    Exits 1 if any output byte differs.
+    """
+
+    struct Output: Encodable {
+        var model: String
+        var folder: String
+        var nodes: Int
+        var notes: [String]
+        /// As `verify --json` prints it.
+        var verify: VerifyCommand.ReportOutput
+    }
+
+    static func run(_ model: String, _ args: inout Arguments) throws -> Int32 {
+        guard let output = try args.output("-o", "--output", as: .folder) else { throw UsageError(RunCommand.name, "-o DIR is required with a .tflite model") }
+        let target = try args.option("--target") ?? "host"
+        let vectors = try args.option("--vectors")
+        let expected = try args.option("--expected")
+        let json = args.flag("--json")
+        try args.finish()
+        if expected != nil && vectors == nil { throw UsageError(RunCommand.name, "--expected needs --vectors (the inputs it answers)") }
+        let folder = URL(fileURLWithPath: output)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let imported = try TFLiteImportStage(modelPath: model, vectorsPath: vectors, expectedPath: expected).run()
+        try QGraphFile.write(imported.graph, to: folder.appendingPathComponent("model.q"))
+        let name = URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
+        let result = try CBackend(target: target).emitAndVerify(imported.graph, modelName: name, to: folder.appendingPathComponent("c"))
+        let report = result.verify
+        if json {
+            try Console.json(Output(model: model, folder: folder.path, nodes: imported.graph.nodes.count, notes: imported.notes,
+                                    verify: VerifyCommand.ReportOutput(report)))
+        } else {
+            print("import  \(model) → \(folder.path)/model.q: \(imported.graph.nodes.count) nodes")
+            for note in imported.notes { print("        \(note)") }
+            print(VerifyCommand.text(report))
+        }
+        guard report.passed else {
+            throw CheckFailed(description: "\(folder.path)/c: \(report.failure ?? "verification failed")")
+        }
+        return 0
+    }
+}
