@@ -23,15 +23,16 @@ final class ReferenceInterpreterTests: XCTestCase {
     }
 
     /// x − zx = [20, −10, 40]; rows [1, 2, 3] and [−1, 0, 1]; bias [5, −5] → acc 125 and 15.
-    /// M = 0.25: 125 → high multiply 62.5 → 63 (tie up) → 63 / 2 = 31.5 → 32 (tie away): double
-    /// rounding, where 125 / 4 = 31.25 would round to 31. 15 → 7.5 → 8 → 4. Plus zy 3.
-    func testFullyConnectedRoundsTwice() throws {
+    /// M = 0.25: single rounding, as TFLite's reference fully connected: 125 / 4 = 31.25 → 31, where
+    /// double rounding would give 32 (high multiply 62.5 → 63, then 63 / 2 = 31.5 → 32); 15 / 4 =
+    /// 3.75 → 4. Plus zy 3.
+    func testFullyConnectedRoundsOnce() throws {
         var b = QGraphBuilder(inputShape: TensorShape(vector: 3), inputQuant: QuantParams(scale: 1, zeroPoint: -10),
                               inputDescription: "test")
         let y = try b.fullyConnected(b.input, name: "fc", weights: [1, 2, 3, -1, 0, 1], weightScales: [0.25, 0.25],
                                      bias: [5, -5], outputCount: 2, output: QuantParams(scale: 1, zeroPoint: 3),
                                      activation: .none)
-        XCTAssertEqual(try ReferenceInterpreter(graph: b.finish(output: y)).run([10, -20, 30]), [35, 7])
+        XCTAssertEqual(try ReferenceInterpreter(graph: b.finish(output: y)).run([10, -20, 30]), [34, 7])
     }
 
     /// Input [[1, 2], [4, −7]], 2×2 windows, stride 1, padding bottom/right 1. Averages over the

@@ -62,7 +62,7 @@ final class KernelParameterTests: XCTestCase {
     /// included twice (the guards make double inclusion harmless, and no two kernels clash).
     func testEveryKernelFileCompilesOnItsOwn() throws {
         let stems = try Self.kernelStems()
-        XCTAssertEqual(stems.count, 18, "\(stems)")
+        XCTAssertEqual(stems.count, 22, "\(stems)")
         let include = ["-I", Self.kernelFolder.path, "-c", "-o", "/dev/null"]
         for stem in stems {
             let alone = try ProcessRunner.run([hostTarget.compiler] + hostTarget.cflags
@@ -144,7 +144,7 @@ final class KernelParameterTests: XCTestCase {
         let emission = try Emitter.emit(try everyKernelGraph(.nm(n: 2, m: 4)), options: EmitOptions(target: hostTarget, modelName: "nm", vectorCount: 2, passes: .stored),
                                         resources: resources, to: folder)
         let source = try String(contentsOf: folder.appendingPathComponent("model.c"), encoding: .utf8)
-        for needle in ["WHITTLE_STATIC_ASSERT(CONV2D_S8_NM_SCRATCH_BYTES(", "WHITTLE_STATIC_ASSERT(FC_S8_NM_SCRATCH_BYTES(32) <= sizeof(scratch), \"output: scratch\");"] {
+        for needle in ["WHITTLE_STATIC_ASSERT(CONV2D_S8_NM_SCRATCH_BYTES(", "WHITTLE_STATIC_ASSERT(FC_S8_NM_SCRATCH_BYTES(8) <= sizeof(scratch), \"fc: scratch\");"] {
             XCTAssertTrue(source.contains(needle), needle)
         }
         let declaration = "static int32_t scratch[\(emission.plan.scratchBytes / 4)];"
@@ -155,17 +155,17 @@ final class KernelParameterTests: XCTestCase {
             return try ProcessRunner.run([hostTarget.compiler] + hostTarget.cflags + ["-c", "-o", "/dev/null", model.path])
         }
         XCTAssertEqual(try build(source).status, 0)
-        // The fully connected layer's 128 bytes still fit; the conv's decoded taps do not.
+        // The fully connected layer's 32 bytes still fit; the conv's decoded taps do not.
         let small = try build(source.replacingOccurrences(of: declaration, with: "static int32_t scratch[32];"))
         XCTAssertNotEqual(small.status, 0)
         XCTAssertTrue(small.standardError.contains("input: scratch"), small.standardError)
-        XCTAssertFalse(small.standardError.contains("output: scratch"), small.standardError)
+        XCTAssertFalse(small.standardError.contains("fc: scratch"), small.standardError)
     }
 
     /// input 8x8x4 → conv `input` (`format`, 3x3 pad 1, a 2x2 max pool folded in) → depthwise
     /// `arena` → max pool `scratch` (3x3 stride 1 pad 1, not foldable) → add `conv2d_s8` of the two
-    /// → average pool `model_invoke` → 1x1 conv `conv2d_s8_dsp` → flatten → fully connected
-    /// `output` (`format`, 32 → 10). Weights keep 2 of every 4, so each format can hold them.
+    /// → pad `pad_s8` → average pool `model_invoke` → 1x1 conv `conv2d_s8_dsp` → mean → flatten →
+    /// fully connected `fc` (`format`, 8 → 10) → softmax `output`. Weights keep 2 of every 4, so each format can hold them.
     private func everyKernelGraph(_ format: WeightFormat) throws -> QGraph {
         var rng = SeededGenerator(seed: 12)
         func layer(_ outputs: Int, _ fanIn: Int) -> (weights: [Int8], scales: [Double], bias: [Int32]) {
@@ -184,14 +184,17 @@ final class KernelParameterTests: XCTestCase {
                                      window: Window2D(kernel: 3, padding: 1), groups: 8, output: quant(0.1, -5), activation: .none)
         let pooled = try b.maxPool(depthwise, name: "scratch", window: Window2D(kernel: 3, stride: 1, padding: 1))
         x = try b.add(depthwise, pooled, name: "conv2d_s8", output: quant(0.15, 2))
+        x = try b.pad(x, name: "pad_s8", top: 1, right: 1)
         x = try b.averagePool(x, name: "model_invoke", window: Window2D(kernel: 2, stride: 2))
         p = layer(8, 8)
         x = try b.conv2d(x, name: "conv2d_s8_dsp", weights: p.weights, weightScales: p.scales, bias: p.bias, outputChannels: 8,
                          window: Window2D(kernel: 1), output: quant(0.1, 7), activation: .relu6)
+        x = try b.mean(x, name: "mean", output: quant(0.05, -1))
         x = try b.flatten(x, name: "flatten")
-        p = layer(10, 32)
-        x = try b.fullyConnected(x, name: "output", weights: p.weights, weightScales: p.scales, bias: p.bias, outputCount: 10,
+        p = layer(10, 8)
+        x = try b.fullyConnected(x, name: "fc", weights: p.weights, weightScales: p.scales, bias: p.bias, outputCount: 10,
                                  output: quant(0.2, -3), activation: .none, format: format)
+        x = try b.softmax(x, name: "output")
         return try b.finish(output: x)
     }
 }
