@@ -19,7 +19,9 @@ struct ConstantChannels {
         for c in scales.indices where bias[c].magnitude >= threshold.magnitude
             && weights[(c * perOutput)..<((c + 1) * perOutput)].allSatisfy({ $0 == 0 }) {
             let value = FixedPoint.multiplyByQuantizedMultiplier(bias[c], requantization[c], rounding: rounding)
-            let scale = 0.5 * outputScale / inputScale
+            // A float32 scale, so the restated channel exports and imports to the same multiplier.
+            let scale = Double(Float(0.5 * outputScale / inputScale))
+            guard scale.isFinite, scale > 0 else { continue }
             let multiplier = QuantizedMultiplier(real: inputScale * scale / outputScale)
             // About 2·value; the exact one is within a few steps either side.
             guard let newBias = (0...8).lazy.map({ 2 * value + ($0 % 2 == 0 ? $0 / 2 : -($0 + 1) / 2) })
