@@ -63,6 +63,7 @@ struct GraphAssembly {
 
     /// An int8 activation with one scale and zero point.
     func activation(_ index: Int, _ role: String) throws -> QTensor {
+        guard model.tensors.indices.contains(index) else { throw TFLiteImportError("the \(role) is absent (tensor \(index))") }
         let t = model.tensors[index]
         let what = "tensor '\(t.name)' (\(role))"
         switch t.type {
@@ -103,6 +104,9 @@ struct GraphAssembly {
             throw op.fail("weights '\(t.name)' need one scale, or \(channels) along dimension \(dimension)")
         }
         guard q.zeroPoints.allSatisfy({ $0 == 0 }) else { throw op.fail("weights '\(t.name)' have a zero point other than 0; int8 weights are symmetric") }
+        if let bad = q.scales.first(where: { !$0.isFinite || $0 <= 0 }) {
+            throw op.fail("weights '\(t.name)' have scale \(bad); expected finite scales > 0")
+        }
         let scales = q.scales.count == 1 ? Array(repeating: Double(q.scales[0]), count: channels) : q.scales.map(Double.init)
         return (t.data.map { Int8(bitPattern: $0) }, scales)
     }
