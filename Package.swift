@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "WhittleLowerTests", dependencies: ["WhittleLower", "WhittleCompress", "WhittleNN", "WhittleTensor", "WhittleIR"]),
         .testTarget(name: "WhittleIRTests", dependencies: ["WhittleIR"]),
         .testTarget(name: "WhittleCodegenTests", dependencies: ["WhittleCodegen", "WhittleIR"]),
-        .testTarget(name: "WhittleTFLiteTests", dependencies: ["WhittleTFLite", "WhittleIR"], exclude: ["Fixtures"]),
+        .testTarget(name: "WhittleTFLiteTests", dependencies: ["WhittleTFLite", "WhittleIR", "WhittleCodegen"], exclude: ["Fixtures"]),
         .testTarget(name: "WhittleVerifyTests", dependencies: ["WhittleVerify", "WhittleCodegen", "WhittleIR"]),
         .testTarget(name: "WhittleCLITests", dependencies: ["WhittleDriver", "WhittleVerify", "WhittleCodegen", "WhittleIR"]),
     ]

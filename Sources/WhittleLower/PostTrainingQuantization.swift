@@ -8,8 +8,12 @@ import WhittleTensor
 /// (WhittleCodegen's `choose-sparse-format` pass).
 public struct QuantizationScheme: Equatable, Sendable {
     public var perChannelWeights: Bool
-    public init(perChannelWeights: Bool = true) {
+    /// Every scale rounded to float32 before it is used, as TFLite stores scales (see
+    /// `ActivationQuantization.params`): what a model needs to export to TFLite exactly.
+    public var float32Scales: Bool
+    public init(perChannelWeights: Bool = true, float32Scales: Bool = false) {
         self.perChannelWeights = perChannelWeights
+        self.float32Scales = float32Scales
     }
 }
 
@@ -18,7 +22,7 @@ public enum PostTrainingQuantization {
     public static func lower(_ graph: Graph, calibration: CalibrationResult, scheme: QuantizationScheme = .init(),
                              inputDescription: String, validation: ValidationSet? = nil) throws -> QGraph {
         let fused = try Fusion.fuse(graph)
-        let inputQuant = ActivationQuantization.params(for: calibration.input)
+        let inputQuant = ActivationQuantization.params(for: calibration.input, float32Scale: scheme.float32Scales)
         var b = QGraphBuilder(inputShape: irShape(fused.inputShape), inputQuant: inputQuant, inputDescription: inputDescription)
         var x = b.input
         for step in fused.steps {
@@ -29,12 +33,12 @@ public enum PostTrainingQuantization {
                 guard range.min.isFinite, range.max.isFinite else {
                     throw LoweringError("layer '\(step.name)': calibrated output range [\(range.min), \(range.max)] is not finite (the float model overflows on the calibration data)")
                 }
-                return ActivationQuantization.params(for: range)
+                return ActivationQuantization.params(for: range, float32Scale: scheme.float32Scales)
             }
             do {
                 switch step.op {
                 case .conv(let c):
-                    let w = WeightQuantization.symmetric(c.weight, perChannel: scheme.perChannelWeights)
+                    let w = WeightQuantization.symmetric(c.weight, perChannel: scheme.perChannelWeights, float32Scales: scheme.float32Scales)
                     let bias = try WeightQuantization.bias(c.bias, inputScale: b.quant(of: x).scale, weightScales: w.scales, layer: step.name)
                     let window = Window2D(kernelHeight: c.weight.shape[2], kernelWidth: c.weight.shape[3],
                                           strideHeight: c.stride.h, strideWidth: c.stride.w,
@@ -43,7 +47,7 @@ public enum PostTrainingQuantization {
                                      outputChannels: c.weight.shape[0], window: window, groups: c.groups,
                                      output: try outputQuant(), activation: activation(c.activation))
                 case .fullyConnected(let f):
-                    let w = WeightQuantization.symmetric(f.weight, perChannel: scheme.perChannelWeights)
+                    let w = WeightQuantization.symmetric(f.weight, perChannel: scheme.perChannelWeights, float32Scales: scheme.float32Scales)
                     let bias = try WeightQuantization.bias(f.bias, inputScale: b.quant(of: x).scale, weightScales: w.scales, layer: step.name)
                     x = try b.fullyConnected(x, name: step.name, weights: w.values, weightScales: w.scales, bias: bias,
                                              outputCount: f.weight.shape[0], output: try outputQuant(), activation: activation(f.activation))

@@ -9,12 +9,14 @@ public enum WeightQuantization {
         public var scales: [Double]   // one per output channel (repeated when per tensor)
     }
 
-    /// `weight` has output channels on its first axis ([out, …]).
-    public static func symmetric(_ weight: Tensor, perChannel: Bool) -> Quantized {
+    /// `weight` has output channels on its first axis ([out, …]). `float32Scales` rounds each
+    /// scale to float32 before the weights are quantized with it (see `QuantizationScheme`).
+    public static func symmetric(_ weight: Tensor, perChannel: Bool, float32Scales: Bool = false) -> Quantized {
         let channels = weight.shape[0], per = weight.count / max(channels, 1)
         func scale(_ values: ArraySlice<Float>) -> Double {
             let m = Double(values.reduce(0) { max($0, abs($1)) })
-            return m / 127 > 0 ? m / 127 : 1 // an all-zero (or subnormal) channel: any positive scale quantizes it to 0
+            let scale = float32Scales ? Double(Float(m / 127)) : m / 127
+            return scale > 0 ? scale : 1 // an all-zero (or subnormal) channel: any positive scale quantizes it to 0
         }
         let scales = perChannel
             ? (0..<channels).map { scale(weight.storage[($0 * per)..<(($0 + 1) * per)]) }

@@ -100,6 +100,30 @@ final class QATLoweringTests: XCTestCase {
     }
 }
 
+final class Float32ScaleTests: XCTestCase {
+    /// `float32Scales`: every scale of the graph is a float32 number (what `whittle export`
+    /// needs); without it they are doubles that float32 rounds.
+    func testEveryScaleIsAFloat32Number() throws {
+        let g = try FusionTests.trainedBNGraph()
+        var rng = RNG(seed: 5)
+        let data = Dataset(name: "r", sampleShape: [1, 12, 12], values: .floats((0..<(16 * 144)).map { _ in Float(rng.int(below: 256)) }),
+                           labels: [Int32](repeating: 0, count: 16), classes: 5)
+        let calibration = try Calibration.run(g, on: data)
+        func scales(_ float32: Bool) throws -> [Double] {
+            let q = try PostTrainingQuantization.lower(g, calibration: calibration, scheme: QuantizationScheme(float32Scales: float32), inputDescription: "t")
+            return q.tensors.map(\.quant.scale) + q.nodes.flatMap { node -> [Double] in
+                switch node.op {
+                case .conv2d(let c): return c.weightScales
+                case .fullyConnected(let f): return f.weightScales
+                default: return []
+                }
+            }
+        }
+        XCTAssertTrue(try scales(true).allSatisfy { Double(Float($0)) == $0 })
+        XCTAssertFalse(try scales(false).allSatisfy { Double(Float($0)) == $0 })
+    }
+}
+
 final class QuantizationErrorProfileTests: XCTestCase {
     /// Every op of a per-channel model keeps a high SQNR against float; reshapes are skipped.
     func testProfileShowsWhereErrorEnters() throws {

@@ -119,6 +119,29 @@ final class TFLiteImportTests: XCTestCase {
         XCTAssertFalse(error.contains("\n"))
     }
 
+    /// What fuzzing the import found (it trapped on each): a weight scale that is not a positive
+    /// number, an operator whose output is absent (-1), a zero-weight channel whose bias its
+    /// multiplier shifts out of int32. Each is an error now, or an import, never a trap.
+    func testHostileValuesAreErrorsNotTraps() throws {
+        var model = try Self.model("kws_ref_model")
+        let conv = try XCTUnwrap(model.operators.firstIndex { $0.kind == .conv2D })
+        let filter = model.operators[conv].inputs[1]
+        model.tensors[filter].quantization!.scales[0] = .nan
+        XCTAssertTrue(importError(model).hasSuffix("have scale nan; expected finite scales > 0"), importError(model))
+
+        model = try Self.model("ad01_int8")
+        model.operators[0].outputs = [-1]
+        XCTAssertEqual(importError(model), "the output of operator 0 (FULLY_CONNECTED) is absent (tensor -1)")
+
+        model = try Self.model("kws_ref_model")
+        let perFilter = model.tensors[filter].data.count / model.tensors[filter].shape[0]
+        for i in 0..<perFilter { model.tensors[filter].data[i] = 0 }
+        let bias = model.operators[conv].inputs[2]
+        model.tensors[bias].data.replaceSubrange(0..<4, with: [0, 0, 0, 0x40]) // 2^30
+        model.tensors[model.operators[conv].outputs[0]].quantization!.scales = [1e-30]
+        XCTAssertFalse(importError(model).contains("\n"))
+    }
+
     func testDilationIsRefused() throws {
         var model = try Self.model("kws_ref_model")
         let conv = try XCTUnwrap(model.operators.firstIndex { $0.kind == .conv2D })

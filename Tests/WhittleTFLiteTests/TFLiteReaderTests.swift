@@ -92,13 +92,15 @@ final class TFLiteReaderTests: XCTestCase {
 }
 
 /// `make test`'s share of fuzzing the reader: every input `make fuzz` saved in
-/// Tests/Fuzz/crashes/tflite goes through the fuzz target's read path. A trap ends the run.
+/// Tests/Fuzz/crashes/tflite goes through the fuzz target's read path (read, then import). A
+/// trap ends the run.
 final class TFLiteReaderReplayTests: XCTestCase {
     func testSavedInputsAreRejectedCleanly() throws {
         let folder = TFLiteReaderTests.fixtures.appendingPathComponent("../../../Fuzz/crashes/tflite").standardizedFileURL
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         for name in names.sorted() where !name.hasPrefix(".") {
-            _ = try? TFLiteReader.decode([UInt8](try Data(contentsOf: folder.appendingPathComponent(name))))
+            guard let model = try? TFLiteReader.decode([UInt8](try Data(contentsOf: folder.appendingPathComponent(name)))) else { continue }
+            _ = try? TFLiteImporter.importModel(model, modelName: name)
         }
     }
 }

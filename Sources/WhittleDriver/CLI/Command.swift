@@ -17,6 +17,7 @@ let allCommands: [Command.Type] = [
     InspectCommand.self,
     QuantizeCommand.self,
     ImportCommand.self,
+    ExportCommand.self,
     PruneCommand.self,
     EmitCommand.self,
     VerifyCommand.self,

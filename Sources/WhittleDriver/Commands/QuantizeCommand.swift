@@ -8,8 +8,8 @@ enum QuantizeCommand: Command {
     static let summary = "post-training int8 quantization of a trained model → QGraph file"
     static let usage = """
     usage: whittle quantize SPEC MODEL.safetensors -o MODEL.q [--calibration N] [--per-tensor]
-                            [--observer KIND] [--qat EPOCHS [--qat-lr LR]] [--vectors N]
-                            [--data DIR] [--json]
+                            [--float32-scales] [--observer KIND] [--qat EPOCHS [--qat-lr LR]]
+                            [--vectors N] [--data DIR] [--json]
            whittle quantize SPEC MODEL.safetensors --compare [--qat EPOCHS] [--report FILE.html] [--json]
 
     Folds BatchNorm, fuses ReLU/ReLU6, calibrates activation ranges on N training images (the
@@ -25,6 +25,9 @@ enum QuantizeCommand: Command {
                         control trained as long as QAT (--qat N sets the QAT epochs, default 3);
                         --report FILE.html draws accuracy per method and the per-layer SQNR
                         (where quantization error enters)
+      --float32-scales  round every scale to float32 before quantizing with it (the spec's
+                        quantize.float32_scales), as TFLite stores scales: `whittle export` needs it
+                        to write a .tflite file whose multipliers are this model's
       --observer KIND   minmax, moving_average, percentile, mse or entropy (default: the spec's)
       --qat EPOCHS      quantization-aware training for EPOCHS epochs after calibration (fake-quant
                         weights and activations, BatchNorm folded and frozen, observers frozen for
@@ -39,6 +42,7 @@ enum QuantizeCommand: Command {
         var stage = QuantizeStage(bench.spec.quantize)
         if let n = try args.int("--calibration") { stage.settings.calibration = n }
         if args.flag("--per-tensor") { stage.settings.perChannel = false }
+        if args.flag("--float32-scales") { stage.settings.float32Scales = true }
         if let o = try args.option("--observer") {
             guard let kind = QuantizeSpec.Observer(rawValue: o) else {
                 throw UsageError(name, "--observer must be one of \(QuantizeSpec.Observer.allCases.map(\.rawValue).joined(separator: ", "))")

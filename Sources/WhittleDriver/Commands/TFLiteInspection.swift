@@ -49,7 +49,7 @@ enum TFLiteInspection {
 
     private static func optionsText(_ options: TFLiteOptions) -> String {
         switch options {
-        case .none: return ""
+        case .none, .pad: return ""
         case .conv(let p, let sh, let sw, let dh, let dw, let a):
             return "\(p), stride \(sh)x\(sw)" + (dh == 1 && dw == 1 ? "" : ", dilation \(dh)x\(dw)") + ", \(a)"
         case .depthwiseConv(let p, let sh, let sw, let m, let dh, let dw, let a):
@@ -64,6 +64,8 @@ enum TFLiteInspection {
             return "beta \(beta)"
         case .reducer(let keepDims):
             return keepDims ? "keep dims" : ""
+        case .reshape(let newShape):
+            return "new shape " + shape(newShape)
         }
     }
 }

@@ -46,11 +46,11 @@ struct QuantizeStage {
         } else {
             calibration = try Calibration.run(graph, on: settings.calibrationSet(from: train), makeObserver: settings.makeObserver)
         }
-        let inputQuant = ActivationQuantization.params(for: calibration.input)
+        let inputQuant = ActivationQuantization.params(for: calibration.input, float32Scale: settings.float32Scales)
         let validation = ValidationSetBuilder.make(reference, data: test, inputQuant: inputQuant)
         let floatAccuracy = Evaluator.evaluate(graph, on: test).accuracy
         var q = try PostTrainingQuantization.lower(graph, calibration: calibration,
-                                                   scheme: QuantizationScheme(perChannelWeights: settings.perChannel),
+                                                   scheme: QuantizationScheme(perChannelWeights: settings.perChannel, float32Scales: settings.float32Scales),
                                                    inputDescription: Self.describeInput(test), validation: validation)
         if test.values.isBytes {
             q.rawInputTable = RawInputTable.make(normalization: test.normalization, inputQuant: inputQuant)

@@ -144,6 +144,19 @@ public enum WeightFormat: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The format `name` names ("dense", "index", "bitmap", "N:M" with 1 ≤ N < M); nil otherwise.
+    public init?(name: String) {
+        switch name {
+        case "dense": self = .dense
+        case "index": self = .indexSparse
+        case "bitmap": self = .bitmap
+        default:
+            let parts = name.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let n = Int(parts[0]), let m = Int(parts[1]), NMSparseWeights.isValidPattern(n: n, m: m) else { return nil }
+            self = .nm(n: n, m: m)
+        }
+    }
+
     public var description: String { name }
 }
 

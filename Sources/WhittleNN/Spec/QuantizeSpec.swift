@@ -14,6 +14,9 @@ public struct QuantizeSpec: Codable, Equatable, Sendable {
     public var seed: UInt64 = 0
     /// Weights: one scale per output channel (true) or per tensor.
     public var perChannel: Bool = true
+    /// Every scale rounded to float32 before anything is quantized with it, so TFLite (which
+    /// keeps scales as float32) derives the same multipliers: what `whittle export` needs.
+    public var float32Scales: Bool = false
     public var observer: Observer = .minmax
     /// For `percentile`: the percentile kept on each side (e.g. 99.99).
     public var percentile: Double = 99.99
@@ -24,7 +27,7 @@ public struct QuantizeSpec: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case calibration, selection, seed, observer, percentile, qat
-        case perChannel = "per_channel", averagingConstant = "averaging_constant"
+        case perChannel = "per_channel", averagingConstant = "averaging_constant", float32Scales = "float32_scales"
     }
 
     public init() {}
@@ -36,6 +39,7 @@ public struct QuantizeSpec: Codable, Equatable, Sendable {
         selection = try c.decodeIfPresent(Selection.self, forKey: .selection) ?? .first
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
         perChannel = try c.decodeIfPresent(Bool.self, forKey: .perChannel) ?? true
+        float32Scales = try c.decodeIfPresent(Bool.self, forKey: .float32Scales) ?? false
         observer = try c.decodeIfPresent(Observer.self, forKey: .observer) ?? .minmax
         percentile = try c.decodeIfPresent(Double.self, forKey: .percentile) ?? 99.99
         averagingConstant = try c.decodeIfPresent(Double.self, forKey: .averagingConstant) ?? 0.01

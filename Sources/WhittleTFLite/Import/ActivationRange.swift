@@ -5,7 +5,7 @@ extension ClampRange {
     /// bounds quantized as `zero_point + round(x / scale)` in *float* (as TFLite computes it; a
     /// double division could round a tie differently), then held inside −128…127.
     /// nil for the activations an int8 kernel has no range for (TANH, SIGN_BIT).
-    init?(tflite activation: TFLiteActivation, scale: Float, zeroPoint: Int32) {
+    public init?(tflite activation: TFLiteActivation, scale: Float, zeroPoint: Int32) {
         func quantized(_ x: Float) -> Int32 {
             let steps = (x / scale).rounded(.toNearestOrAwayFromZero)
             return zeroPoint + Int32(Swift.max(-1e9, Swift.min(1e9, steps)))

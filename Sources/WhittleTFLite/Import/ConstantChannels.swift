@@ -18,11 +18,19 @@ struct ConstantChannels {
         var restated: [Int] = []
         for c in scales.indices where bias[c].magnitude >= threshold.magnitude
             && weights[(c * perOutput)..<((c + 1) * perOutput)].allSatisfy({ $0 == 0 }) {
+            // A multiplier that shifts such a bias left out of int32 is left for the range analysis to refuse.
+            let left = Int64(max(requantization[c].shift, 0))
+            guard left < 31, Int32(exactly: Int64(bias[c]) << left) != nil else { continue }
             let value = FixedPoint.multiplyByQuantizedMultiplier(bias[c], requantization[c], rounding: rounding)
-            let scale = 0.5 * outputScale / inputScale
+            // A float32 scale, so the restated channel exports and imports to the same multiplier.
+            let float = Float(0.5 * outputScale / inputScale)
+            guard float.isNormal else { continue }
+            let scale = Double(float)
             let multiplier = QuantizedMultiplier(real: inputScale * scale / outputScale)
-            // About 2·value; the exact one is within a few steps either side.
-            guard let newBias = (0...8).lazy.map({ 2 * value + ($0 % 2 == 0 ? $0 / 2 : -($0 + 1) / 2) })
+            guard multiplier.shift <= 0 else { continue } // about ½
+            // About 2·value; the exact one is within a few steps either side: 0, −1, +1, −2, …
+            let steps: [Int64] = [0, -1, 1, -2, 2, -3, 3, -4, 4]
+            guard let newBias = steps.lazy.compactMap({ Int32(exactly: 2 * Int64(value) + $0) })
                 .first(where: { FixedPoint.multiplyByQuantizedMultiplier($0, multiplier, rounding: rounding) == value }) else { continue }
             scales[c] = scale
             bias[c] = newBias

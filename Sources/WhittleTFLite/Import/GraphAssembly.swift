@@ -7,7 +7,10 @@ struct GraphAssembly {
     private(set) var tensors: [QTensor] = []
     private(set) var nodes: [QNode] = []
     /// TFLite tensor index → the graph's tensor.
-    private(set) var ids: [Int: TensorID] = [:]
+    var ids: [Int: TensorID] = [:]
+    /// TFLite tensor index → the tensor and padding of a PAD the exporter added before a
+    /// convolution, which becomes that convolution's padding (`AbsorbedOperators`).
+    var pendingPads: [Int: (input: TensorID, pad: Pad)] = [:]
     /// What the import changed, one line each (for `TFLiteImport.notes`).
     private(set) var notes: [String] = []
 
@@ -21,6 +24,9 @@ struct GraphAssembly {
     /// The graph tensor of TFLite tensor `index`, which the input or an earlier operator wrote.
     func input(_ index: Int, _ op: OperatorContext) throws -> TensorID {
         guard index >= 0, let id = ids[index] else {
+            if pendingPads[index] != nil {
+                throw op.fail("reads '\(model.tensors[index].name)', the output of a PAD whittle's exporter added for a convolution only")
+            }
             let name = index >= 0 ? "'\(model.tensors[index].name)'" : "-1 (absent)"
             throw op.fail("reads tensor \(name), which no earlier operator writes and which is not the model's input")
         }
@@ -57,6 +63,7 @@ struct GraphAssembly {
 
     /// An int8 activation with one scale and zero point.
     func activation(_ index: Int, _ role: String) throws -> QTensor {
+        guard model.tensors.indices.contains(index) else { throw TFLiteImportError("the \(role) is absent (tensor \(index))") }
         let t = model.tensors[index]
         let what = "tensor '\(t.name)' (\(role))"
         switch t.type {
@@ -97,6 +104,9 @@ struct GraphAssembly {
             throw op.fail("weights '\(t.name)' need one scale, or \(channels) along dimension \(dimension)")
         }
         guard q.zeroPoints.allSatisfy({ $0 == 0 }) else { throw op.fail("weights '\(t.name)' have a zero point other than 0; int8 weights are symmetric") }
+        if let bad = q.scales.first(where: { !$0.isFinite || $0 <= 0 }) {
+            throw op.fail("weights '\(t.name)' have scale \(bad); expected finite scales > 0")
+        }
         let scales = q.scales.count == 1 ? Array(repeating: Double(q.scales[0]), count: channels) : q.scales.map(Double.init)
         return (t.data.map { Int8(bitPattern: $0) }, scales)
     }
@@ -136,10 +146,12 @@ struct GraphAssembly {
 struct OperatorContext {
     let op: TFLiteOperator
     let index: Int
+    /// The node's name in the whittle metadata, if the model has it.
+    var givenName: String?
 
     var label: String { "operator \(index) (\(op.kind))" }
-    /// The node's name: the operator's kind and index, e.g. `conv_2d_0`.
-    var nodeName: String { "\(op.kind.description.lowercased())_\(index)" }
+    /// The node's name: the metadata's, else the operator's kind and index, e.g. `conv_2d_0`.
+    var nodeName: String { givenName ?? "\(op.kind.description.lowercased())_\(index)" }
 
     func fail(_ problem: String) -> TFLiteImportError { .op(index, op.kind, problem) }
 }

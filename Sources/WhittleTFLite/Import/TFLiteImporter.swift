@@ -12,7 +12,9 @@ public struct TFLiteImport: Sendable {
 /// `Prepare` computes them (in double, from the file's float scales), so the graph's integer
 /// parameters are TFLite's, and its reference interpreter computes what TFLite's reference
 /// kernels compute. The operators map one to one (`TFLiteOperatorMapping`), in the file's order,
-/// which TFLite keeps topological.
+/// which TFLite keeps topological. A model `whittle export` wrote carries the metadata entry
+/// "whittle" (`WhittleMetadata`): its node names, weight formats, input description and raw-input
+/// table are restored, and the operators the exporter added are absorbed (`AbsorbedOperators`).
 public enum TFLiteImporter {
     /// The operators that map to a node, as the unsupported-operator error lists them.
     public static let supportedOperators: [TFLiteOperatorKind] = [
@@ -30,9 +32,16 @@ public enum TFLiteImporter {
         var notes: [String] = []
         let (inputIndex, quantizeOp) = try integerInput(model, notes: &notes)
         let (outputIndex, dequantizeOp) = try integerOutput(model, notes: &notes)
+        let whittle = try WhittleMetadata(of: model)
         var assembly = try GraphAssembly(model: model, input: inputIndex)
         for (index, op) in model.operators.enumerated() where index != quantizeOp && index != dequantizeOp {
-            try TFLiteOperatorMapping.map(op, index: index, into: &assembly)
+            let note = whittle?.operators[index]
+            let context = OperatorContext(op: op, index: index, givenName: note?.node)
+            if let note, note.node == nil {
+                try assembly.absorb(context)
+            } else {
+                try TFLiteOperatorMapping.map(context, into: &assembly)
+            }
         }
         let edgeNotes = notes
         notes += assembly.notes
@@ -43,10 +52,18 @@ public enum TFLiteImporter {
         let description = "int8 \(input.shape) (channels-last, batch 1), the input '\(input.name)' of \(modelName): "
             + "real = \(input.quant.scale) × (q − \(input.quant.zeroPoint))"
             + (edgeNotes.isEmpty ? "" : ". Imported from TFLite: " + edgeNotes.joined(separator: "; "))
-        let graph = QGraph(tensors: assembly.tensors, nodes: assembly.nodes, input: 0, output: output, inputDescription: description)
+        var graph = QGraph(tensors: assembly.tensors, nodes: assembly.nodes, input: 0, output: output,
+                           inputDescription: whittle?.inputDescription ?? description, rawInputTable: whittle?.rawInputTable)
         do {
             try GraphVerifier.verify(graph)
             _ = try AccumulatorRangeAnalysis.check(graph)
+            // Formats are encoded once the weights are known to fit their layers.
+            if let whittle {
+                graph = try whittle.restoringWeightFormats(of: graph)
+                try GraphVerifier.verify(graph)
+            }
+        } catch let error as TFLiteImportError {
+            throw error
         } catch {
             throw TFLiteImportError("the imported graph does not verify: \(error)")
         }

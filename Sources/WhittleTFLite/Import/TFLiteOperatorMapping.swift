@@ -3,8 +3,8 @@ import WhittleIR
 /// Each supported TFLite operator as the QGraph node that computes what TFLite's reference
 /// kernel (`tensorflow/lite/kernels/internal/reference/integer_ops/`) computes.
 enum TFLiteOperatorMapping {
-    static func map(_ op: TFLiteOperator, index: Int, into g: inout GraphAssembly) throws {
-        let context = OperatorContext(op: op, index: index)
+    static func map(_ context: OperatorContext, into g: inout GraphAssembly) throws {
+        let op = context.op
         switch (op.kind, op.options) {
         case (.conv2D, .conv(let padding, let sh, let sw, let dh, let dw, let activation)):
             try requireNoDilation(dh, dw, context)
@@ -71,8 +71,9 @@ enum TFLiteOperatorMapping {
     private static func convolution(depthwise: Bool, padding: TFLitePadding, strides: (Int, Int), activation: TFLiteActivation,
                                     _ op: OperatorContext, _ g: inout GraphAssembly) throws {
         guard op.op.inputs.count >= 2 else { throw op.fail("needs an input and a filter") }
-        let x = try g.input(op.op.inputs[0], op)
+        let (x, absorbedPad) = try g.convolutionInput(op.op.inputs[0], op)
         let input = g.tensor(x)
+        let pad = absorbedPad ?? Pad()
         let filterShape = g.model.tensors[op.op.inputs[1]].shape
         guard filterShape.count == 4, filterShape.allSatisfy({ $0 > 0 }), strides.0 > 0, strides.1 > 0 else {
             throw op.fail("has filter shape \(filterShape) and stride \(strides.0)x\(strides.1); expected 4 positive dimensions and strides")
@@ -85,8 +86,13 @@ enum TFLiteOperatorMapping {
             throw op.fail("has filter \(filterShape) for an input of \(input.shape.channels) channels")
         }
         let groups = input.shape.channels / perGroup
-        let window = Window2D(tflite: padding, kernelHeight: kh, kernelWidth: kw, strideHeight: strides.0, strideWidth: strides.1,
-                              inHeight: input.shape.height, inWidth: input.shape.width)
+        // TFLite's padding of the padded input, plus the absorbed PAD's.
+        var window = Window2D(tflite: padding, kernelHeight: kh, kernelWidth: kw, strideHeight: strides.0, strideWidth: strides.1,
+                              inHeight: input.shape.height + pad.top + pad.bottom, inWidth: input.shape.width + pad.left + pad.right)
+        window.padTop += pad.top
+        window.padBottom += pad.bottom
+        window.padLeft += pad.left
+        window.padRight += pad.right
         guard let size = window.outputSize(height: input.shape.height, width: input.shape.width) else {
             throw op.fail("a \(kh)x\(kw) filter does not fit the input \(input.shape)")
         }

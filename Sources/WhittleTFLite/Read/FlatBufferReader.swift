@@ -4,17 +4,21 @@
 /// absent); vectors and strings are a u32 offset forward to a u32 count and their elements.
 /// Every read checks its range, so a corrupt or hostile file ends in a `FlatBufferError` naming
 /// what was being read, never a trap.
-struct FlatBufferReader {
-    let bytes: [UInt8]
+public struct FlatBufferReader {
+    public let bytes: [UInt8]
 
-    /// A table: its position and its vtable's.
-    struct Table {
-        let position: Int
-        let vtable: Int
-        let vtableSize: Int
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
     }
 
-    func scalar<T: FixedWidthInteger>(_ type: T.Type, at offset: Int, _ what: String) throws -> T {
+    /// A table: its position and its vtable's.
+    public struct Table {
+        public let position: Int
+        public let vtable: Int
+        public let vtableSize: Int
+    }
+
+    public func scalar<T: FixedWidthInteger>(_ type: T.Type, at offset: Int, _ what: String) throws -> T {
         let size = MemoryLayout<T>.size
         guard offset >= 0, offset <= bytes.count - size else {
             throw FlatBufferError("\(what) at byte \(offset) lies outside the file (\(bytes.count) bytes)")
@@ -25,11 +29,11 @@ struct FlatBufferReader {
     }
 
     /// The root table (the file's first u32 is its offset).
-    func root(_ what: String) throws -> Table {
+    public func root(_ what: String) throws -> Table {
         try table(at: Int(try scalar(UInt32.self, at: 0, "\(what) root offset")), what)
     }
 
-    func table(at position: Int, _ what: String) throws -> Table {
+    public func table(at position: Int, _ what: String) throws -> Table {
         let back = Int(try scalar(Int32.self, at: position, "\(what) vtable offset"))
         let vtable = position - back
         let vtableSize = Int(try scalar(UInt16.self, at: vtable, "\(what) vtable size"))
@@ -40,14 +44,14 @@ struct FlatBufferReader {
     }
 
     /// Where field `index` of `table` is, or nil when the file leaves it out (its default).
-    func field(_ table: Table, _ index: Int, _ what: String) throws -> Int? {
+    public func field(_ table: Table, _ index: Int, _ what: String) throws -> Int? {
         let slot = 4 + 2 * index
         guard slot + 2 <= table.vtableSize else { return nil }
         let offset = Int(try scalar(UInt16.self, at: table.vtable + slot, what))
         return offset == 0 ? nil : table.position + offset
     }
 
-    func scalarField<T: FixedWidthInteger>(_ table: Table, _ index: Int, _ what: String, default value: T) throws -> T {
+    public func scalarField<T: FixedWidthInteger>(_ table: Table, _ index: Int, _ what: String, default value: T) throws -> T {
         guard let at = try field(table, index, what) else { return value }
         return try scalar(T.self, at: at, what)
     }
@@ -57,14 +61,14 @@ struct FlatBufferReader {
         at + Int(try scalar(UInt32.self, at: at, "\(what) offset"))
     }
 
-    func tableField(_ table: Table, _ index: Int, _ what: String) throws -> Table? {
+    public func tableField(_ table: Table, _ index: Int, _ what: String) throws -> Table? {
         guard let at = try field(table, index, what) else { return nil }
         return try self.table(at: try follow(at, what), what)
     }
 
     /// A vector field: the position of its first element and its count (checked against the
     /// file's size for `elementSize`-byte elements).
-    func vectorField(_ table: Table, _ index: Int, _ what: String, elementSize: Int) throws -> (start: Int, count: Int)? {
+    public func vectorField(_ table: Table, _ index: Int, _ what: String, elementSize: Int) throws -> (start: Int, count: Int)? {
         guard let at = try field(table, index, what) else { return nil }
         let position = try follow(at, what)
         let count = Int(try scalar(UInt32.self, at: position, "\(what) length"))
@@ -75,26 +79,26 @@ struct FlatBufferReader {
         return (start, count)
     }
 
-    func scalars<T: FixedWidthInteger>(_ table: Table, _ index: Int, _ type: T.Type, _ what: String) throws -> [T] {
+    public func scalars<T: FixedWidthInteger>(_ table: Table, _ index: Int, _ type: T.Type, _ what: String) throws -> [T] {
         guard let (start, count) = try vectorField(table, index, what, elementSize: MemoryLayout<T>.size) else { return [] }
         return try (0..<count).map { try scalar(T.self, at: start + $0 * MemoryLayout<T>.size, "\(what)[\($0)]") }
     }
 
-    func floats(_ table: Table, _ index: Int, _ what: String) throws -> [Float] {
+    public func floats(_ table: Table, _ index: Int, _ what: String) throws -> [Float] {
         try scalars(table, index, UInt32.self, what).map(Float.init(bitPattern:))
     }
 
-    func bytes(_ table: Table, _ index: Int, _ what: String) throws -> ArraySlice<UInt8> {
+    public func bytes(_ table: Table, _ index: Int, _ what: String) throws -> ArraySlice<UInt8> {
         guard let (start, count) = try vectorField(table, index, what, elementSize: 1) else { return [] }
         return bytes[start..<(start + count)]
     }
 
-    func tables(_ table: Table, _ index: Int, _ what: String) throws -> [Table] {
+    public func tables(_ table: Table, _ index: Int, _ what: String) throws -> [Table] {
         guard let (start, count) = try vectorField(table, index, what, elementSize: 4) else { return [] }
         return try (0..<count).map { try self.table(at: try follow(start + 4 * $0, "\(what)[\($0)]"), "\(what)[\($0)]") }
     }
 
-    func string(_ table: Table, _ index: Int, _ what: String) throws -> String? {
+    public func string(_ table: Table, _ index: Int, _ what: String) throws -> String? {
         guard let (start, count) = try vectorField(table, index, what, elementSize: 1) else { return nil }
         return String(decoding: bytes[start..<(start + count)], as: UTF8.self)
     }

@@ -1,12 +1,37 @@
-/// The parts of a `.tflite` model (TFLite's `schema.fbs`) Whittle reads: one subgraph's tensors,
-/// their quantization and constant data, and its operators in order with their options.
-public struct TFLiteModel: Sendable {
+/// The parts of a `.tflite` model (TFLite's `schema.fbs`) Whittle reads and writes: one
+/// subgraph's tensors, their quantization and constant data, its operators in order with their
+/// options, and the model's named metadata.
+public struct TFLiteModel: Sendable, Equatable {
     public var version: UInt32
     public var description: String?
     public var tensors: [TFLiteTensor]
     public var inputs: [Int]
     public var outputs: [Int]
     public var operators: [TFLiteOperator]
+    /// The model's `metadata` entries (name and the bytes of the buffer it names), in file order.
+    public var metadata: [TFLiteMetadata]
+
+    public init(version: UInt32 = 3, description: String? = nil, tensors: [TFLiteTensor], inputs: [Int], outputs: [Int],
+                operators: [TFLiteOperator], metadata: [TFLiteMetadata] = []) {
+        self.version = version
+        self.description = description
+        self.tensors = tensors
+        self.inputs = inputs
+        self.outputs = outputs
+        self.operators = operators
+        self.metadata = metadata
+    }
+}
+
+/// One `Metadata` entry of a model: a name and the bytes of its buffer.
+public struct TFLiteMetadata: Sendable, Equatable {
+    public var name: String
+    public var data: [UInt8]
+
+    public init(name: String, data: [UInt8]) {
+        self.name = name
+        self.data = data
+    }
 }
 
 /// `TensorType` values of the schema.
@@ -19,7 +44,7 @@ public enum TFLiteTensorType: Int8, Sendable, CustomStringConvertible {
     }
 }
 
-public struct TFLiteTensor: Sendable {
+public struct TFLiteTensor: Sendable, Equatable {
     public var name: String
     public var shape: [Int]
     /// nil for a type this reader does not know (its raw value is in `rawType`).
@@ -28,6 +53,19 @@ public struct TFLiteTensor: Sendable {
     /// The constant bytes of a weight or bias (empty for activations).
     public var data: [UInt8]
     public var quantization: TFLiteQuantization?
+
+    public init(name: String, shape: [Int], type: TFLiteTensorType, data: [UInt8] = [], quantization: TFLiteQuantization? = nil) {
+        self.init(name: name, shape: shape, type: type, rawType: type.rawValue, data: data, quantization: quantization)
+    }
+
+    init(name: String, shape: [Int], type: TFLiteTensorType?, rawType: Int8, data: [UInt8], quantization: TFLiteQuantization?) {
+        self.name = name
+        self.shape = shape
+        self.type = type
+        self.rawType = rawType
+        self.data = data
+        self.quantization = quantization
+    }
 }
 
 /// Affine quantization: one scale and zero point, or one per slice along `dimension`.
@@ -35,13 +73,26 @@ public struct TFLiteQuantization: Sendable, Equatable {
     public var scales: [Float]
     public var zeroPoints: [Int64]
     public var dimension: Int
+
+    public init(scales: [Float], zeroPoints: [Int64], dimension: Int = 0) {
+        self.scales = scales
+        self.zeroPoints = zeroPoints
+        self.dimension = dimension
+    }
 }
 
-public struct TFLiteOperator: Sendable {
+public struct TFLiteOperator: Sendable, Equatable {
     public var kind: TFLiteOperatorKind
     public var inputs: [Int]
     public var outputs: [Int]
     public var options: TFLiteOptions
+
+    public init(kind: TFLiteOperatorKind, inputs: [Int], outputs: [Int], options: TFLiteOptions = .none) {
+        self.kind = kind
+        self.inputs = inputs
+        self.outputs = outputs
+        self.options = options
+    }
 }
 
 /// `BuiltinOperator` codes Whittle knows by name; others keep their number.
@@ -49,21 +100,31 @@ public enum TFLiteOperatorKind: Sendable, Equatable, CustomStringConvertible {
     case add, averagePool2D, conv2D, depthwiseConv2D, dequantize, fullyConnected, maxPool2D, reshape, softmax, pad, mean, quantize
     case other(code: Int32, custom: String?)
 
+    /// The kinds Whittle knows by name.
+    static let named: [TFLiteOperatorKind] = [
+        .add, .averagePool2D, .conv2D, .depthwiseConv2D, .dequantize, .fullyConnected, .maxPool2D, .reshape, .softmax, .pad, .mean, .quantize,
+    ]
+
     init(code: Int32, custom: String?) {
-        switch code {
-        case 0: self = .add
-        case 1: self = .averagePool2D
-        case 3: self = .conv2D
-        case 4: self = .depthwiseConv2D
-        case 6: self = .dequantize
-        case 9: self = .fullyConnected
-        case 17: self = .maxPool2D
-        case 22: self = .reshape
-        case 25: self = .softmax
-        case 34: self = .pad
-        case 40: self = .mean
-        case 114: self = .quantize
-        default: self = .other(code: code, custom: custom)
+        self = Self.named.first { $0.code == code } ?? .other(code: code, custom: custom)
+    }
+
+    /// The `BuiltinOperator` code (32, `CUSTOM`, for a custom operator).
+    public var code: Int32 {
+        switch self {
+        case .add: return 0
+        case .averagePool2D: return 1
+        case .conv2D: return 3
+        case .depthwiseConv2D: return 4
+        case .dequantize: return 6
+        case .fullyConnected: return 9
+        case .maxPool2D: return 17
+        case .reshape: return 22
+        case .softmax: return 25
+        case .pad: return 34
+        case .mean: return 40
+        case .quantize: return 114
+        case .other(let code, _): return code
         }
     }
 
@@ -103,4 +164,8 @@ public enum TFLiteOptions: Sendable, Equatable {
     case softmax(beta: Float)
     /// MEAN's `ReducerOptions`.
     case reducer(keepDims: Bool)
+    /// RESHAPE's `ReshapeOptions` (the shape is also its second input).
+    case reshape(newShape: [Int])
+    /// PAD's `PadOptions`, a table without fields (the paddings are its second input).
+    case pad
 }

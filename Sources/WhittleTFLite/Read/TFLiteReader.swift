@@ -57,10 +57,23 @@ public enum TFLiteReader {
             return TFLiteOperator(kind: codes[index], inputs: inputs, outputs: outputs,
                                   options: try options(of: codes[index], try r.tableField(op, 4, "\(what) options"), what, r))
         }
+        // Entries may share a buffer: their bytes together are held to the file's size.
+        var metadataBytes = 0
+        let metadata = try r.tables(model, 6, "metadata").enumerated().map { i, entry -> TFLiteMetadata in
+            let what = "metadata \(i)"
+            let index = Int(try r.scalarField(entry, 1, "\(what) buffer", default: UInt32(0)))
+            guard buffers.indices.contains(index) else {
+                throw FlatBufferError("\(what) names buffer \(index); the model has \(buffers.count)")
+            }
+            let data = Array(try r.bytes(buffers[index], 0, "\(what) data"))
+            metadataBytes += data.count
+            guard metadataBytes <= bytes.count else { throw FlatBufferError("the metadata entries hold more bytes than the file") }
+            return TFLiteMetadata(name: try r.string(entry, 0, "\(what) name") ?? "", data: data)
+        }
         return TFLiteModel(version: version, description: try r.string(model, 3, "model description"), tensors: tensors,
                            inputs: try indices(r.scalars(graph, 1, Int32.self, "subgraph inputs"), tensors.count, "subgraph"),
                            outputs: try indices(r.scalars(graph, 2, Int32.self, "subgraph outputs"), tensors.count, "subgraph"),
-                           operators: operators)
+                           operators: operators, metadata: metadata)
     }
 
     /// Tensor indices, each a tensor of the model (−1, an optional input left out, is kept).
@@ -132,6 +145,10 @@ public enum TFLiteReader {
             return .softmax(beta: Float(bitPattern: try r.scalarField(o, 0, "\(what) beta", default: Float(0).bitPattern)))
         case .mean:
             return .reducer(keepDims: try byte(0, "keep dims") != 0)
+        case .reshape:
+            return .reshape(newShape: try r.scalars(o, 0, Int32.self, "\(what) new shape").map(Int.init))
+        case .pad:
+            return .pad
         default:
             return .none
         }
