@@ -57,18 +57,17 @@ struct RandomBranchingDraw {
     }
 
     /// One op of a branch that keeps the height and width: a pointwise conv to 1 to 4 times the
-    /// fork's channels (back to them for a branch's last op), a 3×3 depthwise conv, a 3×3 pool, a
-    /// softmax over the channels, or, one level deep, a fork of its own.
+    /// fork's channels (back to them for a branch's last op), a 3×3 depthwise conv, a 3×3 pool, or,
+    /// one level deep, a fork of its own.
     private mutating func branchOp(_ x: QGraphBuilder.TensorRef, channels: Int, last: Bool, nested: Bool) throws -> QGraphBuilder.TensorRef {
         let current = builder.shape(of: x).channels
         let same = Window2D(kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1)
         if last && current != channels { return try pointwise(x, to: channels) }
-        switch Int.random(in: 0..<7, using: &rng) {
+        switch Int.random(in: 0..<6, using: &rng) {
         case 0..<2: return try pointwise(x, to: last ? channels : Int.random(in: 1...(4 * channels), using: &rng))
         case 2: return try builder.maxPool(x, name: nextName(), window: same, activation: activation())
         case 3: return try builder.averagePool(x, name: nextName(), window: same, activation: activation())
         case 4 where !nested: return try fork(x, nested: true)
-        case 6: return try builder.softmax(x, name: nextName())
         default: return try conv(x, outputs: current, window: same, groups: current)
         }
     }

@@ -20,7 +20,10 @@ struct RandomGraphDraw {
 
     mutating func graph() throws -> QGraph {
         let steps = Int.random(in: 1...5, using: &rng)
+        var afterConv = false // the previous step was a conv
         for step in 0..<steps {
+            let previousWasConv = afterConv
+            afterConv = false
             let name = "op\(step)"
             let shape = builder.shape(of: x)
             let spatial = shape.height > 1 || shape.width > 1
@@ -28,20 +31,27 @@ struct RandomGraphDraw {
                 try residualBlock(name)
                 continue
             }
-            switch Int.random(in: 0..<23, using: &rng) {
-            case 0..<9 where spatial || Bool.random(using: &rng):
+            switch Int.random(in: 0..<24, using: &rng) {
+            case 0..<10 where spatial || Bool.random(using: &rng):
                 // A third of the convs read a zero-padded input (TFLite's explicit PAD before a conv).
                 if Int.random(in: 0..<3, using: &rng) == 0 { try pad(name + "_pad") }
                 try conv(name)
-            case 9..<12:
-                x = try builder.maxPool(x, name: name, window: window(maxKernel: 3), activation: activation())
-            case 12..<15:
+                afterConv = true
+            case 10..<13:
+                // After a conv, half the pools tile its output without a clamp of their own (LeNet's
+                // 2×2): the ones `fold-max-pool` folds.
+                if previousWasConv && Bool.random(using: &rng) {
+                    x = try builder.maxPool(x, name: name, window: tilingWindow())
+                } else {
+                    x = try builder.maxPool(x, name: name, window: window(maxKernel: 3), activation: activation())
+                }
+            case 13..<16:
                 x = try builder.averagePool(x, name: name, window: window(maxKernel: 3), activation: activation())
-            case 20:
-                try softmax(name)
             case 21:
+                try softmax(name)
+            case 22:
                 try pad(name)
-            case 22 where spatial:
+            case 23 where spatial:
                 // A global average in TFLite's form: MEAN over height and width, then a classifier.
                 try mean(name + "_mean")
                 try fullyConnected(name)
@@ -105,6 +115,13 @@ struct RandomGraphDraw {
                             activation: activation())
     }
 
+    /// Non-overlapping windows without padding, 1 or 2 high and wide (within the input).
+    private mutating func tilingWindow() -> Window2D {
+        let shape = builder.shape(of: x)
+        let kh = Int.random(in: 1...min(2, shape.height), using: &rng), kw = Int.random(in: 1...min(2, shape.width), using: &rng)
+        return Window2D(kernelHeight: kh, kernelWidth: kw, strideHeight: kh, strideWidth: kw)
+    }
+
     /// A stride-1 window whose padding keeps the height and width: kernel 1 to 3, the padding
     /// (kernel − 1) split between the two sides at random.
     private mutating func sameWindow() -> Window2D {
@@ -122,7 +139,9 @@ struct RandomGraphDraw {
             groups = inChannels
             outChannels = inChannels * (keepingShape ? 1 : Int.random(in: 1...2, using: &rng))
         case 1:
-            groups = (1...inChannels).filter { inChannels % $0 == 0 }.randomElement(using: &rng)!
+            // A proper divisor where the channels have one (a grouped conv that is neither plain nor depthwise).
+            let divisors = (1...inChannels).filter { inChannels % $0 == 0 }, proper = divisors.filter { $0 > 1 && $0 < inChannels }
+            groups = (proper.isEmpty ? divisors : proper).randomElement(using: &rng)!
             outChannels = keepingShape ? inChannels : groups * Int.random(in: 1...3, using: &rng)
         default:
             break
