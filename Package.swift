@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "WhittleNNTests", dependencies: ["WhittleNN", "WhittleTensor"]),
         .testTarget(name: "WhittleCompressTests", dependencies: ["WhittleCompress", "WhittleNN", "WhittleTensor"]),
         .testTarget(name: "WhittleLowerTests", dependencies: ["WhittleLower", "WhittleCompress", "WhittleNN", "WhittleTensor", "WhittleIR"]),
-        .testTarget(name: "WhittleIRTests", dependencies: ["WhittleIR"]),
+        .testTarget(name: "WhittleIRTests", dependencies: ["WhittleIR"], exclude: ["Fixtures"]),
         .testTarget(name: "WhittleCodegenTests", dependencies: ["WhittleCodegen", "WhittleIR"]),
         .testTarget(name: "WhittleTFLiteTests", dependencies: ["WhittleTFLite", "WhittleIR", "WhittleCodegen"], exclude: ["Fixtures"]),
         .testTarget(name: "WhittleVerifyTests", dependencies: ["WhittleVerify", "WhittleCodegen", "WhittleIR"]),

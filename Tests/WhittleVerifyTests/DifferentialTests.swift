@@ -73,6 +73,7 @@ final class DifferentialTests: XCTestCase {
         var zeroMultipliers = 0, stridedPadded = 0, fullyConnectedAfterFlatten = 0, grouped = 0, chains = 0
         var sparsePadded = 0, escapes = 0, tails = 0, reorderedInputs = 0
         var sparseShifts = Set<Int32>(), sparseZeroMultipliers = 0
+        var softmaxLast = 0, meanKeepDims = Set<Bool>(), channelPads = 0, padsBeforeConv = 0
         for graph in graphs {
             if graph.nodes.count >= 3 { chains += 1 }
             for (i, node) in graph.nodes.enumerated() {
@@ -99,7 +100,20 @@ final class DifferentialTests: XCTestCase {
                     if i > 0, graph.nodes[i - 1].op == .reshape { fullyConnectedAfterFlatten += 1 }
                 case .maxPool: kernels.insert("maxpool_s8"); continue
                 case .averagePool: kernels.insert("avgpool_s8"); continue
-                case .reshape, .add, .softmax, .mean, .pad: continue
+                case .softmax:
+                    kernels.insert("softmax_s8")
+                    if node.output == graph.output { softmaxLast += 1 }
+                    continue
+                case .mean(let mean):
+                    kernels.insert("mean_s8")
+                    meanKeepDims.insert(mean.keepDims)
+                    continue
+                case .pad(let pad):
+                    kernels.insert("pad_s8")
+                    if pad.channelsBefore + pad.channelsAfter > 0 { channelPads += 1 }
+                    if i + 1 < graph.nodes.count, case .conv2d = graph.nodes[i + 1].op { padsBeforeConv += 1 }
+                    continue
+                case .reshape, .add: continue
                 }
                 let requantization: [QuantizedMultiplier]
                 switch node.op {
@@ -127,7 +141,12 @@ final class DifferentialTests: XCTestCase {
             }
         }
         XCTAssertEqual(kernels, ["conv2d_s8", "dwconv2d_s8", "fc_s8", "maxpool_s8", "avgpool_s8",
-                                 "conv_sparse", "fc_sparse", "conv_bitmap", "fc_bitmap", "conv_nm", "fc_nm"])
+                                 "conv_sparse", "fc_sparse", "conv_bitmap", "fc_bitmap", "conv_nm", "fc_nm",
+                                 "softmax_s8", "mean_s8", "pad_s8"])
+        XCTAssertGreaterThan(softmaxLast, 20, "graphs ending in a softmax")
+        XCTAssertEqual(meanKeepDims, [false, true], "means that keep their dimensions and means that do not")
+        XCTAssertGreaterThan(channelPads, 3, "pads of the channels")
+        XCTAssertGreaterThan(padsBeforeConv, 10, "pads before a conv")
         XCTAssertGreaterThan(patterns.count, 8, "N:M patterns \(patterns)")
         XCTAssertTrue(sparseShifts.contains { $0 > 0 } && sparseShifts.contains { $0 < -20 }, "sparse layers' prepared multipliers at both ends")
         XCTAssertGreaterThan(sparseZeroMultipliers, 0)

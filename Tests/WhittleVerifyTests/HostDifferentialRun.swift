@@ -3,6 +3,7 @@ import Foundation
 import WhittleCodegen
 import WhittleIR
 import WhittleVerify
+import XCTest
 
 /// The differential run the random-graph tests share: each graph emitted for the host in the
 /// formats it stores (the verifier after every rewrite), built with gcc and run on `vectors`
@@ -48,4 +49,29 @@ struct HostDifferentialRun {
         }
         return (failures, checkedBytes)
     }
+}
+
+/// The cross-target differential run: each graph emitted for the host, then verified on every
+/// target in `targetNames` under its emulator (no sanitizers there); skipped, with the line
+/// naming what is missing, when a toolchain is not installed. One failure message per graph and target.
+func verifyOnTargets(_ graphs: [QGraph], targetNames: [String], label: String, vectors: Int) throws -> [String] {
+    let targets = try targetNames.map { try TargetDescriptor.load(named: $0, from: resources) }
+    let (available, skipped) = Toolchain.availability(of: targets)
+    try XCTSkipIf(available.count < targets.count, Toolchain.skippedLine(skipped) ?? "")
+    let scratch = try makeScratchFolder("\(label)-targets")
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    var failures: [String] = []
+    for (i, graph) in graphs.enumerated() {
+        let folder = scratch.appendingPathComponent("graph\(i)")
+        try Emitter.emit(graph, options: EmitOptions(target: hostTarget, modelName: "\(label)-\(i)", vectorCount: vectors, seed: UInt64(i), passes: .stored),
+                         resources: resources, to: folder)
+        for (target, outcome) in try TargetSweep.verify(folder, on: targets, resources: resources, options: VerifyOptions(sanitize: false)) {
+            guard case .verified(let report) = outcome else {
+                failures.append("graph \(i) on \(target): \(outcome)")
+                continue
+            }
+            if !report.passed { failures.append("graph \(i) on \(target): \(report.failure ?? "")") }
+        }
+    }
+    return failures
 }

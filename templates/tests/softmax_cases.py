@@ -1,4 +1,5 @@
-"""Writes the softmax sections of fixed_point_cases.json (developer tool, not run by the tests).
+"""Writes the softmax sections of fixed_point_cases.json, and LiteRT's outputs for MEAN and PAD
+(developer tool, not run by the tests).
 
 The rows of the fixed-point helpers (saturating left shift, exp on [-1/4, 0), exp of Q5.26
 values, 1/(1+x), the reciprocal, the multiply above one) are computed by a transcription of
@@ -8,7 +9,11 @@ BUILTIN_REF op resolver (the reference kernels). The transcription reproduces ev
 them, which `main` checks before writing.
 
     python3 -m venv v && v/bin/pip install ai-edge-litert==2.3.0 flatbuffers numpy
-    v/bin/python templates/tests/softmax_cases.py templates/tests/fixed_point_cases.json
+    v/bin/python templates/tests/softmax_cases.py templates/tests/fixed_point_cases.json \
+        Tests/WhittleIRTests/Fixtures/tflite_mean_pad_cases.json
+
+The second file holds one-op MEAN (axes 1 and 2) and PAD models run the same way: shapes,
+quantizations, options, inputs and LiteRT's outputs, for the reference interpreter's tests.
 """
 import json
 import math
@@ -97,43 +102,98 @@ def softmax_row(row, beta, scale):
     return [-128 if e is None else max(-128, min(127, shift_right_away(srdhm(r, e), k + 23) - 128)) for e in exps]
 
 
-def litert_softmax(rows, beta, scale):
+def litert_run(opcode, options_type, options, in_shape, in_q, out_shape, out_q, constants, inputs):
+    """One-op int8 model under LiteRT's reference kernels; constants: int32 inputs (shape, values)."""
     import flatbuffers
     import numpy as np
     from ai_edge_litert import schema_py_generated as s
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
-    depth = len(rows[0])
 
-    def tensor(name, buf, q):
+    def tensor(name, shape, buf, q=None, kind=s.TensorType.INT8):
         t = s.TensorT()
-        t.shape, t.type, t.buffer, t.name = [1, 1, 1, depth], s.TensorType.INT8, buf, name.encode()
-        t.quantization = s.QuantizationParametersT()
-        t.quantization.scale, t.quantization.zeroPoint = [q[0]], [q[1]]
+        t.shape, t.type, t.buffer, t.name = list(shape), kind, buf, name.encode()
+        if q is not None:
+            t.quantization = s.QuantizationParametersT()
+            t.quantization.scale, t.quantization.zeroPoint = [q[0]], [q[1]]
         return t
     model = s.ModelT()
     model.version = 3
     code = s.OperatorCodeT()
-    code.builtinCode = code.deprecatedBuiltinCode = s.BuiltinOperator.SOFTMAX
+    code.builtinCode = code.deprecatedBuiltinCode = opcode
     code.version = 1
     op = s.OperatorT()
-    op.opcodeIndex, op.inputs, op.outputs = 0, [0], [1]
-    op.builtinOptionsType = s.BuiltinOptions.SoftmaxOptions
-    op.builtinOptions = s.SoftmaxOptionsT()
-    op.builtinOptions.beta = beta
+    op.opcodeIndex, op.inputs, op.outputs = 0, [0] + [2 + i for i in range(len(constants))], [1]
+    op.builtinOptionsType, op.builtinOptions = options_type, options
+    buffers = [s.BufferT(), s.BufferT(), s.BufferT()]
+    tensors = [tensor("in", in_shape, 1, in_q), tensor("out", out_shape, 2, out_q)]
+    for i, (shape, values) in enumerate(constants):
+        b = s.BufferT()
+        b.data = list(np.array(values, dtype=np.int32).tobytes())
+        buffers.append(b)
+        tensors.append(tensor("c%d" % i, shape, len(buffers) - 1, kind=s.TensorType.INT32))
     graph = s.SubGraphT()
-    graph.tensors = [tensor("in", 1, (scale, 0)), tensor("out", 2, (1 / 256, -128))]
-    graph.inputs, graph.outputs, graph.operators = [0], [1], [op]
-    model.operatorCodes, model.subgraphs, model.buffers = [code], [graph], [s.BufferT(), s.BufferT(), s.BufferT()]
+    graph.tensors, graph.inputs, graph.outputs, graph.operators = tensors, [0], [1], [op]
+    model.operatorCodes, model.subgraphs, model.buffers = [code], [graph], buffers
     builder = flatbuffers.Builder(1024)
     builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
     interpreter = Interpreter(model_content=bytes(builder.Output()), experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
     interpreter.allocate_tensors()
     result = []
-    for row in rows:
-        interpreter.set_tensor(0, np.array(row, dtype=np.int8).reshape(1, 1, 1, depth))
+    for x in inputs:
+        interpreter.set_tensor(0, np.array(x, dtype=np.int8).reshape(in_shape))
         interpreter.invoke()
         result.append([int(v) for v in interpreter.get_tensor(1).flatten()])
     return result
+
+
+def litert_softmax(rows, beta, scale):
+    from ai_edge_litert import schema_py_generated as s
+    options = s.SoftmaxOptionsT()
+    options.beta = beta
+    shape = [1, 1, 1, len(rows[0])]
+    return litert_run(s.BuiltinOperator.SOFTMAX, s.BuiltinOptions.SoftmaxOptions, options, shape, (scale, 0), shape,
+                      (1 / 256, -128), [], rows)
+
+
+def mean_pad_cases(path):
+    """MEAN over axes 1, 2 (equal and different quantization, keep_dims either way, large and
+    extreme scale ratios) and PAD (height, width, channels), each with LiteRT's outputs."""
+    from ai_edge_litert import schema_py_generated as s
+    rng = random.Random(7)
+    cases = []
+
+    def inputs(count):
+        return [[-128] * count, [127] * count] + [[rng.randrange(-128, 128) for _ in range(count)] for _ in range(3)]
+    for i in range(24):
+        h, w, c = rng.choice([1, 2, 3, 7, 12, 40]), rng.choice([1, 2, 5, 9, 50]), rng.randrange(1, 5)
+        in_q = (f32(10 ** rng.uniform(-2.5, 0)), rng.randrange(-128, 128))
+        ratio = 1.0 if i % 4 == 0 else 10 ** rng.uniform(-3 if i % 5 else -9, 1.5)
+        out_q = in_q if i % 4 == 0 else (f32(in_q[0] / ratio), rng.randrange(-128, 128))
+        keep = i % 3 != 0
+        options = s.ReducerOptionsT()
+        options.keepDims = keep
+        xs = inputs(h * w * c)
+        ys = litert_run(s.BuiltinOperator.MEAN, s.BuiltinOptions.ReducerOptions, options, [1, h, w, c], in_q,
+                        [1, 1, 1, c] if keep else [1, c], out_q, [([2], [1, 2])], xs)
+        cases.append({"op": "mean", "shape": [h, w, c], "inputScale": in_q[0], "inputZero": in_q[1], "outputScale": out_q[0],
+                      "outputZero": out_q[1], "keepDims": keep, "inputs": xs, "expected": ys})
+    for i in range(12):
+        h, w, c = rng.randrange(1, 6), rng.randrange(1, 6), rng.randrange(1, 4)
+        q = (f32(10 ** rng.uniform(-2, 0)), rng.randrange(-128, 128))
+        pads = [[0, 0], [rng.randrange(0, 3), rng.randrange(0, 3)], [rng.randrange(0, 3), rng.randrange(0, 3)],
+                [rng.randrange(0, 3), rng.randrange(0, 3)] if i % 2 else [0, 0]]
+        out_shape = [1] + [[h, w, c][k] + pads[k + 1][0] + pads[k + 1][1] for k in range(3)]
+        xs = inputs(h * w * c)
+        ys = litert_run(s.BuiltinOperator.PAD, s.BuiltinOptions.PadOptions, s.PadOptionsT(), [1, h, w, c], q, out_shape, q,
+                        [([4, 2], [v for pair in pads for v in pair])], xs)
+        cases.append({"op": "pad", "shape": [h, w, c], "inputScale": q[0], "inputZero": q[1], "paddings": pads[1:],
+                      "inputs": xs, "expected": ys})
+    with open(path, "w") as out:
+        out.write('{\n "about": "One-op int8 MEAN (axes 1 and 2) and PAD models through LiteRT 2.3\'s reference kernels '
+                  '(BUILTIN_REF), written by templates/tests/softmax_cases.py: shapes are height, width, channels; paddings '
+                  'top/bottom, left/right, channels before/after; inputs and expected are channels-last.",\n "cases": [\n')
+        out.write(",\n".join("  " + json.dumps(case) for case in cases))
+        out.write("\n ]\n}\n")
 
 
 def f32(x):
@@ -211,3 +271,5 @@ def main(path):
 
 if __name__ == "__main__":
     main(sys.argv[1])
+    if len(sys.argv) > 2:
+        mean_pad_cases(sys.argv[2])

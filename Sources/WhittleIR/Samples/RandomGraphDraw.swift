@@ -20,7 +20,10 @@ struct RandomGraphDraw {
 
     mutating func graph() throws -> QGraph {
         let steps = Int.random(in: 1...5, using: &rng)
+        var afterConv = false // the previous step was a conv
         for step in 0..<steps {
+            let previousWasConv = afterConv
+            afterConv = false
             let name = "op\(step)"
             let shape = builder.shape(of: x)
             let spatial = shape.height > 1 || shape.width > 1
@@ -28,23 +31,63 @@ struct RandomGraphDraw {
                 try residualBlock(name)
                 continue
             }
-            switch Int.random(in: 0..<20, using: &rng) {
-            case 0..<9 where spatial || Bool.random(using: &rng):
+            switch Int.random(in: 0..<24, using: &rng) {
+            case 0..<10 where spatial || Bool.random(using: &rng):
+                // A third of the convs read a zero-padded input (TFLite's explicit PAD before a conv).
+                if Int.random(in: 0..<3, using: &rng) == 0 { try pad(name + "_pad") }
                 try conv(name)
-            case 9..<12:
-                x = try builder.maxPool(x, name: name, window: window(maxKernel: 3), activation: activation())
-            case 12..<15:
+                afterConv = true
+            case 10..<13:
+                // After a conv, half the pools tile its output without a clamp of their own (LeNet's
+                // 2×2): the ones `fold-max-pool` folds.
+                if previousWasConv && Bool.random(using: &rng) {
+                    x = try builder.maxPool(x, name: name, window: tilingWindow())
+                } else {
+                    x = try builder.maxPool(x, name: name, window: window(maxKernel: 3), activation: activation())
+                }
+            case 13..<16:
                 x = try builder.averagePool(x, name: name, window: window(maxKernel: 3), activation: activation())
+            case 21:
+                try softmax(name)
+            case 22:
+                try pad(name)
+            case 23 where spatial:
+                // A global average in TFLite's form: MEAN over height and width, then a classifier.
+                try mean(name + "_mean")
+                try fullyConnected(name)
             default:
                 if spatial && Bool.random(using: &rng) { x = try builder.flatten(x, name: name + "_flatten") }
                 try fullyConnected(name)
             }
         }
+        // A classifier's end: a quarter of the graphs finish with a softmax.
+        if Int.random(in: 0..<4, using: &rng) == 0 { try softmax("softmax") }
         return try builder.finish(output: x)
     }
 
+    /// Softmax over the channels with a beta of 1, 1/2, 2 or drawn around 1.
+    private mutating func softmax(_ name: String) throws {
+        let beta = [1, 0.5, 2, rng.logUniform(0.1...10)].randomElement(using: &rng)!
+        x = try builder.softmax(x, name: name, beta: beta)
+    }
+
+    /// Zero-point padding of 0 to 2 on each side, and a third of the time 1 or 2 channels around.
+    private mutating func pad(_ name: String) throws {
+        func amount() -> Int { Int.random(in: 0...2, using: &rng) }
+        let channels = Int.random(in: 0..<3, using: &rng) == 0
+        x = try builder.pad(x, name: name, top: amount(), bottom: amount(), left: amount(), right: amount(),
+                            channelsBefore: channels ? amount() : 0, channelsAfter: channels ? Int.random(in: 1...2, using: &rng) : 0)
+    }
+
+    /// The mean over height and width, its output scale drawn around the input's (a mean is
+    /// rarely wider than its inputs), its zero point anywhere.
+    private mutating func mean(_ name: String) throws {
+        let output = QuantParams(scale: builder.quant(of: x).scale * rng.logUniform(0.2...2), zeroPoint: Int32.random(in: -128...127, using: &rng))
+        x = try builder.mean(x, name: name, output: output, keepDims: Bool.random(using: &rng))
+    }
+
     /// `skip + f(skip)` where f is 0 to 3 shape-keeping ops (a conv or depthwise conv with "same"
-    /// padding, a stride-1 pool, a square fully connected layer), so `skip` is read by two nodes and
+    /// padding, a stride-1 pool, a square fully connected layer, a softmax), so `skip` is read by two nodes and
     /// lives across the branch; the two inputs have unequal scales unless f is empty (x + x). The
     /// sum may go either way round, and its output scale is drawn around the inputs'.
     private mutating func residualBlock(_ name: String) throws {
@@ -53,13 +96,15 @@ struct RandomGraphDraw {
         for i in 0..<Int.random(in: 0...3, using: &rng) {
             let op = "\(name)_branch\(i)"
             let spatial = shape.height > 1 || shape.width > 1
-            switch Int.random(in: 0..<6, using: &rng) {
+            switch Int.random(in: 0..<7, using: &rng) {
             case 0..<3 where spatial:
                 try conv(op, keepingShape: true)
             case 3 where spatial:
                 x = try builder.maxPool(x, name: op, window: sameWindow(), activation: activation())
             case 4 where spatial:
                 x = try builder.averagePool(x, name: op, window: sameWindow(), activation: activation())
+            case 6:
+                try softmax(op)
             default:
                 if spatial { try conv(op, keepingShape: true) } else { try fullyConnected(op, outputs: shape.elementCount) }
             }
@@ -68,6 +113,13 @@ struct RandomGraphDraw {
         let scale = (builder.quant(of: a).scale + builder.quant(of: b).scale) * rng.logUniform(0.25...4)
         x = try builder.add(a, b, name: name, output: QuantParams(scale: scale, zeroPoint: Int32.random(in: -128...127, using: &rng)),
                             activation: activation())
+    }
+
+    /// Non-overlapping windows without padding, 1 or 2 high and wide (within the input).
+    private mutating func tilingWindow() -> Window2D {
+        let shape = builder.shape(of: x)
+        let kh = Int.random(in: 1...min(2, shape.height), using: &rng), kw = Int.random(in: 1...min(2, shape.width), using: &rng)
+        return Window2D(kernelHeight: kh, kernelWidth: kw, strideHeight: kh, strideWidth: kw)
     }
 
     /// A stride-1 window whose padding keeps the height and width: kernel 1 to 3, the padding
@@ -87,7 +139,9 @@ struct RandomGraphDraw {
             groups = inChannels
             outChannels = inChannels * (keepingShape ? 1 : Int.random(in: 1...2, using: &rng))
         case 1:
-            groups = (1...inChannels).filter { inChannels % $0 == 0 }.randomElement(using: &rng)!
+            // A proper divisor where the channels have one (a grouped conv that is neither plain nor depthwise).
+            let divisors = (1...inChannels).filter { inChannels % $0 == 0 }, proper = divisors.filter { $0 > 1 && $0 < inChannels }
+            groups = (proper.isEmpty ? divisors : proper).randomElement(using: &rng)!
             outChannels = keepingShape ? inChannels : groups * Int.random(in: 1...3, using: &rng)
         default:
             break

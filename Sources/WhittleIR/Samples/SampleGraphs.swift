@@ -39,8 +39,11 @@ public enum SampleGraphs {
     }
 
     /// A small random graph: 1 to 5 ops chosen among conv (plain, grouped, depthwise with
-    /// multiplier 1–2), max and average pooling, flatten and fully connected, with random
-    /// shapes, strides, asymmetric padding, weights, scales, zero points and fused activations.
+    /// multiplier 1–2; some after a zero-point pad), max pooling (after a conv, half the time a
+    /// tiling window the conv can fold) and average pooling, flatten and fully
+    /// connected, softmax, pad, and mean over height and width before a fully connected layer,
+    /// a quarter of the graphs ending in a softmax, with random shapes, strides, asymmetric
+    /// padding, weights, scales, zero points and fused activations.
     /// Graphs the accumulator-range analysis would refuse are redrawn.
     public static func random(seed: UInt64) -> QGraph {
         redrawn(seed) { var draw = RandomGraphDraw(seed: $0); return try draw.graph() }
