@@ -30,8 +30,8 @@ public struct QGraphFileError: Error, CustomStringConvertible, Sendable {
 /// channels, values, indices), 3 bitmap (outputs, weights per output, values, masks); the tables
 /// are `WeightStorage`'s, byte for byte. A conv stores after its groups whether a max pool is
 /// folded into it (a bool; then its name, height and width). An add node stores its three multipliers (M0 and
-/// shift each: input 1, input 2, output) and its clamp. Op codes 7 to 9 came later within version
-/// 4 (a file without them reads as before): softmax (7) stores beta (double), its input multiplier,
+/// shift each: input 1, input 2, output) and its clamp. Op codes 7 to 9 (version 5; a version 4 file
+/// has none): softmax (7) stores beta (double), its input multiplier,
 /// left shift and diff_min (Int32 each); mean (8) its folded multiplier (M0, shift) and keep_dims
 /// (a bool); pad (9) its amounts top, bottom, left, right, channels before and after (Int32 each).
 ///
