@@ -154,11 +154,14 @@ typedef struct {
 WHITTLE_INLINE whittle_multiplier whittle_prepare_multiplier(int32_t m0, int shift)
 {
     whittle_multiplier m;
+    /* Without branches (the kernels prepare a channel's multiplier in their loops): shift >> 31
+       is -1 for a negative shift, else 0; -right >> 31 is -1 for right > 0, else 0. */
+    const int negative = shift >> 31;
     m.m0 = m0;
-    m.left = shift > 0 ? shift : 0;
-    m.right = shift > 0 ? 0 : -shift;
+    m.left = shift & ~negative;
+    m.right = -shift & negative;
     m.round = (int32_t)(((uint32_t)1 << m.right) >> 1);
-    m.toward = m.right > 0 ? -1 : 0;
+    m.toward = (int32_t)(0u - (uint32_t)m.right) >> 31;
     return m;
 }
 
