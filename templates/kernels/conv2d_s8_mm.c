@@ -12,7 +12,10 @@
  * pairs, one input pair and the two pointers in registers. A 1x1 conv with stride 1 and no
  * padding reads its columns straight from the input.
  *
- * weights: per pair of channels (a, b) (the last paired with zeros when out_c is odd), per group
+ * Only the `live` channels with some nonzero weight are multiplied, in the order of `channels`
+ * (0: all of them, in order); the others, listed after them, store their requantized bias.
+ *
+ * weights: per pair of live channels (a, b) (the last paired with zeros when live is odd), per group
  *          of 4 depth positions k..k+3: the word {a[k], b[k], a[k+2], b[k+2]} then
  *          {a[k+1], b[k+1], a[k+3], b[k+3]}: SXTB16 of a word gives a's pair, with ROR #8 b's,
  *          in the lanes SXTB16 gives the input word {x[k], .., x[k+3]}.
@@ -33,6 +36,7 @@ typedef struct {
     int k_h, k_w, stride_h, stride_w, pad_top, pad_left;
     int depth;          /* k_h * k_w * in_c rounded up to a multiple of 4 */
     int direct;         /* 1x1, stride 1, no padding, in_c a multiple of 4: columns are input rows */
+    int live;           /* output channels with weights: channels[0..live), or 0..live when channels is 0 */
     int32_t in_zero, out_zero;
     int32_t act_min, act_max;
 } conv2d_s8_mm_params;
@@ -133,11 +137,21 @@ WHITTLE_INLINE void conv2d_s8_mm_fill(int32_t *pairs, int8_t *column, const int8
 }
 
 /* Requantizes one channel's accumulators v0..v3 and stores the first `count` (1..4) at out, one
-   pixel every out_c bytes (literal offsets, so no address arithmetic). */
+   pixel every out_c bytes (literal offsets, so no address arithmetic); the zero point folded into
+   the rounding where the multiplier allows (whittle_zero_folds), as for every layer of MLPerf Tiny's models. */
 WHITTLE_INLINE void conv2d_s8_mm_store(int8_t *out, int32_t v0, int32_t v1, int32_t v2, int32_t v3, int count,
-                                       whittle_multiplier m, const conv2d_s8_mm_params *p)
+                                       int32_t multiplier, int shift, const conv2d_s8_mm_params *p)
 {
     const int out_c = p->out_c;
+    const whittle_multiplier m = whittle_prepare_multiplier(multiplier, shift);
+    if (whittle_zero_folds(m)) {
+        const int32_t r = whittle_zero_rounding(m, p->out_zero);
+        out[0] = whittle_requantize_zero_folded(v0, m, r, p->act_min, p->act_max);
+        if (count > 1) out[out_c] = whittle_requantize_zero_folded(v1, m, r, p->act_min, p->act_max);
+        if (count > 2) out[2 * out_c] = whittle_requantize_zero_folded(v2, m, r, p->act_min, p->act_max);
+        if (count > 3) out[3 * out_c] = whittle_requantize_zero_folded(v3, m, r, p->act_min, p->act_max);
+        return;
+    }
     out[0] = whittle_requantize_prepared(v0, m, p->out_zero, p->act_min, p->act_max);
     if (count > 1) out[out_c] = whittle_requantize_prepared(v1, m, p->out_zero, p->act_min, p->act_max);
     if (count > 2) out[2 * out_c] = whittle_requantize_prepared(v2, m, p->out_zero, p->act_min, p->act_max);
@@ -152,9 +166,10 @@ WHITTLE_INLINE void conv2d_s8_mm_store(int8_t *out, int32_t v0, int32_t v1, int3
  *
  * On ARMv7E-M it is assembly: gcc spills some of the 14 live values (8 accumulators, the weight
  * word and its odd pair, 2 column words, 2 pointers) to the stack inside the loop. The assembly
- * runs 4 steps (8 depth positions) per turn and compares the column pointer with its end, which
- * it reads from the stack into a register that is free at the bottom of the turn; a depth that is
- * 4 mod 8 first runs 2 steps. Elsewhere the plain C loop, the same sums.
+ * runs 8 steps (16 depth positions) per turn and compares the column pointer with its end, which
+ * it reads from the stack into a register that is free at the bottom of the turn; the depth's
+ * remainder mod 16 runs first, as 2 and 4 steps without a loop. Elsewhere the plain C loop, the
+ * same sums.
  */
 #if WHITTLE_DSP_NATIVE
 
@@ -192,10 +207,18 @@ WHITTLE_INLINE void conv2d_s8_mm_store(int8_t *out, int32_t v0, int32_t v1, int3
                     :                                                                                   \
                     : "memory");                                                                        \
         }                                                                                               \
-        if ((depth) >= 8) {                                                                             \
+        if ((depth) & 8) {                                                                              \
+            __asm__(CONV2D_S8_MM_STEP(0) CONV2D_S8_MM_STEP(16) CONV2D_S8_MM_STEP(32)                    \
+                    CONV2D_S8_MM_STEP(48) "add %[x], %[x], #64"                                         \
+                    : CONV2D_S8_MM_OPERANDS(a0, a1, a2, a3, b0, b1, b2, b3)                             \
+                    :                                                                                   \
+                    : "memory");                                                                        \
+        }                                                                                               \
+        if ((depth) >= 16) {                                                                            \
             const int32_t *const end_ = (pairs) + CONV2D_S8_MM_PIXELS * ((depth) / 2);                  \
             __asm__("1:\n\t" CONV2D_S8_MM_STEP(0) CONV2D_S8_MM_STEP(16) CONV2D_S8_MM_STEP(32)          \
-                    CONV2D_S8_MM_STEP(48) "add %[x], %[x], #64\n\t"                                    \
+                    CONV2D_S8_MM_STEP(48) CONV2D_S8_MM_STEP(64) CONV2D_S8_MM_STEP(80)                   \
+                    CONV2D_S8_MM_STEP(96) CONV2D_S8_MM_STEP(112) "add %[x], %[x], #128\n\t"            \
                     "ldr %[x0], %[end]\n\t"                                                             \
                     "cmp %[x], %[x0]\n\t"                                                               \
                     "bne 1b"                                                                            \
@@ -231,10 +254,10 @@ WHITTLE_INLINE void conv2d_s8_mm_store(int8_t *out, int32_t v0, int32_t v1, int3
 
 WHITTLE_INLINE void conv2d_s8_mm(
     const int8_t *input, int8_t *output,
-    const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int8_t *shift, int32_t *scratch,
-    const conv2d_s8_mm_params *p)
+    const int8_t *weights, const uint16_t *channels, const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
+    int32_t *scratch, const conv2d_s8_mm_params *p)
 {
-    const int depth = p->depth, out_c = p->out_c, pixels = p->out_h * p->out_w;
+    const int depth = p->depth, out_c = p->out_c, live = p->live, pixels = p->out_h * p->out_w;
     int32_t *pairs = scratch;
     int8_t *column = (int8_t *)(scratch + 2 * depth);
     for (int pixel = 0; pixel < pixels; pixel += CONV2D_S8_MM_PIXELS) {
@@ -244,16 +267,29 @@ WHITTLE_INLINE void conv2d_s8_mm(
             const int at = pixel + (i < count ? i : count - 1);
             conv2d_s8_mm_fill(pairs, column, input, at / p->out_w, at % p->out_w, i, p);
         }
+        int8_t *out = output + pixel * out_c;
         const int8_t *w = weights;
-        for (int o = 0; o < out_c; o += 2) {
-            int32_t a0 = bias[o], a1 = a0, a2 = a0, a3 = a0;
-            int32_t b0 = o + 1 < out_c ? bias[o + 1] : 0, b1 = b0, b2 = b0, b3 = b0;
-            CONV2D_S8_MM_PRODUCT(w, pairs, depth, a0, a1, a2, a3, b0, b1, b2, b3);
-            int8_t *out = output + pixel * out_c + o;
-            conv2d_s8_mm_store(out, a0, a1, a2, a3, count, whittle_prepare_multiplier(multiplier[o], shift[o]), p);
-            if (o + 1 < out_c) {
-                conv2d_s8_mm_store(out + 1, b0, b1, b2, b3, count, whittle_prepare_multiplier(multiplier[o + 1], shift[o + 1]), p);
+        for (int i = 0; i < live; i += 2) {
+            /* Channels a and b; an odd last channel pairs with zero weights and stores alone. */
+            const int a = channels ? channels[i] : i;
+            int32_t a0 = bias[a], a1 = a0, a2 = a0, a3 = a0;
+            if (i + 1 == live) {
+                int32_t b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+                CONV2D_S8_MM_PRODUCT(w, pairs, depth, a0, a1, a2, a3, b0, b1, b2, b3);
+                conv2d_s8_mm_store(out + a, a0, a1, a2, a3, count, multiplier[a], shift[a], p);
+                break;
             }
+            const int b = channels ? channels[i + 1] : i + 1;
+            int32_t b0 = bias[b], b1 = b0, b2 = b0, b3 = b0;
+            CONV2D_S8_MM_PRODUCT(w, pairs, depth, a0, a1, a2, a3, b0, b1, b2, b3);
+            conv2d_s8_mm_store(out + a, a0, a1, a2, a3, count, multiplier[a], shift[a], p);
+            conv2d_s8_mm_store(out + b, b0, b1, b2, b3, count, multiplier[b], shift[b], p);
+        }
+        /* Channels without weights: their bias, requantized, at every pixel. */
+        for (int i = live; i < out_c; ++i) {
+            const int c = channels[i];
+            const int32_t bias_c = bias[c];
+            conv2d_s8_mm_store(out + c, bias_c, bias_c, bias_c, bias_c, count, multiplier[c], shift[c], p);
         }
     }
 }

@@ -122,10 +122,18 @@ WHITTLE_INLINE void dwconv2d_s8_dsp_tap2(dwconv2d_s8_dsp_sums *s, dwconv2d_s8_ds
 #endif
 }
 
-/* Requantizes a block's four channels at one pixel into out[0..3]. */
-WHITTLE_INLINE void dwconv2d_s8_dsp_store(int8_t *out, dwconv2d_s8_dsp_sums s, const whittle_multiplier *m,
+/* Requantizes a block's four channels at one pixel into out[0..3]. With `folded` every m[j].round
+   holds its whittle_zero_rounding (dwconv2d_s8_dsp_blocks prepares them so where all four allow). */
+WHITTLE_INLINE void dwconv2d_s8_dsp_store(int8_t *out, dwconv2d_s8_dsp_sums s, const whittle_multiplier *m, int folded,
                                           const dwconv2d_s8_dsp_params *p)
 {
+    if (folded) {
+        out[0] = whittle_requantize_zero_folded(s.a0, m[0], m[0].round, p->act_min, p->act_max);
+        out[1] = whittle_requantize_zero_folded(s.a1, m[1], m[1].round, p->act_min, p->act_max);
+        out[2] = whittle_requantize_zero_folded(s.a2, m[2], m[2].round, p->act_min, p->act_max);
+        out[3] = whittle_requantize_zero_folded(s.a3, m[3], m[3].round, p->act_min, p->act_max);
+        return;
+    }
     out[0] = whittle_requantize_prepared(s.a0, m[0], p->out_zero, p->act_min, p->act_max);
     out[1] = whittle_requantize_prepared(s.a1, m[1], p->out_zero, p->act_min, p->act_max);
     out[2] = whittle_requantize_prepared(s.a2, m[2], p->out_zero, p->act_min, p->act_max);
@@ -193,7 +201,8 @@ WHITTLE_INLINE dwconv2d_s8_dsp_sums dwconv2d_s8_dsp_side(
 /*
  * Depth multiplier 1, out_c a multiple of 4 and at most 25 taps: four channels at a time over
  * every output pixel, so each block's weights are widened once (two pairs per tap, on the stack)
- * and its four multipliers prepared once. Interior pixels go two at a time where they can: each
+ * and its four multipliers prepared once (the zero point folded into their rounding where all
+ * four allow, whittle_zero_folds). Interior pixels go two at a time where they can: each
  * tap's two weight pairs are loaded once for both, and the window loops, whose bounds are
  * literals, unroll. Border pixels run only their taps inside the input (dwconv2d_s8_dsp_border).
  */
@@ -218,8 +227,13 @@ WHITTLE_INLINE void dwconv2d_s8_dsp_blocks(
             border_sums.a3 = whittle_mul_lane1(zeros, pairs[2 * t + 1], border_sums.a3);
         }
         whittle_multiplier m[DWCONV2D_S8_DSP_BLOCK];
+        int folded = 1;
         for (int j = 0; j < DWCONV2D_S8_DSP_BLOCK; ++j) {
             m[j] = whittle_prepare_multiplier(multiplier[c0 + j], shift[c0 + j]);
+            folded = folded && whittle_zero_folds(m[j]);
+        }
+        for (int j = 0; folded && j < DWCONV2D_S8_DSP_BLOCK; ++j) {
+            m[j].round = whittle_zero_rounding(m[j], p->out_zero);
         }
         for (int oy = 0; oy < out_h; ++oy) {
             const int iy0 = oy * p->stride_h - p->pad_top;
@@ -230,7 +244,7 @@ WHITTLE_INLINE void dwconv2d_s8_dsp_blocks(
                 for (int ox = 0; ox < out_w; ++ox) {
                     const dwconv2d_s8_dsp_sums s = dwconv2d_s8_dsp_border(border_sums, input, pairs, zeros, c0, iy0,
                                                                           ox * p->stride_w - p->pad_left, p);
-                    dwconv2d_s8_dsp_store(out + ox * in_c, s, m, p);
+                    dwconv2d_s8_dsp_store(out + ox * in_c, s, m, folded, p);
                 }
                 continue;
             }
@@ -238,7 +252,7 @@ WHITTLE_INLINE void dwconv2d_s8_dsp_blocks(
             for (; ox < x_begin; ++ox) {
                 const dwconv2d_s8_dsp_sums s = dwconv2d_s8_dsp_side(border_sums, input, pairs, zeros, c0, iy0,
                                                                     ox * p->stride_w - p->pad_left, p);
-                dwconv2d_s8_dsp_store(out + ox * in_c, s, m, p);
+                dwconv2d_s8_dsp_store(out + ox * in_c, s, m, folded, p);
             }
             for (; ox + 1 < x_end; ox += 2) {
                 const int8_t *x = input + (iy0 * in_w + ox * p->stride_w - p->pad_left) * in_c + c0;
@@ -250,8 +264,8 @@ WHITTLE_INLINE void dwconv2d_s8_dsp_blocks(
                         w += 2;
                     }
                 }
-                dwconv2d_s8_dsp_store(out + ox * in_c, s, m, p);
-                dwconv2d_s8_dsp_store(out + (ox + 1) * in_c, u, m, p);
+                dwconv2d_s8_dsp_store(out + ox * in_c, s, m, folded, p);
+                dwconv2d_s8_dsp_store(out + (ox + 1) * in_c, u, m, folded, p);
             }
             for (; ox < x_end; ++ox) {
                 const int8_t *x = input + (iy0 * in_w + ox * p->stride_w - p->pad_left) * in_c + c0;
@@ -263,12 +277,12 @@ WHITTLE_INLINE void dwconv2d_s8_dsp_blocks(
                         w += 2;
                     }
                 }
-                dwconv2d_s8_dsp_store(out + ox * in_c, s, m, p);
+                dwconv2d_s8_dsp_store(out + ox * in_c, s, m, folded, p);
             }
             for (; ox < out_w; ++ox) {
                 const dwconv2d_s8_dsp_sums s = dwconv2d_s8_dsp_side(border_sums, input, pairs, zeros, c0, iy0,
                                                                     ox * p->stride_w - p->pad_left, p);
-                dwconv2d_s8_dsp_store(out + ox * in_c, s, m, p);
+                dwconv2d_s8_dsp_store(out + ox * in_c, s, m, folded, p);
             }
         }
     }

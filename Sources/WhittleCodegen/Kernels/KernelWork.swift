@@ -36,8 +36,15 @@ public struct KernelWork: Hashable, Sendable {
         default:
             return nil
         }
-        let interior = Int((Double(footprint.executedMACs) * interiorShare).rounded())
-        return KernelWork(interiorMACs: interior, borderMACs: footprint.executedMACs - interior, outputs: outputs,
+        var executed = footprint.executedMACs
+        // conv2d_s8_mm multiplies the channels with weights only, in pairs (ChannelBlocking.liveOrder).
+        if kernel == KernelRegistry.conv2dMatrix, case .dense(let values) = weights {
+            let channels = graph.tensors[node.output].shape.channels
+            let live = ChannelBlocking.liveOrder(values, outputs: channels).live
+            executed = executed / max(channels, 1) * ((live + 1) / 2 * 2)
+        }
+        let interior = Int((Double(executed) * interiorShare).rounded())
+        return KernelWork(interiorMACs: interior, borderMACs: executed - interior, outputs: outputs,
                           decodes: kernel.decodes.count(in: weights, inputs: input.elementCount))
     }
 }

@@ -56,6 +56,23 @@ enum ChannelBlocking {
         return result
     }
 
+    /// `conv2d_s8_mm`'s channel order: the outputs with some nonzero weight ("live", in order),
+    /// then those whose weights are all zero, which compute their bias alone at every pixel (a
+    /// pruned channel, or one import restated as a constant). The kernel multiplies only the live
+    /// ones, paired in this order. Example: 4 outputs, output 1 all zero → order [0, 2, 3, 1], live 3.
+    static func liveOrder(_ weights: [Int8], outputs: Int) -> (order: [Int], live: Int) {
+        let perOutput = weights.count / max(outputs, 1)
+        let isLive = (0..<outputs).map { o in weights[(o * perOutput)..<((o + 1) * perOutput)].contains { $0 != 0 } }
+        let live = (0..<outputs).filter { isLive[$0] }
+        return (live + (0..<outputs).filter { !isLive[$0] }, live.count)
+    }
+
+    /// The rows of `outputs` in `order` (the first `count` of it), for `pairWords`.
+    static func rows(_ weights: [Int8], outputs: Int, order: ArraySlice<Int>) -> [Int8] {
+        let perOutput = weights.count / max(outputs, 1)
+        return order.flatMap { weights[($0 * perOutput)..<(($0 + 1) * perOutput)] }
+    }
+
     /// `conv2d_s8_mm`'s layout: per pair of outputs (a, b) — the last paired with zeros when
     /// `outputs` is odd — per group of 4 of the `depth` positions (zeros past a filter's end),
     /// the words {a[k], b[k], a[k+2], b[k+2]} and {a[k+1], b[k+1], a[k+3], b[k+3]}.

@@ -38,6 +38,12 @@ enum Conv2DLowering {
         let wordLayout = kernel == KernelRegistry.conv2dDSP
         let matrix = kernel == KernelRegistry.conv2dMatrix
         let depth = (w.kernelHeight * w.kernelWidth * inS.channels + 3) / 4 * 4
+        // conv2d_s8_mm multiplies only the channels with weights, in pairs, in `channels.order`.
+        let channels = matrix ? ChannelBlocking.liveOrder(conv.weights.denseValues, outputs: outS.channels) : (order: [], live: 0)
+        func pairWords(_ weights: [Int8]) -> [Int8] {
+            ChannelBlocking.pairWords(ChannelBlocking.rows(weights, outputs: outS.channels, order: channels.order.prefix(channels.live)),
+                                      outputs: channels.live, depth: depth)
+        }
         let block = ChannelBlocking.block(outputsPerGroup: outS.channels / conv.groups, limit: profile.channelBlock)
         // Depthwise kernels read [k_h][k_w][out_c] so their channel loop is contiguous; the
         // grouped kernel reads `block` interleaved filters front to back, conv2d_s8_dsp in words
@@ -47,7 +53,7 @@ enum Conv2DLowering {
         var tables = AffineTables.tables(
             for: identifier, weights: conv.weights,
             denseLayout: { depthwise ? transposedToTapsFirst($0, outputs: outS.channels)
-                         : matrix ? ChannelBlocking.pairWords($0, outputs: outS.channels, depth: depth)
+                         : matrix ? pairWords($0)
                          : wordLayout ? ChannelBlocking.interleaveWords($0, outputs: outS.channels, block: block, run: run)
                          : ChannelBlocking.interleave($0, outputs: outS.channels, block: block) },
             bias: conv.bias, requantization: conv.requantization, inputZero: input.quant.zeroPoint)
@@ -57,8 +63,14 @@ enum Conv2DLowering {
         var scratch: ScratchUse?
         switch conv.weights {
         case .dense where matrix:
-            fields = parameters.matrix(depth: depth)
+            fields = parameters.matrix(depth: depth, live: channels.live)
             scratch = kernel.scratch?.use([depth])
+            // The channel order only when some channel has no weights; else the kernel gets 0.
+            if channels.live < outS.channels {
+                tables.insert(ConstantTable(name: "\(identifier)_channels", values: .uint16(channels.order.map { UInt16($0) })), at: 1)
+            }
+            tableArguments = tables.map(\.name)
+            if channels.live == outS.channels { tableArguments?.insert("0", at: 1) }
         case .dense:
             fields = depthwise ? parameters.depthwise : parameters.dense(block: block)
         case .indexSparse where kernel == KernelRegistry.conv2dIndexed:
