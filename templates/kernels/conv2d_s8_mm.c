@@ -13,14 +13,17 @@
  * padding reads its columns straight from the input.
  *
  * Only the `live` channels with some nonzero weight are multiplied, in the order of `channels`
- * (0: all of them, in order); the others, listed after them, store their requantized bias.
+ * (0: all of them, in order); the others, listed after them, store their requantized bias,
+ * computed once per call. When `inputs` is not 0 a column holds only those in_live input
+ * channels of each tap (the others no filter reads), gathered byte by byte.
  *
  * weights: per pair of live channels (a, b) (the last paired with zeros when live is odd), per group
  *          of 4 depth positions k..k+3: the word {a[k], b[k], a[k+2], b[k+2]} then
  *          {a[k+1], b[k+1], a[k+3], b[k+3]}: SXTB16 of a word gives a's pair, with ROR #8 b's,
  *          in the lanes SXTB16 gives the input word {x[k], .., x[k+3]}.
  * bias:    bias[c] - in_zero * sum(filter c), folded by whittle at compile time.
- * scratch: CONV2D_S8_MM_SCRATCH_BYTES(depth): the four widened columns and one int8 column.
+ * scratch: CONV2D_S8_MM_SCRATCH_BYTES(depth, out_c): every channel's multiplier, prepared once per
+ *          call (conv2d_s8_mm_channel), the four widened columns and one int8 column.
  */
 #ifndef CONV2D_S8_MM_C
 #define CONV2D_S8_MM_C
@@ -29,14 +32,21 @@
 
 #define CONV2D_S8_MM_PIXELS 4
 /* The widened columns (depth / 2 pairs x 4 pixels, int32 each) and one int8 column. */
-#define CONV2D_S8_MM_SCRATCH_BYTES(depth) (8 * (depth) + (depth))
+#define CONV2D_S8_MM_SCRATCH_BYTES(depth, out_c) (16 * (out_c) + 8 * (depth) + (depth))
+
+/* A channel's multiplier prepared for its output stage: whittle_prepare_multiplier's m0, left and
+   right, and `rounding`: whittle_zero_rounding where whittle_zero_folds, else its round. */
+typedef struct {
+    int32_t m0, left, right, rounding;
+} conv2d_s8_mm_channel;
 
 typedef struct {
     int in_h, in_w, in_c, out_h, out_w, out_c;
     int k_h, k_w, stride_h, stride_w, pad_top, pad_left;
-    int depth;          /* k_h * k_w * in_c rounded up to a multiple of 4 */
+    int depth;          /* k_h * k_w * in_live rounded up to a multiple of 4 */
     int direct;         /* 1x1, stride 1, no padding, in_c a multiple of 4: columns are input rows */
     int live;           /* output channels with weights: channels[0..live), or 0..live when channels is 0 */
+    int in_live;        /* input channels per tap in a column: inputs[0..in_live), or all in_c when inputs is 0 */
     int32_t in_zero, out_zero;
     int32_t act_min, act_max;
 } conv2d_s8_mm_params;
@@ -91,16 +101,46 @@ WHITTLE_INLINE void conv2d_s8_mm_widen(int32_t *pairs, const int8_t *column, int
     }
 }
 
+/* The int8 column of output pixel (oy, ox) with only the input channels `inputs` of each tap
+   (in_live of them; the others no filter reads), in_zero for taps outside the input, zeros up
+   to depth. */
+WHITTLE_INLINE const int8_t *conv2d_s8_mm_gather(int8_t *column, const int8_t *input, const uint16_t *inputs, int oy, int ox,
+                                                 const conv2d_s8_mm_params *p)
+{
+    const int in_w = p->in_w, in_c = p->in_c, in_live = p->in_live;
+    const int iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
+    int8_t *c = column;
+    for (int ky = 0; ky < p->k_h; ++ky) {
+        const int iy = iy0 + ky;
+        for (int kx = 0; kx < p->k_w; ++kx) {
+            const int ix = ix0 + kx;
+            if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= in_w) {
+                for (int j = 0; j < in_live; ++j) *c++ = (int8_t)p->in_zero;
+                continue;
+            }
+            const int8_t *src = input + (iy * in_w + ix) * in_c;
+            WHITTLE_UNROLL_TAPS for (int j = 0; j < in_live; ++j) c[j] = src[inputs[j]];
+            c += in_live;
+        }
+    }
+    while (c < column + p->depth) *c++ = 0;
+    return column;
+}
+
 /*
  * Lays out pixel `pixel` of the widened columns for output pixel (oy, ox). When each window row
  * is whole words (k_w * in_c a multiple of 4, so depth has no padding) rows inside the input are
  * widened straight from it and rows outside written as in_zero pairs; only a row cut by the left
  * or right border goes through the int8 column. Otherwise the whole column does.
  */
-WHITTLE_INLINE void conv2d_s8_mm_fill(int32_t *pairs, int8_t *column, const int8_t *input, int oy, int ox, int pixel,
-                                      const conv2d_s8_mm_params *p)
+WHITTLE_INLINE void conv2d_s8_mm_fill(int32_t *pairs, int8_t *column, const int8_t *input, const uint16_t *inputs, int oy,
+                                      int ox, int pixel, const conv2d_s8_mm_params *p)
 {
     const int in_w = p->in_w, in_c = p->in_c, k_w = p->k_w, segment = k_w * in_c;
+    if (inputs) {
+        conv2d_s8_mm_widen(pairs, conv2d_s8_mm_gather(column, input, inputs, oy, ox, p), p->depth, pixel);
+        return;
+    }
     if (p->direct || segment % 4 != 0) {
         conv2d_s8_mm_widen(pairs, conv2d_s8_mm_column(column, input, oy, ox, p), p->depth, pixel);
         return;
@@ -138,20 +178,28 @@ WHITTLE_INLINE void conv2d_s8_mm_fill(int32_t *pairs, int8_t *column, const int8
 
 /* Requantizes one channel's accumulators v0..v3 and stores the first `count` (1..4) at out, one
    pixel every out_c bytes (literal offsets, so no address arithmetic); the zero point folded into
-   the rounding where the multiplier allows (whittle_zero_folds), as for every layer of MLPerf Tiny's models. */
+   the rounding where the multiplier allows (whittle_zero_folds), as for every layer of MLPerf
+   Tiny's models. */
 WHITTLE_INLINE void conv2d_s8_mm_store(int8_t *out, int32_t v0, int32_t v1, int32_t v2, int32_t v3, int count,
-                                       int32_t multiplier, int shift, const conv2d_s8_mm_params *p)
+                                       const conv2d_s8_mm_channel *channel, const conv2d_s8_mm_params *p)
 {
     const int out_c = p->out_c;
-    const whittle_multiplier m = whittle_prepare_multiplier(multiplier, shift);
+    whittle_multiplier m;
+    m.m0 = channel->m0;
+    m.left = channel->left;
+    m.right = channel->right;
+    m.round = channel->rounding;
+    /* gcc's array-bounds check does not see that count keeps the stores inside a small output. */
+    WHITTLE_OPAQUE(out);
     if (whittle_zero_folds(m)) {
-        const int32_t r = whittle_zero_rounding(m, p->out_zero);
+        const int32_t r = m.round;
         out[0] = whittle_requantize_zero_folded(v0, m, r, p->act_min, p->act_max);
         if (count > 1) out[out_c] = whittle_requantize_zero_folded(v1, m, r, p->act_min, p->act_max);
         if (count > 2) out[2 * out_c] = whittle_requantize_zero_folded(v2, m, r, p->act_min, p->act_max);
         if (count > 3) out[3 * out_c] = whittle_requantize_zero_folded(v3, m, r, p->act_min, p->act_max);
         return;
     }
+    m.toward = m.right > 0 ? -1 : 0;
     out[0] = whittle_requantize_prepared(v0, m, p->out_zero, p->act_min, p->act_max);
     if (count > 1) out[out_c] = whittle_requantize_prepared(v1, m, p->out_zero, p->act_min, p->act_max);
     if (count > 2) out[2 * out_c] = whittle_requantize_prepared(v2, m, p->out_zero, p->act_min, p->act_max);
@@ -254,18 +302,32 @@ WHITTLE_INLINE void conv2d_s8_mm_store(int8_t *out, int32_t v0, int32_t v1, int3
 
 WHITTLE_INLINE void conv2d_s8_mm(
     const int8_t *input, int8_t *output,
-    const int8_t *weights, const uint16_t *channels, const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
-    int32_t *scratch, const conv2d_s8_mm_params *p)
+    const int8_t *weights, const uint16_t *channels, const uint16_t *inputs, const int32_t *bias, const int32_t *multiplier,
+    const int8_t *shift, int32_t *scratch, const conv2d_s8_mm_params *p)
 {
     const int depth = p->depth, out_c = p->out_c, live = p->live, pixels = p->out_h * p->out_w;
-    int32_t *pairs = scratch;
-    int8_t *column = (int8_t *)(scratch + 2 * depth);
+    conv2d_s8_mm_channel *prepared = (conv2d_s8_mm_channel *)(void *)scratch;
+    int32_t *pairs = scratch + 4 * out_c;
+    int8_t *column = (int8_t *)(pairs + 2 * depth);
+    for (int c = 0; c < out_c; ++c) {
+        const whittle_multiplier m = whittle_prepare_multiplier(multiplier[c], shift[c]);
+        prepared[c].m0 = m.m0;
+        prepared[c].left = m.left;
+        prepared[c].right = m.right;
+        prepared[c].rounding = whittle_zero_folds(m) ? whittle_zero_rounding(m, p->out_zero) : m.round;
+    }
+    /* A channel without weights computes its bias alone: its output, the same at every pixel,
+       replaces its m0 (which nothing else reads). */
+    for (int i = live; i < out_c; ++i) {
+        const int c = channels[i];
+        prepared[c].m0 = whittle_requantize(bias[c], multiplier[c], shift[c], p->out_zero, p->act_min, p->act_max);
+    }
     for (int pixel = 0; pixel < pixels; pixel += CONV2D_S8_MM_PIXELS) {
         const int count = pixels - pixel < CONV2D_S8_MM_PIXELS ? pixels - pixel : CONV2D_S8_MM_PIXELS;
         for (int i = 0; i < CONV2D_S8_MM_PIXELS; ++i) {
             /* Past the last pixel the columns repeat it; those results are not stored. */
             const int at = pixel + (i < count ? i : count - 1);
-            conv2d_s8_mm_fill(pairs, column, input, at / p->out_w, at % p->out_w, i, p);
+            conv2d_s8_mm_fill(pairs, column, input, inputs, at / p->out_w, at % p->out_w, i, p);
         }
         int8_t *out = output + pixel * out_c;
         const int8_t *w = weights;
@@ -276,20 +338,20 @@ WHITTLE_INLINE void conv2d_s8_mm(
             if (i + 1 == live) {
                 int32_t b0 = 0, b1 = 0, b2 = 0, b3 = 0;
                 CONV2D_S8_MM_PRODUCT(w, pairs, depth, a0, a1, a2, a3, b0, b1, b2, b3);
-                conv2d_s8_mm_store(out + a, a0, a1, a2, a3, count, multiplier[a], shift[a], p);
+                conv2d_s8_mm_store(out + a, a0, a1, a2, a3, count, &prepared[a], p);
                 break;
             }
             const int b = channels ? channels[i + 1] : i + 1;
             int32_t b0 = bias[b], b1 = b0, b2 = b0, b3 = b0;
             CONV2D_S8_MM_PRODUCT(w, pairs, depth, a0, a1, a2, a3, b0, b1, b2, b3);
-            conv2d_s8_mm_store(out + a, a0, a1, a2, a3, count, multiplier[a], shift[a], p);
-            conv2d_s8_mm_store(out + b, b0, b1, b2, b3, count, multiplier[b], shift[b], p);
+            conv2d_s8_mm_store(out + a, a0, a1, a2, a3, count, &prepared[a], p);
+            conv2d_s8_mm_store(out + b, b0, b1, b2, b3, count, &prepared[b], p);
         }
-        /* Channels without weights: their bias, requantized, at every pixel. */
+        /* Channels without weights: their constant output at every pixel. */
         for (int i = live; i < out_c; ++i) {
             const int c = channels[i];
-            const int32_t bias_c = bias[c];
-            conv2d_s8_mm_store(out + c, bias_c, bias_c, bias_c, bias_c, count, multiplier[c], shift[c], p);
+            const int8_t value = (int8_t)prepared[c].m0;
+            for (int j = 0; j < count; ++j) out[j * out_c + c] = value;
         }
     }
 }

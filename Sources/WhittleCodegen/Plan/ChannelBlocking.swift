@@ -67,6 +67,40 @@ enum ChannelBlocking {
         return (live + (0..<outputs).filter { !isLive[$0] }, live.count)
     }
 
+    /// What `conv2d_s8_mm` multiplies: its output channels in `liveOrder`, and the input channels
+    /// its columns hold, `inputs` (in order), or nil for all of them. An input channel no live
+    /// filter weighs at any tap (one that import restated as a constant, folded into the next
+    /// layer's biases) is left out of the columns when the multiply-accumulates that saves
+    /// (`inputChannels - inputs.count` per tap and live output) outweigh gathering the rest byte
+    /// by byte (about 3 per kept value, where whole words are widened otherwise).
+    /// Example: 8 input channels of which filters read 0 and 5 only, 4 live outputs: inputs [0, 5].
+    struct MatrixChannels: Equatable {
+        var order: [Int]
+        var live: Int
+        var inputs: [Int]?
+        /// Values per tap in a column.
+        func columnChannels(inputChannels: Int) -> Int { inputs?.count ?? inputChannels }
+    }
+
+    static func matrixChannels(_ weights: [Int8], outputs: Int, inputChannels: Int) -> MatrixChannels {
+        let (order, live) = liveOrder(weights, outputs: outputs)
+        let perOutput = weights.count / max(outputs, 1), taps = perOutput / max(inputChannels, 1)
+        var read = [Bool](repeating: false, count: inputChannels)
+        for o in order.prefix(live) {
+            for t in 0..<taps {
+                for c in 0..<inputChannels where weights[o * perOutput + t * inputChannels + c] != 0 { read[c] = true }
+            }
+        }
+        let inputs = (0..<inputChannels).filter { read[$0] }
+        let worth = (inputChannels - inputs.count) * ((live + 1) / 2 * 2) > 3 * inputs.count
+        return MatrixChannels(order: order, live: live, inputs: inputs.count < inputChannels && worth ? inputs : nil)
+    }
+
+    /// Each filter of `rows` (`[taps][inputChannels]` each) with only the input channels `inputs`.
+    static func keepingInputs(_ rows: [Int8], inputChannels: Int, inputs: [Int]) -> [Int8] {
+        stride(from: 0, to: rows.count, by: inputChannels).flatMap { tap in inputs.map { rows[tap + $0] } }
+    }
+
     /// The rows of `outputs` in `order` (the first `count` of it), for `pairWords`.
     static func rows(_ weights: [Int8], outputs: Int, order: ArraySlice<Int>) -> [Int8] {
         let perOutput = weights.count / max(outputs, 1)
