@@ -22,7 +22,7 @@ final class FixedPointCTests: XCTestCase {
             expected.append(r["expected"]!)
             swift.append(FixedPoint.shiftedRight(Int32(r["x"]!), by: r["exponent"]!, rounding: .toNearestOrAway))
         }
-        var prepared = 0
+        var prepared = 0, zeroFolded = 0
         // Both roundings: the exact form on every row, the kernels' prepared form on the
         // multipliers whittle emits (0 with shift 0, or in [2^30, 2^31)) and accumulators the
         // range analysis admits (|x · 2^left| < 2^30).
@@ -41,6 +41,15 @@ final class FixedPointCTests: XCTestCase {
                     expected.append(r["expected"]!)
                     swift.append(swiftResult)
                     prepared += 1
+                    // The output stage with the zero point folded in, where it applies.
+                    if rounding == .double, (1...22).contains(-shift) {
+                        for zero in [-128, -1, 0, 127] {
+                            input += "z \(x) \(m0) \(shift) \(zero)\n"
+                            expected.append(r["expected"]! + zero)
+                            swift.append(swiftResult + Int32(zero))
+                            zeroFolded += 1
+                        }
+                    }
                 }
             }
         }
@@ -59,6 +68,13 @@ final class FixedPointCTests: XCTestCase {
             expected.append(Int(result))
             swift.append(result)
             prepared += 1
+            if rounding == .double, (1...22).contains(-multiplier.shift) {
+                let zero = Int32.random(in: -128...127, using: &rng)
+                input += "z \(x) \(multiplier.multiplier) \(multiplier.shift) \(zero)\n"
+                expected.append(Int(result + zero))
+                swift.append(result + zero)
+                zeroFolded += 1
+            }
         }
         // Softmax's helpers and whole LiteRT rows (one output value a line).
         for r in rows("shiftedLeftWithSaturation") {
@@ -100,6 +116,7 @@ final class FixedPointCTests: XCTestCase {
         XCTAssertGreaterThan(softmaxValues, 1000)
         XCTAssertGreaterThan(expected.count, 400)
         XCTAssertGreaterThan(prepared, 6000)
+        XCTAssertGreaterThan(zeroFolded, 1000)
 
         let scratch = try makeScratchFolder("fixedpoint")
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -66,72 +66,223 @@ WHITTLE_INLINE void dwconv2d_s8_dsp_accumulate(
 /* Taps whose widened weights dwconv2d_s8_dsp keeps on the stack (a 5x5 window). */
 #define DWCONV2D_S8_DSP_MAX_TAPS 25
 
+/* The accumulators of a block of four channels at one pixel. */
+typedef struct {
+    int32_t a0, a1, a2, a3;
+} dwconv2d_s8_dsp_sums;
+
+/* One tap: the four channels of the input word xw times the tap's widened weights, w_even
+   (channels 0, 2) and w_odd (1, 3): two SXTB16s and four single-lane multiply-accumulates. */
+WHITTLE_INLINE dwconv2d_s8_dsp_sums dwconv2d_s8_dsp_tap(dwconv2d_s8_dsp_sums s, uint32_t xw, int32_t w_even, int32_t w_odd)
+{
+    const int32_t x_even = whittle_widen_even(xw), x_odd = whittle_widen_odd(xw);
+    s.a0 = whittle_mul_lane0(x_even, w_even, s.a0);
+    s.a2 = whittle_mul_lane1(x_even, w_even, s.a2);
+    s.a1 = whittle_mul_lane0(x_odd, w_odd, s.a1);
+    s.a3 = whittle_mul_lane1(x_odd, w_odd, s.a3);
+    return s;
+}
+
+/*
+ * One tap at two pixels: s += input word at xa times the tap's pairs w[0], w[1], u += the word at
+ * xb times the same pairs, which are loaded once. On ARMv7E-M assembly, so that gcc, short of
+ * registers for the 8 accumulators, neither loads each pair twice nor spills (the pairs and words
+ * are memory operands: one LDR each at a literal offset). Elsewhere dwconv2d_s8_dsp_tap twice.
+ */
+WHITTLE_INLINE void dwconv2d_s8_dsp_tap2(dwconv2d_s8_dsp_sums *s, dwconv2d_s8_dsp_sums *u, const int8_t *xa,
+                                         const int8_t *xb, const int32_t *w)
+{
+#if WHITTLE_DSP_NATIVE
+    int32_t w_even, w_odd, x_even, x_odd;
+    __asm__("ldr    %[we], %[w0]\n\t"
+            "ldr    %[wo], %[w1]\n\t"
+            "ldr    %[xe], %[xa]\n\t"
+            "sxtb16 %[xo], %[xe], ror #8\n\t"
+            "sxtb16 %[xe], %[xe]\n\t"
+            "smlabb %[s0], %[xe], %[we], %[s0]\n\t"
+            "smlatt %[s2], %[xe], %[we], %[s2]\n\t"
+            "smlabb %[s1], %[xo], %[wo], %[s1]\n\t"
+            "smlatt %[s3], %[xo], %[wo], %[s3]\n\t"
+            "ldr    %[xe], %[xb]\n\t"
+            "sxtb16 %[xo], %[xe], ror #8\n\t"
+            "sxtb16 %[xe], %[xe]\n\t"
+            "smlabb %[u0], %[xe], %[we], %[u0]\n\t"
+            "smlatt %[u2], %[xe], %[we], %[u2]\n\t"
+            "smlabb %[u1], %[xo], %[wo], %[u1]\n\t"
+            "smlatt %[u3], %[xo], %[wo], %[u3]"
+            : [s0] "+r"(s->a0), [s1] "+r"(s->a1), [s2] "+r"(s->a2), [s3] "+r"(s->a3), [u0] "+r"(u->a0),
+              [u1] "+r"(u->a1), [u2] "+r"(u->a2), [u3] "+r"(u->a3), [we] "=&r"(w_even), [wo] "=&r"(w_odd),
+              [xe] "=&r"(x_even), [xo] "=&r"(x_odd)
+            : [w0] "m"(w[0]), [w1] "m"(w[1]), [xa] "m"(*(const uint32_t *)(const void *)xa),
+              [xb] "m"(*(const uint32_t *)(const void *)xb));
+#else
+    const int32_t w_even = w[0], w_odd = w[1];
+    *s = dwconv2d_s8_dsp_tap(*s, whittle_load_s8x4(xa), w_even, w_odd);
+    *u = dwconv2d_s8_dsp_tap(*u, whittle_load_s8x4(xb), w_even, w_odd);
+#endif
+}
+
+/* Requantizes a block's four channels at one pixel into out[0..3]. With `folded` every m[j].round
+   holds its whittle_zero_rounding (dwconv2d_s8_dsp_blocks prepares them so where all four allow). */
+WHITTLE_INLINE void dwconv2d_s8_dsp_store(int8_t *out, dwconv2d_s8_dsp_sums s, const whittle_multiplier *m, int folded,
+                                          const dwconv2d_s8_dsp_params *p)
+{
+    if (folded) {
+        out[0] = whittle_requantize_zero_folded(s.a0, m[0], m[0].round, p->act_min, p->act_max);
+        out[1] = whittle_requantize_zero_folded(s.a1, m[1], m[1].round, p->act_min, p->act_max);
+        out[2] = whittle_requantize_zero_folded(s.a2, m[2], m[2].round, p->act_min, p->act_max);
+        out[3] = whittle_requantize_zero_folded(s.a3, m[3], m[3].round, p->act_min, p->act_max);
+        return;
+    }
+    out[0] = whittle_requantize_prepared(s.a0, m[0], p->out_zero, p->act_min, p->act_max);
+    out[1] = whittle_requantize_prepared(s.a1, m[1], p->out_zero, p->act_min, p->act_max);
+    out[2] = whittle_requantize_prepared(s.a2, m[2], p->out_zero, p->act_min, p->act_max);
+    out[3] = whittle_requantize_prepared(s.a3, m[3], p->out_zero, p->act_min, p->act_max);
+}
+
+/*
+ * A pixel whose window crosses the border, (iy0, ix0) its top-left input position: only the taps
+ * inside the input, each input lane less in_zero (SSUB16), added to `base`, the block's bias with
+ * the fold undone (bias[c] + in_zero * sum(filter c)). A tap outside would have added
+ * (in_zero - in_zero) * w = 0, so the sum equals the folded one over every tap exactly.
+ */
+WHITTLE_INLINE dwconv2d_s8_dsp_sums dwconv2d_s8_dsp_border(
+    dwconv2d_s8_dsp_sums s, const int8_t *input, const int32_t *pairs, int32_t zeros, int c0, int iy0, int ix0,
+    const dwconv2d_s8_dsp_params *p)
+{
+    const int in_c = p->in_c, k_w = p->k_w;
+    const int ky_end = whittle_tap_end(iy0, p->k_h, p->in_h), kx0 = whittle_first_tap(ix0);
+    const int kx_end = whittle_tap_end(ix0, k_w, p->in_w);
+    for (int ky = whittle_first_tap(iy0); ky < ky_end; ++ky) {
+        const int8_t *x = input + ((iy0 + ky) * p->in_w + ix0 + kx0) * in_c + c0;
+        const int32_t *w = pairs + 2 * (ky * k_w + kx0);
+        for (int kx = kx0; kx < kx_end; ++kx) {
+            const uint32_t xw = whittle_load_s8x4(x);
+            const int32_t x_even = whittle_sub16(whittle_widen_even(xw), zeros);
+            const int32_t x_odd = whittle_sub16(whittle_widen_odd(xw), zeros);
+            s.a0 = whittle_mul_lane0(x_even, w[0], s.a0);
+            s.a2 = whittle_mul_lane1(x_even, w[0], s.a2);
+            s.a1 = whittle_mul_lane0(x_odd, w[1], s.a1);
+            s.a3 = whittle_mul_lane1(x_odd, w[1], s.a3);
+            x += in_c;
+            w += 2;
+        }
+    }
+    return s;
+}
+
+/* dwconv2d_s8_dsp_border for a pixel whose window rows are all inside the input (a left or right
+   border pixel of an interior row): the columns inside, each with its k_h taps unrolled. */
+WHITTLE_INLINE dwconv2d_s8_dsp_sums dwconv2d_s8_dsp_side(
+    dwconv2d_s8_dsp_sums s, const int8_t *input, const int32_t *pairs, int32_t zeros, int c0, int iy0, int ix0,
+    const dwconv2d_s8_dsp_params *p)
+{
+    const int in_c = p->in_c, k_w = p->k_w, row = p->in_w * in_c;
+    const int kx0 = whittle_first_tap(ix0), kx_end = whittle_tap_end(ix0, k_w, p->in_w);
+    const int8_t *x = input + (iy0 * p->in_w + ix0 + kx0) * in_c + c0;
+    const int32_t *w = pairs + 2 * kx0;
+    for (int kx = kx0; kx < kx_end; ++kx) {
+        WHITTLE_UNROLL_TAPS for (int ky = 0; ky < p->k_h; ++ky) {
+            const uint32_t xw = whittle_load_s8x4(x + ky * row);
+            const int32_t w_even = w[2 * ky * k_w], w_odd = w[2 * ky * k_w + 1];
+            const int32_t x_even = whittle_sub16(whittle_widen_even(xw), zeros);
+            const int32_t x_odd = whittle_sub16(whittle_widen_odd(xw), zeros);
+            s.a0 = whittle_mul_lane0(x_even, w_even, s.a0);
+            s.a2 = whittle_mul_lane1(x_even, w_even, s.a2);
+            s.a1 = whittle_mul_lane0(x_odd, w_odd, s.a1);
+            s.a3 = whittle_mul_lane1(x_odd, w_odd, s.a3);
+        }
+        x += in_c;
+        w += 2;
+    }
+    return s;
+}
+
 /*
  * Depth multiplier 1, out_c a multiple of 4 and at most 25 taps: four channels at a time over
  * every output pixel, so each block's weights are widened once (two pairs per tap, on the stack)
- * and its four multipliers prepared once; per tap one input word, widened, feeds four single-lane
- * multiply-accumulates; the four results are stored as one word.
+ * and its four multipliers prepared once (the zero point folded into their rounding where all
+ * four allow, whittle_zero_folds). Interior pixels go two at a time where they can: each
+ * tap's two weight pairs are loaded once for both, and the window loops, whose bounds are
+ * literals, unroll. Border pixels run only their taps inside the input (dwconv2d_s8_dsp_border).
  */
 WHITTLE_INLINE void dwconv2d_s8_dsp_blocks(
     const int8_t *input, int8_t *output,
     const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int8_t *shift,
     const dwconv2d_s8_dsp_params *p)
 {
-    const int in_h = p->in_h, in_w = p->in_w, in_c = p->in_c, out_h = p->out_h, out_w = p->out_w;
+    const int in_w = p->in_w, in_c = p->in_c, out_h = p->out_h, out_w = p->out_w;
     const int k_h = p->k_h, k_w = p->k_w, taps = k_h * k_w;
-    const uint32_t zero_word = whittle_pack_s8x4(p->in_zero, p->in_zero, p->in_zero, p->in_zero);
+    const int row = in_w * in_c, step = p->stride_w * in_c;
+    const int32_t zeros = (int32_t)(((uint32_t)p->in_zero & 0xFFFFu) | (uint32_t)p->in_zero << 16);
     for (int c0 = 0; c0 < in_c; c0 += DWCONV2D_S8_DSP_BLOCK) {
         int32_t pairs[2 * DWCONV2D_S8_DSP_MAX_TAPS];
+        dwconv2d_s8_dsp_sums bias_sums = {bias[c0], bias[c0 + 1], bias[c0 + 2], bias[c0 + 3]};
+        dwconv2d_s8_dsp_sums border_sums = bias_sums;
         for (int t = 0; t < taps; ++t) {
             whittle_widen(whittle_load_s8x4(weights + t * in_c + c0), &pairs[2 * t], &pairs[2 * t + 1]);
+            border_sums.a0 = whittle_mul_lane0(zeros, pairs[2 * t], border_sums.a0);
+            border_sums.a2 = whittle_mul_lane1(zeros, pairs[2 * t], border_sums.a2);
+            border_sums.a1 = whittle_mul_lane0(zeros, pairs[2 * t + 1], border_sums.a1);
+            border_sums.a3 = whittle_mul_lane1(zeros, pairs[2 * t + 1], border_sums.a3);
         }
         whittle_multiplier m[DWCONV2D_S8_DSP_BLOCK];
+        int folded = 1;
         for (int j = 0; j < DWCONV2D_S8_DSP_BLOCK; ++j) {
             m[j] = whittle_prepare_multiplier(multiplier[c0 + j], shift[c0 + j]);
+            folded = folded && whittle_zero_folds(m[j]);
         }
-        const int32_t b0 = bias[c0], b1 = bias[c0 + 1], b2 = bias[c0 + 2], b3 = bias[c0 + 3];
+        for (int j = 0; folded && j < DWCONV2D_S8_DSP_BLOCK; ++j) {
+            m[j].round = whittle_zero_rounding(m[j], p->out_zero);
+        }
         for (int oy = 0; oy < out_h; ++oy) {
             const int iy0 = oy * p->stride_h - p->pad_top;
             const int row_inside = oy >= p->y_begin && oy < p->y_end;
-            for (int ox = 0; ox < out_w; ++ox) {
-                const int ix0 = ox * p->stride_w - p->pad_left;
-                int32_t a0 = b0, a1 = b1, a2 = b2, a3 = b3;
+            const int x_begin = p->x_begin, x_end = p->x_end;
+            int8_t *out = output + oy * out_w * in_c + c0;
+            if (!row_inside) {
+                for (int ox = 0; ox < out_w; ++ox) {
+                    const dwconv2d_s8_dsp_sums s = dwconv2d_s8_dsp_border(border_sums, input, pairs, zeros, c0, iy0,
+                                                                          ox * p->stride_w - p->pad_left, p);
+                    dwconv2d_s8_dsp_store(out + ox * in_c, s, m, folded, p);
+                }
+                continue;
+            }
+            int ox = 0;
+            for (; ox < x_begin; ++ox) {
+                const dwconv2d_s8_dsp_sums s = dwconv2d_s8_dsp_side(border_sums, input, pairs, zeros, c0, iy0,
+                                                                    ox * p->stride_w - p->pad_left, p);
+                dwconv2d_s8_dsp_store(out + ox * in_c, s, m, folded, p);
+            }
+            for (; ox + 1 < x_end; ox += 2) {
+                const int8_t *x = input + (iy0 * in_w + ox * p->stride_w - p->pad_left) * in_c + c0;
+                dwconv2d_s8_dsp_sums s = bias_sums, u = bias_sums;
                 const int32_t *w = pairs;
-                if (row_inside && ox >= p->x_begin && ox < p->x_end) {
-                    const int8_t *x = input + (iy0 * in_w + ix0) * in_c + c0;
-                    for (int ky = 0; ky < k_h; ++ky) {
-                        WHITTLE_UNROLL_TAPS for (int kx = 0; kx < k_w; ++kx) {
-                            const uint32_t xw = whittle_load_s8x4(x + kx * in_c);
-                            const int32_t x_even = whittle_widen_even(xw), x_odd = whittle_widen_odd(xw);
-                            a0 = whittle_mul_lane0(x_even, w[0], a0);
-                            a2 = whittle_mul_lane1(x_even, w[0], a2);
-                            a1 = whittle_mul_lane0(x_odd, w[1], a1);
-                            a3 = whittle_mul_lane1(x_odd, w[1], a3);
-                            w += 2;
-                        }
-                        x += in_w * in_c;
-                    }
-                } else {
-                    for (int ky = 0; ky < k_h; ++ky) {
-                        const int iy = iy0 + ky;
-                        for (int kx = 0; kx < k_w; ++kx) {
-                            const int ix = ix0 + kx;
-                            const uint32_t xw = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w
-                                              ? whittle_load_s8x4(input + (iy * in_w + ix) * in_c + c0) : zero_word;
-                            const int32_t x_even = whittle_widen_even(xw), x_odd = whittle_widen_odd(xw);
-                            a0 = whittle_mul_lane0(x_even, w[0], a0);
-                            a2 = whittle_mul_lane1(x_even, w[0], a2);
-                            a1 = whittle_mul_lane0(x_odd, w[1], a1);
-                            a3 = whittle_mul_lane1(x_odd, w[1], a3);
-                            w += 2;
-                        }
+                WHITTLE_UNROLL_TAPS for (int ky = 0; ky < k_h; ++ky) {
+                    WHITTLE_UNROLL_TAPS for (int kx = 0; kx < k_w; ++kx) {
+                        dwconv2d_s8_dsp_tap2(&s, &u, x + ky * row + kx * in_c, x + ky * row + kx * in_c + step, w);
+                        w += 2;
                     }
                 }
-                int8_t *out = output + (oy * out_w + ox) * in_c + c0;
-                out[0] = whittle_requantize_prepared(a0, m[0], p->out_zero, p->act_min, p->act_max);
-                out[1] = whittle_requantize_prepared(a1, m[1], p->out_zero, p->act_min, p->act_max);
-                out[2] = whittle_requantize_prepared(a2, m[2], p->out_zero, p->act_min, p->act_max);
-                out[3] = whittle_requantize_prepared(a3, m[3], p->out_zero, p->act_min, p->act_max);
+                dwconv2d_s8_dsp_store(out + ox * in_c, s, m, folded, p);
+                dwconv2d_s8_dsp_store(out + (ox + 1) * in_c, u, m, folded, p);
+            }
+            for (; ox < x_end; ++ox) {
+                const int8_t *x = input + (iy0 * in_w + ox * p->stride_w - p->pad_left) * in_c + c0;
+                dwconv2d_s8_dsp_sums s = bias_sums;
+                const int32_t *w = pairs;
+                WHITTLE_UNROLL_TAPS for (int ky = 0; ky < k_h; ++ky) {
+                    WHITTLE_UNROLL_TAPS for (int kx = 0; kx < k_w; ++kx) {
+                        s = dwconv2d_s8_dsp_tap(s, whittle_load_s8x4(x + ky * row + kx * in_c), w[0], w[1]);
+                        w += 2;
+                    }
+                }
+                dwconv2d_s8_dsp_store(out + ox * in_c, s, m, folded, p);
+            }
+            for (; ox < out_w; ++ox) {
+                const dwconv2d_s8_dsp_sums s = dwconv2d_s8_dsp_side(border_sums, input, pairs, zeros, c0, iy0,
+                                                                    ox * p->stride_w - p->pad_left, p);
+                dwconv2d_s8_dsp_store(out + ox * in_c, s, m, folded, p);
             }
         }
     }

@@ -4,7 +4,8 @@
  * On ARMv7E-M (Cortex-M4/M7, __ARM_FEATURE_DSP) they are single instructions: SXTB16 widens
  * bytes 0 and 2 of a word into two signed 16-bit lanes (bytes 1 and 3 with ROR #8), SMLAD adds
  * both lane products to an accumulator, SMLABB/SMLATT multiply one lane each. Elsewhere they are
- * plain C with identical results, so the host builds and tests the same kernels.
+ * plain C with identical results, so the host builds and tests the same kernels. SSUB16 subtracts
+ * lane by lane.
  *
  * A "pair" is an int32 holding two signed 16-bit lanes, lane 0 in bits 0-15. Example: the bytes
  * {1, -2, 3, -4} load as word 0xFC03FE01; whittle_widen_even gives lanes (1, 3), whittle_widen_odd
@@ -33,6 +34,19 @@ WHITTLE_INLINE uint32_t whittle_load_s8x4(const int8_t *p)
 #else
     return (uint32_t)(uint8_t)p[0] | (uint32_t)(uint8_t)p[1] << 8 | (uint32_t)(uint8_t)p[2] << 16
          | (uint32_t)(uint8_t)p[3] << 24;
+#endif
+}
+
+/* Stores the word as four int8 at p (any alignment): one STR on Cortex-M4/M7. */
+WHITTLE_INLINE void whittle_store_s8x4(int8_t *p, uint32_t word)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    __builtin_memcpy(p, &word, 4);
+#else
+    p[0] = (int8_t)(uint8_t)(word & 0xFFu);
+    p[1] = (int8_t)(uint8_t)((word >> 8) & 0xFFu);
+    p[2] = (int8_t)(uint8_t)((word >> 16) & 0xFFu);
+    p[3] = (int8_t)(uint8_t)(word >> 24);
 #endif
 }
 
@@ -96,6 +110,12 @@ WHITTLE_INLINE int32_t whittle_mul_lane1_by_lane0(int32_t a, int32_t b, int32_t 
     return __smlatb(a, b, acc);
 }
 
+/* Both lanes of b subtracted from a's, each wrapping to 16 bits: SSUB16. */
+WHITTLE_INLINE int32_t whittle_sub16(int32_t a, int32_t b)
+{
+    return __ssub16(a, b);
+}
+
 #else /* plain C, the same results */
 
 WHITTLE_INLINE int32_t whittle_lane0(int32_t pair) { return (int32_t)(int16_t)(uint16_t)((uint32_t)pair & 0xFFFFu); }
@@ -136,6 +156,13 @@ WHITTLE_INLINE int32_t whittle_mul_lane1(int32_t a, int32_t b, int32_t acc)
 WHITTLE_INLINE int32_t whittle_mul_lane1_by_lane0(int32_t a, int32_t b, int32_t acc)
 {
     return acc + whittle_lane1(a) * whittle_lane0(b);
+}
+
+WHITTLE_INLINE int32_t whittle_sub16(int32_t a, int32_t b)
+{
+    const uint32_t low = ((uint32_t)a - (uint32_t)b) & 0xFFFFu;
+    const uint32_t high = (((uint32_t)a >> 16) - ((uint32_t)b >> 16)) & 0xFFFFu;
+    return (int32_t)(low | high << 16);
 }
 
 #endif

@@ -154,11 +154,14 @@ typedef struct {
 WHITTLE_INLINE whittle_multiplier whittle_prepare_multiplier(int32_t m0, int shift)
 {
     whittle_multiplier m;
+    /* Without branches (the kernels prepare a channel's multiplier in their loops): shift >> 31
+       is -1 for a negative shift, else 0; -right >> 31 is -1 for right > 0, else 0. */
+    const int negative = shift >> 31;
     m.m0 = m0;
-    m.left = shift > 0 ? shift : 0;
-    m.right = shift > 0 ? 0 : -shift;
+    m.left = shift & ~negative;
+    m.right = -shift & negative;
     m.round = (int32_t)(((uint32_t)1 << m.right) >> 1);
-    m.toward = m.right > 0 ? -1 : 0;
+    m.toward = (int32_t)(0u - (uint32_t)m.right) >> 31;
     return m;
 }
 
@@ -170,14 +173,45 @@ WHITTLE_INLINE whittle_multiplier whittle_prepare_multiplier(int32_t m0, int shi
  *   h / 2^right rounded nearest_away = (h + round + (h < 0 ? toward : 0)) >> right
  * forms no overflowing sum, and on ARMv7E-M the high multiply is one SMMULR of 2x.
  */
-WHITTLE_INLINE int32_t whittle_multiply_prepared(int32_t x, whittle_multiplier m)
+WHITTLE_INLINE int32_t whittle_high_mul_prepared(int32_t x, whittle_multiplier m)
 {
 #if defined(__ARM_FEATURE_DSP) && defined(__GNUC__)
-    const int32_t h = whittle_high_mul_rounded((int32_t)((uint32_t)x << (m.left + 1)), m.m0);
+    return whittle_high_mul_rounded((int32_t)((uint32_t)x << (m.left + 1)), m.m0);
 #else
-    const int32_t h = whittle_doubling_high_mul_nonnegative((int32_t)((uint32_t)x << m.left), m.m0);
+    return whittle_doubling_high_mul_nonnegative((int32_t)((uint32_t)x << m.left), m.m0);
 #endif
+}
+
+WHITTLE_INLINE int32_t whittle_multiply_prepared(int32_t x, whittle_multiplier m)
+{
+    const int32_t h = whittle_high_mul_prepared(x, m);
     return (h + m.round + ((h >> 31) & m.toward)) >> m.right;
+}
+
+/*
+ * whittle_multiply_prepared plus out_zero, for a multiplier that shifts right by 1 to 22
+ * (whittle_zero_folds): with rounding = 2^(right-1) + out_zero * 2^right (whittle_zero_rounding),
+ *   ((h + 2^(right-1) - (h < 0)) >> right) + out_zero == (h + (h >> 31) + rounding) >> right,
+ * as adding a multiple of 2^right commutes with the floor shift, and h >> 31 is the -1 a
+ * negative h adds. |h| < 2^30 and |rounding| <= 2^21 + 128 * 2^22 = 2^29 + 2^21 (|out_zero| <=
+ * 128), so no sum overflows. Two operations fewer per output than adding out_zero after
+ * whittle_multiply_prepared, and no `toward`.
+ * Example: m0 = 1077952576, shift = -7, out_zero = -128: rounding = 64 - 16384; x = 127 -> 1 - 128.
+ */
+WHITTLE_INLINE int whittle_zero_folds(whittle_multiplier m)
+{
+    return m.right >= 1 && m.right <= 22;
+}
+
+WHITTLE_INLINE int32_t whittle_zero_rounding(whittle_multiplier m, int32_t out_zero)
+{
+    return m.round + out_zero * ((int32_t)1 << m.right);
+}
+
+WHITTLE_INLINE int32_t whittle_multiply_zero_folded(int32_t x, whittle_multiplier m, int32_t rounding)
+{
+    const int32_t h = whittle_high_mul_prepared(x, m);
+    return (h + (h >> 31) + rounding) >> m.right;
 }
 
 /*
@@ -209,6 +243,13 @@ WHITTLE_INLINE int8_t whittle_requantize_prepared(int32_t acc, whittle_multiplie
                                                   int32_t act_min, int32_t act_max)
 {
     return whittle_clamp_s8(whittle_multiply_prepared(acc, m) + out_zero, act_min, act_max);
+}
+
+/* The output stage of whittle_multiply_zero_folded: scale with the zero point folded, clamp. */
+WHITTLE_INLINE int8_t whittle_requantize_zero_folded(int32_t acc, whittle_multiplier m, int32_t rounding,
+                                                     int32_t act_min, int32_t act_max)
+{
+    return whittle_clamp_s8(whittle_multiply_zero_folded(acc, m, rounding), act_min, act_max);
 }
 
 WHITTLE_INLINE int8_t whittle_requantize(int32_t acc, int32_t m0, int shift, int32_t out_zero,

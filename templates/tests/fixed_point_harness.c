@@ -6,6 +6,9 @@
  *   m X M0 SHIFT   whittle_multiply_by_quantized_multiplier(X, M0, SHIFT)
  *   p X M0 SHIFT   whittle_multiply_prepared(X, whittle_prepare_multiplier(M0, SHIFT)), for
  *                  |X * 2^max(SHIFT, 0)| < 2^30 (the kernels' output stage)
+ *   z X M0 SHIFT ZERO  whittle_multiply_zero_folded(X, m, whittle_zero_rounding(m, ZERO)) for
+ *                  m = whittle_prepare_multiplier(M0, SHIFT), on p's domain with -SHIFT in 1..22
+ *                  (whittle_zero_folds); -1000 where whittle_zero_folds says no
  *   n X M0 SHIFT   whittle_multiply_single_rounding(X, M0, SHIFT)
  *   q X M0 SHIFT   whittle_multiply_prepared_single(X, whittle_prepare_multiplier(M0, SHIFT)),
  *                  on the same domain as p (the fully connected output stage)
@@ -66,6 +69,9 @@ int main(void)
             result = whittle_multiply_by_quantized_multiplier((int32_t)a, (int32_t)b, (int)c);
         } else if (op == 'p' && scanf("%lld %lld %lld", &a, &b, &c) == 3) {
             result = whittle_multiply_prepared((int32_t)a, whittle_prepare_multiplier((int32_t)b, (int)c));
+        } else if (op == 'z' && scanf("%lld %lld %lld %lld", &a, &b, &c, &d) == 4) {
+            const whittle_multiplier m = whittle_prepare_multiplier((int32_t)b, (int)c);
+            result = whittle_zero_folds(m) ? whittle_multiply_zero_folded((int32_t)a, m, whittle_zero_rounding(m, (int32_t)d)) : -1000;
         } else if (op == 'n' && scanf("%lld %lld %lld", &a, &b, &c) == 3) {
             result = whittle_multiply_single_rounding((int32_t)a, (int32_t)b, (int)c);
         } else if (op == 'q' && scanf("%lld %lld %lld", &a, &b, &c) == 3) {

@@ -18,10 +18,15 @@ public struct Kernel: Hashable, Sendable, CustomStringConvertible {
         case maskByte
         /// Each input, widened (and reordered) into scratch.
         case input
+        /// Each value of every output pixel's input column (the window's inputs, as many as a
+        /// filter's weights), laid out and widened into scratch: the matrix-product conv's im2col.
+        case columnValue
 
-        /// How many units a call decodes for weights stored as `storage` over `inputs` inputs.
-        public func count(in storage: WeightStorage, inputs: Int) -> Int {
+        /// How many units a call decodes for weights stored as `storage` over `inputs` inputs and
+        /// `columnValues` values of the output pixels' input columns.
+        public func count(in storage: WeightStorage, inputs: Int, columnValues: Int) -> Int {
             switch (self, storage) {
+            case (.columnValue, _): return columnValues
             case (.storedValue, .indexSparse(let s)): return s.values.count
             case (.storedValue, .nm(let s)): return s.values.count
             case (.weight, _): return storage.count

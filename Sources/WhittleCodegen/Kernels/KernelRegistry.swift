@@ -13,7 +13,7 @@ public enum KernelRegistry {
     public static let conv2dDSP = Kernel("conv2d_s8_dsp", includes: [conv2d], headers: [dspHeader], foldsMaxPool: true)
     /// Ungrouped dense convs without a folded pool on DSP targets: im2col and a 4-pixel x
     /// 2-channel SMLAD matrix product.
-    public static let conv2dMatrix = Kernel("conv2d_s8_mm", headers: [dspHeader], scratch: .widenedColumns)
+    public static let conv2dMatrix = Kernel("conv2d_s8_mm", headers: [dspHeader], decodes: .columnValue, scratch: .widenedColumns)
     public static let depthwiseConv2d = Kernel("dwconv2d_s8")
     public static let depthwiseConv2dDSP = Kernel("dwconv2d_s8_dsp", includes: [depthwiseConv2d], headers: [dspHeader])
 

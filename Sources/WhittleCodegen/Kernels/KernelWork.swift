@@ -22,7 +22,7 @@ public struct KernelWork: Hashable, Sendable {
     public static func of(_ node: QNode, in graph: QGraph, kernel: Kernel) -> KernelWork? {
         guard let footprint = LayerFootprint.of(node, in: graph) else { return nil }
         let input = graph.tensors[node.inputs[0]].shape
-        var interiorShare = 1.0, outputs = graph.tensors[node.output].shape.elementCount, weights: WeightStorage
+        var interiorShare = 1.0, outputs = graph.tensors[node.output].shape.elementCount, weights: WeightStorage, columnValues = 0
         switch node.op {
         case .conv2d(let conv):
             weights = conv.weights
@@ -31,13 +31,26 @@ public struct KernelWork: Hashable, Sendable {
             let columns = conv.window.interiorColumns(inputWidth: input.width, outputWidth: full.width)
             interiorShare = Double(rows.count * columns.count) / Double(max(full.height * full.width, 1))
             outputs = full.elementCount
+            columnValues = full.height * full.width * conv.weights.count / max(full.channels, 1)
         case .fullyConnected(let fc):
             weights = fc.weights
         default:
             return nil
         }
-        let interior = Int((Double(footprint.executedMACs) * interiorShare).rounded())
-        return KernelWork(interiorMACs: interior, borderMACs: footprint.executedMACs - interior, outputs: outputs,
-                          decodes: kernel.decodes.count(in: weights, inputs: input.elementCount))
+        var executed = footprint.executedMACs
+        // conv2d_s8_mm multiplies and requantizes the output channels with weights only, in pairs,
+        // over columns of the input channels some filter reads (ChannelBlocking.matrixChannels);
+        // the other outputs are a constant it computes once per call.
+        if kernel == KernelRegistry.conv2dMatrix, case .dense(let values) = weights {
+            let (channels, inputChannels) = (graph.tensors[node.output].shape.channels, input.channels)
+            let m = ChannelBlocking.matrixChannels(values, outputs: channels, inputChannels: inputChannels)
+            let kept = m.columnChannels(inputChannels: inputChannels)
+            executed = executed / max(channels * inputChannels, 1) * ((m.live + 1) / 2 * 2) * kept
+            outputs = outputs / max(channels, 1) * m.live
+            columnValues = columnValues / max(inputChannels, 1) * kept
+        }
+        let interior = Int((Double(executed) * interiorShare).rounded())
+        return KernelWork(interiorMACs: interior, borderMACs: executed - interior, outputs: outputs,
+                          decodes: kernel.decodes.count(in: weights, inputs: input.elementCount, columnValues: columnValues))
     }
 }

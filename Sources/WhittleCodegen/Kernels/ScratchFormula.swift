@@ -10,8 +10,9 @@ public enum ScratchFormula: Hashable, Sendable {
     case gatheredNMTaps
     /// `FC_S8_NM_SCRATCH_BYTES(in_size)`: the input widened to int32.
     case widenedInput
-    /// `CONV2D_S8_MM_SCRATCH_BYTES(depth)`: four columns of `depth` values widened to 16-bit
-    /// pairs (an int32 per pair) and one int8 column.
+    /// `CONV2D_S8_MM_SCRATCH_BYTES(depth, out_c)`: each output channel's prepared multiplier (four
+    /// int32), four columns of `depth` values widened to 16-bit pairs (an int32 per pair) and one
+    /// int8 column.
     case widenedColumns
 
     public var macro: String {
@@ -29,7 +30,7 @@ public enum ScratchFormula: Hashable, Sendable {
         case .gatheredTaps: return 6 * arguments[0] + 6 * arguments[1]
         case .gatheredNMTaps: return 6 * arguments[0] + 6 * (arguments[1] * arguments[2] + max(arguments[4], 1) * arguments[3])
         case .widenedInput: return 4 * arguments[0]
-        case .widenedColumns: return 9 * arguments[0]
+        case .widenedColumns: return 16 * arguments[1] + 9 * arguments[0]
         }
     }
 

@@ -56,6 +56,57 @@ enum ChannelBlocking {
         return result
     }
 
+    /// `conv2d_s8_mm`'s channel order: the outputs with some nonzero weight ("live", in order),
+    /// then those whose weights are all zero, which compute their bias alone at every pixel (a
+    /// pruned channel, or one import restated as a constant). The kernel multiplies only the live
+    /// ones, paired in this order. Example: 4 outputs, output 1 all zero → order [0, 2, 3, 1], live 3.
+    static func liveOrder(_ weights: [Int8], outputs: Int) -> (order: [Int], live: Int) {
+        let perOutput = weights.count / max(outputs, 1)
+        let isLive = (0..<outputs).map { o in weights[(o * perOutput)..<((o + 1) * perOutput)].contains { $0 != 0 } }
+        let live = (0..<outputs).filter { isLive[$0] }
+        return (live + (0..<outputs).filter { !isLive[$0] }, live.count)
+    }
+
+    /// What `conv2d_s8_mm` multiplies: its output channels in `liveOrder`, and the input channels
+    /// its columns hold, `inputs` (in order), or nil for all of them. An input channel no live
+    /// filter weighs at any tap (one that import restated as a constant, folded into the next
+    /// layer's biases) is left out of the columns when the multiply-accumulates that saves
+    /// (`inputChannels - inputs.count` per tap and live output) outweigh gathering the rest byte
+    /// by byte (about 3 per kept value, where whole words are widened otherwise).
+    /// Example: 8 input channels of which filters read 0 and 5 only, 4 live outputs: inputs [0, 5].
+    struct MatrixChannels: Equatable {
+        var order: [Int]
+        var live: Int
+        var inputs: [Int]?
+        /// Values per tap in a column.
+        func columnChannels(inputChannels: Int) -> Int { inputs?.count ?? inputChannels }
+    }
+
+    static func matrixChannels(_ weights: [Int8], outputs: Int, inputChannels: Int) -> MatrixChannels {
+        let (order, live) = liveOrder(weights, outputs: outputs)
+        let perOutput = weights.count / max(outputs, 1), taps = perOutput / max(inputChannels, 1)
+        var read = [Bool](repeating: false, count: inputChannels)
+        for o in order.prefix(live) {
+            for t in 0..<taps {
+                for c in 0..<inputChannels where weights[o * perOutput + t * inputChannels + c] != 0 { read[c] = true }
+            }
+        }
+        let inputs = (0..<inputChannels).filter { read[$0] }
+        let worth = (inputChannels - inputs.count) * ((live + 1) / 2 * 2) > 3 * inputs.count
+        return MatrixChannels(order: order, live: live, inputs: inputs.count < inputChannels && worth ? inputs : nil)
+    }
+
+    /// Each filter of `rows` (`[taps][inputChannels]` each) with only the input channels `inputs`.
+    static func keepingInputs(_ rows: [Int8], inputChannels: Int, inputs: [Int]) -> [Int8] {
+        stride(from: 0, to: rows.count, by: inputChannels).flatMap { tap in inputs.map { rows[tap + $0] } }
+    }
+
+    /// The rows of `outputs` in `order` (the first `count` of it), for `pairWords`.
+    static func rows(_ weights: [Int8], outputs: Int, order: ArraySlice<Int>) -> [Int8] {
+        let perOutput = weights.count / max(outputs, 1)
+        return order.flatMap { weights[($0 * perOutput)..<(($0 + 1) * perOutput)] }
+    }
+
     /// `conv2d_s8_mm`'s layout: per pair of outputs (a, b) — the last paired with zeros when
     /// `outputs` is odd — per group of 4 of the `depth` positions (zeros past a filter's end),
     /// the words {a[k], b[k], a[k+2], b[k+2]} and {a[k+1], b[k+1], a[k+3], b[k+3]}.

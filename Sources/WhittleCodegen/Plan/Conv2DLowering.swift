@@ -37,7 +37,17 @@ enum Conv2DLowering {
         let depthwise = kernel == profile.kernel(KernelRegistry.depthwiseConv2d)
         let wordLayout = kernel == KernelRegistry.conv2dDSP
         let matrix = kernel == KernelRegistry.conv2dMatrix
-        let depth = (w.kernelHeight * w.kernelWidth * inS.channels + 3) / 4 * 4
+        // conv2d_s8_mm multiplies only the output channels with weights, in pairs, in
+        // `channels.order`, over columns of the input channels some filter reads.
+        let channels = matrix ? ChannelBlocking.matrixChannels(conv.weights.denseValues, outputs: outS.channels, inputChannels: inS.channels)
+            : ChannelBlocking.MatrixChannels(order: [], live: 0, inputs: nil)
+        let columnChannels = channels.columnChannels(inputChannels: inS.channels)
+        let depth = (w.kernelHeight * w.kernelWidth * columnChannels + 3) / 4 * 4
+        func pairWords(_ weights: [Int8]) -> [Int8] {
+            var rows = ChannelBlocking.rows(weights, outputs: outS.channels, order: channels.order.prefix(channels.live))
+            if let inputs = channels.inputs { rows = ChannelBlocking.keepingInputs(rows, inputChannels: inS.channels, inputs: inputs) }
+            return ChannelBlocking.pairWords(rows, outputs: channels.live, depth: depth)
+        }
         let block = ChannelBlocking.block(outputsPerGroup: outS.channels / conv.groups, limit: profile.channelBlock)
         // Depthwise kernels read [k_h][k_w][out_c] so their channel loop is contiguous; the
         // grouped kernel reads `block` interleaved filters front to back, conv2d_s8_dsp in words
@@ -47,7 +57,7 @@ enum Conv2DLowering {
         var tables = AffineTables.tables(
             for: identifier, weights: conv.weights,
             denseLayout: { depthwise ? transposedToTapsFirst($0, outputs: outS.channels)
-                         : matrix ? ChannelBlocking.pairWords($0, outputs: outS.channels, depth: depth)
+                         : matrix ? pairWords($0)
                          : wordLayout ? ChannelBlocking.interleaveWords($0, outputs: outS.channels, block: block, run: run)
                          : ChannelBlocking.interleave($0, outputs: outS.channels, block: block) },
             bias: conv.bias, requantization: conv.requantization, inputZero: input.quant.zeroPoint)
@@ -57,8 +67,25 @@ enum Conv2DLowering {
         var scratch: ScratchUse?
         switch conv.weights {
         case .dense where matrix:
-            fields = parameters.matrix(depth: depth)
-            scratch = kernel.scratch?.use([depth])
+            fields = parameters.matrix(depth: depth, live: channels.live, columnChannels: columnChannels)
+            scratch = kernel.scratch?.use([depth, outS.channels])
+            // The output channel order only when some channel has no weights, the column's input
+            // channels only when some are left out; else the kernel gets 0 for each.
+            var arguments = [tables[0].name]
+            if channels.live < outS.channels {
+                tables.insert(ConstantTable(name: "\(identifier)_channels", values: .uint16(channels.order.map { UInt16($0) })), at: 1)
+                arguments.append(tables[1].name)
+            } else {
+                arguments.append("0")
+            }
+            if let inputs = channels.inputs {
+                let table = ConstantTable(name: "\(identifier)_inputs", values: .uint16(inputs.map { UInt16($0) }))
+                tables.insert(table, at: tables.count - 3)
+                arguments.append(table.name)
+            } else {
+                arguments.append("0")
+            }
+            tableArguments = arguments + tables.suffix(3).map(\.name)
         case .dense:
             fields = depthwise ? parameters.depthwise : parameters.dense(block: block)
         case .indexSparse where kernel == KernelRegistry.conv2dIndexed:

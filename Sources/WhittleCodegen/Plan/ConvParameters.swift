@@ -56,16 +56,20 @@ struct ConvParameters {
     }
 
     /// `conv2d_s8_mm`: `depth` values per column; `direct` when a column is an input pixel's
-    /// channels (1x1, stride 1, no padding, whole words).
-    func matrix(depth: Int) -> [ParameterField] {
+    /// channels (1x1, stride 1, no padding, whole words, none left out); `live` output channels
+    /// with weights, the rest computing their bias alone, and `in_live` input channels per tap in
+    /// a column (`ChannelBlocking.matrixChannels`).
+    func matrix(depth: Int, live: Int, columnChannels: Int) -> [ParameterField] {
         let w = conv.window
         let direct = w.kernelHeight == 1 && w.kernelWidth == 1 && w.strideHeight == 1 && w.strideWidth == 1
             && [w.padTop, w.padLeft, w.padBottom, w.padRight].allSatisfy { $0 == 0 } && input.shape.channels % 4 == 0
+            && columnChannels == input.shape.channels
         return inputShape + outputShape
             + [ParameterField("k_h", w.kernelHeight), ParameterField("k_w", w.kernelWidth),
                ParameterField("stride_h", w.strideHeight), ParameterField("stride_w", w.strideWidth),
                ParameterField("pad_top", w.padTop), ParameterField("pad_left", w.padLeft),
-               ParameterField("depth", depth), ParameterField("direct", direct ? 1 : 0)] + quantization
+               ParameterField("depth", depth), ParameterField("direct", direct ? 1 : 0), ParameterField("live", live),
+               ParameterField("in_live", columnChannels)] + quantization
     }
 
     /// `dwconv2d_s8` and `dwconv2d_s8_dsp`.

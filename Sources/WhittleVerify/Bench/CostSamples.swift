@@ -19,9 +19,12 @@ enum CostSamples {
                     seed += 1
                     if let plan = conv(h, w, c, k, kernel, padding, groups: 1, density: density, format: format, seed: seed) { plans.append(plan) }
                 }
-                // Dense kernels have one density: more shapes, so their five costs are told apart.
+                // Dense kernels have one density: more shapes, so their five costs are told apart;
+                // the last four as in MLPerf Tiny's models (pointwise and 3x3 layers of 16-128
+                // channels), where a matrix-product kernel's per-call and per-pixel work is small.
                 if format == .dense {
-                    for (h, w, c, k, kernel, padding) in [(16, 16, 8, 16, 3, 1), (20, 20, 3, 8, 3, 1), (7, 7, 32, 32, 1, 0), (12, 12, 4, 8, 5, 2)] {
+                    for (h, w, c, k, kernel, padding) in [(16, 16, 8, 16, 3, 1), (20, 20, 3, 8, 3, 1), (7, 7, 32, 32, 1, 0), (12, 12, 4, 8, 5, 2),
+                                                          (24, 24, 8, 16, 1, 0), (12, 12, 32, 64, 1, 0), (16, 16, 16, 32, 3, 1), (6, 6, 64, 128, 1, 0)] {
                         seed += 1
                         if let plan = conv(h, w, c, k, kernel, padding, groups: 1, density: 1, format: .dense, seed: seed) { plans.append(plan) }
                     }
