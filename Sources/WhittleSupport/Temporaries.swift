@@ -20,13 +20,19 @@ public enum Temporaries {
     /// A fresh path in `folder` for a temporary named after `label` (not created), registered
     /// for removal at exit. Stale temporaries of dead processes in `folder` are removed first.
     public static func path(in folder: URL, label: String) -> URL {
-        if lock.withLock({ swept.insert(folder.standardizedFileURL.path).inserted }) { sweep(folder) }
+        sweepOnce(folder)
         let pid = ProcessInfo.processInfo.processIdentifier
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let safeLabel = label.replacingOccurrences(of: "/", with: "_")
         let url = folder.appendingPathComponent("\(prefix)\(pid)-\(random)-\(safeLabel)")
         lock.withLock { _ = live.insert(url.path) }
         return url
+    }
+
+    /// Removes the stale temporaries of dead processes in `folder`, once per process: a command
+    /// that will write there calls it before its long work, so an interrupted run leaves none behind.
+    public static func sweepOnce(_ folder: URL) {
+        if lock.withLock({ swept.insert(folder.standardizedFileURL.path).inserted }) { sweep(folder) }
     }
 
     /// A temporary folder (created) in the system's temporary directory.

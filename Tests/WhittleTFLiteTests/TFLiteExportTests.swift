@@ -106,7 +106,7 @@ final class TFLiteExportTests: XCTestCase {
         }
         XCTAssertGreaterThan(exported, refused, "\(exported) exported, \(refused) refused")
         XCTAssertEqual(seen, ["CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D", "FULLY_CONNECTED", "RESHAPE", "ADD", "PAD",
-                              "added", "sparse"])
+                              "SOFTMAX", "MEAN", "added", "sparse"])
     }
 
     /// `graph` with each pool window that differs from `other`'s only in padding after the input

@@ -1,5 +1,6 @@
 import Foundation
 import WhittleIR
+import WhittleSupport
 
 /// What `emit` is asked for besides the graph.
 public struct EmitOptions: Sendable {
@@ -75,6 +76,7 @@ public enum Emitter {
     /// Emits into `folder`, replacing an earlier emission there; nothing is written on error.
     @discardableResult
     public static func emit(_ graph: QGraph, options: EmitOptions, resources: WhittleResources, to folder: URL) throws -> Emission {
+        Temporaries.sweepOnce(folder.standardizedFileURL.deletingLastPathComponent())
         let emission = try emission(of: graph, options: options, resources: resources)
         try FolderWriter.write(emission.files, to: folder)
         return emission
