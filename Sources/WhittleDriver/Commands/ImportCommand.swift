@@ -33,12 +33,10 @@ enum ImportCommand: Command {
     static func run(_ args: inout Arguments) throws -> Int32 {
         let model = try args.positional("MODEL.tflite")
         guard let output = try args.output("-o", "--output", as: .file) else { throw UsageError(name, "-o MODEL.q is required") }
-        let vectors = try args.option("--vectors")
-        let expected = try args.option("--expected")
+        let stage = try TFLiteImportStage(model: model, command: name, &args)
         let json = args.flag("--json")
         try args.finish()
-        if expected != nil && vectors == nil { throw UsageError(name, "--expected needs --vectors (the inputs it answers)") }
-        let imported = try TFLiteImportStage(modelPath: model, vectorsPath: vectors, expectedPath: expected).run()
+        let imported = try stage.run()
         try QGraphFile.write(imported.graph, to: URL(fileURLWithPath: output))
         let set = imported.graph.validation
         if json {

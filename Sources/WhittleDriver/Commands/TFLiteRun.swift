@@ -24,14 +24,12 @@ enum TFLiteRun {
     static func run(_ model: String, _ args: inout Arguments) throws -> Int32 {
         guard let output = try args.output("-o", "--output", as: .folder) else { throw UsageError(RunCommand.name, "-o DIR is required with a .tflite model") }
         let target = try args.option("--target") ?? "host"
-        let vectors = try args.option("--vectors")
-        let expected = try args.option("--expected")
+        let stage = try TFLiteImportStage(model: model, command: RunCommand.name, &args)
         let json = args.flag("--json")
         try args.finish()
-        if expected != nil && vectors == nil { throw UsageError(RunCommand.name, "--expected needs --vectors (the inputs it answers)") }
         let folder = URL(fileURLWithPath: output)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let imported = try TFLiteImportStage(modelPath: model, vectorsPath: vectors, expectedPath: expected).run()
+        let imported = try stage.run()
         try QGraphFile.write(imported.graph, to: folder.appendingPathComponent("model.q"))
         let name = URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
         let result = try CBackend(target: target).emitAndVerify(imported.graph, modelName: name, to: folder.appendingPathComponent("c"))

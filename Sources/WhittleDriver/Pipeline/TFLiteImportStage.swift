@@ -59,3 +59,13 @@ struct TFLiteImportStage {
         }
     }
 }
+
+extension TFLiteImportStage {
+    /// The stage for `model` with `--vectors FILE [--expected FILE]` read from `args` (import and run share them).
+    init(model: String, command: String, _ args: inout Arguments) throws {
+        modelPath = model
+        vectorsPath = try args.option("--vectors")
+        expectedPath = try args.option("--expected")
+        if expectedPath != nil && vectorsPath == nil { throw UsageError(command, "--expected needs --vectors (the inputs it answers)") }
+    }
+}
