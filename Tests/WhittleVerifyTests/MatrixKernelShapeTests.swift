@@ -143,6 +143,23 @@ final class MatrixKernelShapeTests: XCTestCase {
         XCTAssertGreaterThan(gathered, 0)
     }
 
+    /// The inline assembly asks gcc for 14 registers: model.c must still compile, warning-free,
+    /// at every optimization level a firmware build may use (-O0 and -Og take other paths, see
+    /// WHITTLE_DSP_ASM), and with WHITTLE_NO_ASM.
+    func testKernelsCompileAtEveryOptimizationLevel() throws {
+        let descriptor = try TargetDescriptor.load(named: "cortex-m4", from: resources)
+        guard ProcessRunner.which(descriptor.compiler) != nil else { throw XCTSkip("\(descriptor.compiler) is not installed") }
+        let folder = scratch.appendingPathComponent("levels")
+        _ = try Emitter.emit(try Self.randomGraph(seed: Self.firstSeed + 1), options: EmitOptions(target: descriptor, modelName: "levels", passes: .stored),
+                             resources: resources, to: folder)
+        let flags = descriptor.cflags.filter { !$0.hasPrefix("-O") }
+        for level in [["-O0"], ["-Og"], ["-O1"], ["-Os"], ["-O2"], ["-O3"], ["-O2", "-DWHITTLE_NO_ASM"]] {
+            // A minute at most: gcc can spin on an asm it cannot give registers.
+            let build = try ProcessRunner.run([descriptor.compiler] + flags + level + ["-c", "-o", "model.o", "model.c"], in: folder, timeout: 60)
+            XCTAssertEqual(build.status, 0, "\(level.joined(separator: " ")): \(build.standardError)")
+        }
+    }
+
     func testRandomShapesAreBitExactOnTheHost() throws {
         var target = hostTarget
         target.kernelVariants = [.dsp]

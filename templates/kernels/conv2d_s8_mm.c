@@ -176,6 +176,12 @@ WHITTLE_INLINE void conv2d_s8_mm_fill(int32_t *pairs, int8_t *column, const int8
     }
 }
 
+/* gcc's array-bounds check (-Werror on the host) does not follow `count` on the last pixels of an
+   output smaller than one block of columns, and flags the stores it keeps inside. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#endif
 /* Requantizes one channel's accumulators v0..v3 and stores the first `count` (1..4) at out, one
    pixel every out_c bytes (literal offsets, so no address arithmetic); the zero point folded into
    the rounding where the multiplier allows (whittle_zero_folds), as for every layer of MLPerf
@@ -189,8 +195,6 @@ WHITTLE_INLINE void conv2d_s8_mm_store(int8_t *out, int32_t v0, int32_t v1, int3
     m.left = channel->left;
     m.right = channel->right;
     m.round = channel->rounding;
-    /* gcc's array-bounds check does not see that count keeps the stores inside a small output. */
-    WHITTLE_OPAQUE(out);
     if (whittle_zero_folds(m)) {
         const int32_t r = m.round;
         out[0] = whittle_requantize_zero_folded(v0, m, r, p->act_min, p->act_max);
@@ -205,6 +209,9 @@ WHITTLE_INLINE void conv2d_s8_mm_store(int8_t *out, int32_t v0, int32_t v1, int3
     if (count > 2) out[2 * out_c] = whittle_requantize_prepared(v2, m, p->out_zero, p->act_min, p->act_max);
     if (count > 3) out[3 * out_c] = whittle_requantize_prepared(v3, m, p->out_zero, p->act_min, p->act_max);
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 /*
  * CONV2D_S8_MM_PRODUCT(w, pairs, depth, a0..a3, b0..b3): adds the products of one channel pair's
@@ -212,14 +219,14 @@ WHITTLE_INLINE void conv2d_s8_mm_store(int8_t *out, int32_t v0, int32_t v1, int3
  * channels a and b at the four pixels. Per 2 depth positions one weight word (two SXTB16s), two
  * column words loaded back to back (which the Cortex-M4 pipelines) and eight SMLADs.
  *
- * On ARMv7E-M it is assembly: gcc spills some of the 14 live values (8 accumulators, the weight
+ * On ARMv7E-M (WHITTLE_DSP_ASM) it is assembly: gcc spills some of the 14 live values (8 accumulators, the weight
  * word and its odd pair, 2 column words, 2 pointers) to the stack inside the loop. The assembly
  * runs 8 steps (16 depth positions) per turn and compares the column pointer with its end, which
  * it reads from the stack into a register that is free at the bottom of the turn; the depth's
  * remainder mod 16 runs first, as 2 and 4 steps without a loop. Elsewhere the plain C loop, the
  * same sums.
  */
-#if WHITTLE_DSP_NATIVE
+#if WHITTLE_DSP_ASM
 
 /* One step at column offset xo (bytes): 16 multiply-accumulates. */
 #define CONV2D_S8_MM_STEP(xo)                                   \

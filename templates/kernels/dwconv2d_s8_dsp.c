@@ -83,38 +83,42 @@ WHITTLE_INLINE dwconv2d_s8_dsp_sums dwconv2d_s8_dsp_tap(dwconv2d_s8_dsp_sums s, 
     return s;
 }
 
-/*
- * One tap at two pixels: s += input word at xa times the tap's pairs w[0], w[1], u += the word at
- * xb times the same pairs, which are loaded once. On ARMv7E-M assembly, so that gcc, short of
- * registers for the 8 accumulators, neither loads each pair twice nor spills (the pairs and words
- * are memory operands: one LDR each at a literal offset). Elsewhere dwconv2d_s8_dsp_tap twice.
- */
-WHITTLE_INLINE void dwconv2d_s8_dsp_tap2(dwconv2d_s8_dsp_sums *s, dwconv2d_s8_dsp_sums *u, const int8_t *xa,
-                                         const int8_t *xb, const int32_t *w)
+#if WHITTLE_DSP_ASM
+/* dwconv2d_s8_dsp_tap on the word at x, loaded inside the assembly (dwconv2d_s8_dsp_tap2). */
+WHITTLE_INLINE void dwconv2d_s8_dsp_tap_asm(dwconv2d_s8_dsp_sums *s, const int8_t *x, int32_t w_even, int32_t w_odd)
 {
-#if WHITTLE_DSP_NATIVE
-    int32_t w_even, w_odd, x_even, x_odd;
-    __asm__("ldr    %[we], %[w0]\n\t"
-            "ldr    %[wo], %[w1]\n\t"
-            "ldr    %[xe], %[xa]\n\t"
+    int32_t x_even, x_odd;
+    __asm__("ldr    %[xe], %[x]\n\t"
             "sxtb16 %[xo], %[xe], ror #8\n\t"
             "sxtb16 %[xe], %[xe]\n\t"
             "smlabb %[s0], %[xe], %[we], %[s0]\n\t"
             "smlatt %[s2], %[xe], %[we], %[s2]\n\t"
             "smlabb %[s1], %[xo], %[wo], %[s1]\n\t"
-            "smlatt %[s3], %[xo], %[wo], %[s3]\n\t"
-            "ldr    %[xe], %[xb]\n\t"
-            "sxtb16 %[xo], %[xe], ror #8\n\t"
-            "sxtb16 %[xe], %[xe]\n\t"
-            "smlabb %[u0], %[xe], %[we], %[u0]\n\t"
-            "smlatt %[u2], %[xe], %[we], %[u2]\n\t"
-            "smlabb %[u1], %[xo], %[wo], %[u1]\n\t"
-            "smlatt %[u3], %[xo], %[wo], %[u3]"
-            : [s0] "+r"(s->a0), [s1] "+r"(s->a1), [s2] "+r"(s->a2), [s3] "+r"(s->a3), [u0] "+r"(u->a0),
-              [u1] "+r"(u->a1), [u2] "+r"(u->a2), [u3] "+r"(u->a3), [we] "=&r"(w_even), [wo] "=&r"(w_odd),
-              [xe] "=&r"(x_even), [xo] "=&r"(x_odd)
-            : [w0] "m"(w[0]), [w1] "m"(w[1]), [xa] "m"(*(const uint32_t *)(const void *)xa),
-              [xb] "m"(*(const uint32_t *)(const void *)xb));
+            "smlatt %[s3], %[xo], %[wo], %[s3]"
+            : [s0] "+r"(s->a0), [s1] "+r"(s->a1), [s2] "+r"(s->a2), [s3] "+r"(s->a3), [xe] "=&r"(x_even), [xo] "=&r"(x_odd)
+            : [x] "m"(*(const uint32_t *)(const void *)x), [we] "r"(w_even), [wo] "r"(w_odd));
+}
+#endif
+
+/*
+ * One tap at two pixels: s += input word at xa times the tap's pairs w[0], w[1], u += the word at
+ * xb times the same pairs, which are loaded once. On ARMv7E-M (WHITTLE_DSP_ASM) short assembly
+ * statements, so that gcc, short of registers for the 8 accumulators, neither loads each pair
+ * twice nor hoists the loads and spills (pairs and words are memory operands: one LDR each at a
+ * literal offset); one statement for both pixels would ask for more registers than -Og finds.
+ * Elsewhere dwconv2d_s8_dsp_tap twice.
+ */
+WHITTLE_INLINE void dwconv2d_s8_dsp_tap2(dwconv2d_s8_dsp_sums *s, dwconv2d_s8_dsp_sums *u, const int8_t *xa,
+                                         const int8_t *xb, const int32_t *w)
+{
+#if WHITTLE_DSP_ASM
+    int32_t w_even, w_odd;
+    __asm__("ldr %[we], %[w0]\n\t"
+            "ldr %[wo], %[w1]"
+            : [we] "=&r"(w_even), [wo] "=r"(w_odd)
+            : [w0] "m"(w[0]), [w1] "m"(w[1]));
+    dwconv2d_s8_dsp_tap_asm(s, xa, w_even, w_odd);
+    dwconv2d_s8_dsp_tap_asm(u, xb, w_even, w_odd);
 #else
     const int32_t w_even = w[0], w_odd = w[1];
     *s = dwconv2d_s8_dsp_tap(*s, whittle_load_s8x4(xa), w_even, w_odd);

@@ -23,6 +23,16 @@
 #define WHITTLE_DSP_NATIVE 0
 #endif
 
+/* WHITTLE_DSP_ASM: the kernels' inline assembly (conv2d_s8_mm's channel-pair product,
+   dwconv2d_s8_dsp's paired taps) asks gcc for 14 registers, which only its optimizer finds:
+   unoptimized builds (-O0) take their plain-C loops, with the same intrinsics and results, and
+   WHITTLE_NO_ASM forces those (for a build that keeps a frame pointer, say). */
+#if WHITTLE_DSP_NATIVE && defined(__OPTIMIZE__) && !defined(WHITTLE_NO_ASM)
+#define WHITTLE_DSP_ASM 1
+#else
+#define WHITTLE_DSP_ASM 0
+#endif
+
 /* Four int8 at p (any alignment) as one little-endian word: one LDR on Cortex-M4/M7, which
    allow unaligned word loads. */
 WHITTLE_INLINE uint32_t whittle_load_s8x4(const int8_t *p)
