@@ -2,8 +2,10 @@ import WhittleNN
 import WhittleTensor
 
 /// A float model rewritten into the steps the integer back end executes: each conv/linear with
-/// its BatchNorm folded in and its ReLU/ReLU6 fused as clamp bounds, pools, and reshapes.
-/// Dropout disappears (identity at inference). It is still float; quantization comes next.
+/// its BatchNorm folded in and its ReLU/ReLU6 fused as clamp bounds, adds (with their fused
+/// activation), pools, reshapes and a final softmax. Dropout disappears (identity at inference).
+/// Steps read earlier steps' outputs, so residual graphs keep their shape. It is still float;
+/// quantization comes next.
 public struct FusedModel {
     public enum Activation: Equatable, Sendable {
         case none, relu, relu6
@@ -38,12 +40,20 @@ public struct FusedModel {
         case maxPool(PoolWindow)
         case avgPool(PoolWindow)
         case reshape
+        /// The elementwise sum of the step's two inputs.
+        case add(Activation)
+        case softmax
     }
+
+    /// A step input meaning "the model input".
+    public static let input = -1
 
     public struct Step {
         /// Name of the step's main layer ("conv1").
         public var name: String
         public var op: Op
+        /// The steps whose outputs this step reads (`FusedModel.input` for the model input).
+        public var inputs: [Int]
         /// The graph node whose output this step produces (the fused activation, if any), whose
         /// calibrated range quantizes the step's output.
         public var outputNode: String
@@ -53,6 +63,8 @@ public struct FusedModel {
 
     public var inputShape: [Int]
     public var steps: [Step]
+    /// The step whose output is the model's output (the last one, unless a dropout ends the model).
+    public var output: Int
 }
 
 public struct LoweringError: Error, CustomStringConvertible {

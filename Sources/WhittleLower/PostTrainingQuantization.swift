@@ -24,8 +24,10 @@ public enum PostTrainingQuantization {
         let fused = try Fusion.fuse(graph)
         let inputQuant = ActivationQuantization.params(for: calibration.input, float32Scale: scheme.float32Scales)
         var b = QGraphBuilder(inputShape: irShape(fused.inputShape), inputQuant: inputQuant, inputDescription: inputDescription)
-        var x = b.input
+        var outputs: [QGraphBuilder.TensorRef] = []
         for step in fused.steps {
+            let inputs = step.inputs.map { $0 == FusedModel.input ? b.input : outputs[$0] }
+            let x = inputs[0]
             func outputQuant() throws -> QuantParams {
                 guard let range = calibration.outputs[step.outputNode] else {
                     throw LoweringError("layer '\(step.name)': no calibrated range for node '\(step.outputNode)'")
@@ -43,26 +45,30 @@ public enum PostTrainingQuantization {
                     let window = Window2D(kernelHeight: c.weight.shape[2], kernelWidth: c.weight.shape[3],
                                           strideHeight: c.stride.h, strideWidth: c.stride.w,
                                           padTop: c.padding.h, padLeft: c.padding.w, padBottom: c.padding.h, padRight: c.padding.w)
-                    x = try b.conv2d(x, name: step.name, weights: w.values, weightScales: w.scales, bias: bias,
-                                     outputChannels: c.weight.shape[0], window: window, groups: c.groups,
-                                     output: try outputQuant(), activation: activation(c.activation))
+                    outputs.append(try b.conv2d(x, name: step.name, weights: w.values, weightScales: w.scales, bias: bias,
+                                                outputChannels: c.weight.shape[0], window: window, groups: c.groups,
+                                                output: try outputQuant(), activation: activation(c.activation)))
                 case .fullyConnected(let f):
                     let w = WeightQuantization.symmetric(f.weight, perChannel: scheme.perChannelWeights, float32Scales: scheme.float32Scales)
                     let bias = try WeightQuantization.bias(f.bias, inputScale: b.quant(of: x).scale, weightScales: w.scales, layer: step.name)
-                    x = try b.fullyConnected(x, name: step.name, weights: w.values, weightScales: w.scales, bias: bias,
-                                             outputCount: f.weight.shape[0], output: try outputQuant(), activation: activation(f.activation))
+                    outputs.append(try b.fullyConnected(x, name: step.name, weights: w.values, weightScales: w.scales, bias: bias,
+                                                        outputCount: f.weight.shape[0], output: try outputQuant(), activation: activation(f.activation)))
                 case .maxPool(let p):
-                    x = try b.maxPool(x, name: step.name, window: Window2D(kernel: p.kernel, stride: p.stride, padding: p.padding))
+                    outputs.append(try b.maxPool(x, name: step.name, window: Window2D(kernel: p.kernel, stride: p.stride, padding: p.padding)))
                 case .avgPool(let p):
-                    x = try b.averagePool(x, name: step.name, window: Window2D(kernel: p.kernel, stride: p.stride, padding: p.padding))
+                    outputs.append(try b.averagePool(x, name: step.name, window: Window2D(kernel: p.kernel, stride: p.stride, padding: p.padding)))
                 case .reshape:
-                    x = try b.flatten(x, name: step.name)
+                    outputs.append(try b.flatten(x, name: step.name))
+                case .add(let a):
+                    outputs.append(try b.add(x, inputs[1], name: step.name, output: try outputQuant(), activation: activation(a)))
+                case .softmax:
+                    outputs.append(try b.softmax(x, name: step.name))
                 }
             } catch let e as GraphBuildError {
                 throw LoweringError(e.description)
             }
         }
-        return try b.finish(output: x, validation: validation)
+        return try b.finish(output: outputs[fused.output], validation: validation)
     }
 
     /// The IR's channels-last shape for a float per-sample shape [C, H, W] or [F].

@@ -62,7 +62,7 @@ final class FusionTests: XCTestCase {
         }
         try expect(#"[{"name": "p", "type": "maxpool2d", "kernel": 2}, {"name": "r", "type": "relu"}]"#, "layer 'r' (relu)")
         try expect(#"[{"name": "b", "type": "batchnorm2d"}]"#, "layer 'b' (batchnorm2d)")
-        try expect(#"[{"name": "c", "type": "conv2d", "out_channels": 1, "kernel": 1}, {"name": "s", "type": "add", "inputs": ["input", "c"]}]"#,
-                   "layer 's'")
+        try expect(#"[{"name": "c", "type": "conv2d", "out_channels": 1, "kernel": 1}, {"name": "s", "type": "add", "inputs": ["input", "c", "c"]}]"#,
+                   "layer 's' (add): the integer ADD sums two tensors")
     }
 }

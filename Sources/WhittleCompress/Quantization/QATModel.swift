@@ -22,41 +22,65 @@ public final class QATModel {
         graph = Graph(inputShape: float.inputShape)
         input = FakeQuantize(averagingConstant: averagingConstant, initial: initial.input)
         try graph.append("input.fq", .layer(input), inputs: [Graph.input])
-        var previous: FakeQuantize = input
         let nodes = float.nodes
-        for group in try float.fusionGroups() {
+        /// The QAT node holding each float node's output, and the quantizer whose grid it is on.
+        var nodeOf: [Int: Int] = [Graph.input: 0]
+        var gridOf: [Int: FakeQuantize] = [0: input]
+        for group in float.fusionGroups() {
             let node = nodes[group.main], lastName = nodes[group.last].name
-            func quantizer() -> FakeQuantize {
-                FakeQuantize(averagingConstant: averagingConstant, initial: initial.outputs[lastName])
+            let inputs = group.inputs.map { nodeOf[$0]! }
+            /// Appends a node; the group's first node reads the group's inputs, the rest the node before.
+            func append(_ name: String, _ op: Graph.Op, first: Bool = false) throws {
+                try graph.append(name, op, inputs: first ? inputs : nil)
+            }
+            /// Ends the group with a fake-quantizer of its output, observed from `initial`'s range.
+            func quantizeOutput() throws {
+                let fq = FakeQuantize(averagingConstant: averagingConstant, initial: initial.outputs[lastName])
+                try append(lastName + ".fq", .layer(fq))
+                outputs.append((lastName, fq))
+                gridOf[graph.nodes.count - 1] = fq
+            }
+            func fusedActivation() throws {
+                if let a = group.activation, let act = nodes[a].layer as? ClampActivation {
+                    try append(nodes[a].name, .layer(ClampActivation(upper: act.upper)))
+                }
             }
             switch node.layer {
             case let layer? where layer is Conv2d || layer is Linear:
                 let f = FoldedQuantizedLayer(base: layer, batchNorm: group.batchNorm.map { nodes[$0].layer as! BatchNorm },
                                              perChannel: perChannel)
                 folded.append(f)
-                try graph.append(node.name, .layer(f))
-                if let a = group.activation, let act = nodes[a].layer as? ClampActivation {
-                    try graph.append(nodes[a].name, .layer(ClampActivation(upper: act.upper)))
-                }
-                let fq = quantizer()
-                try graph.append(lastName + ".fq", .layer(fq))
-                outputs.append((lastName, fq))
-                previous = fq
+                try append(node.name, .layer(f), first: true)
+                try fusedActivation()
+                try quantizeOutput()
+            case nil:
+                // ADD: its inputs are on their producers' grids already; the sum gets its own (as TFLite's QAT does).
+                try append(node.name, .add, first: true)
+                try fusedActivation()
+                try quantizeOutput()
             case let pool as MaxPool2d:
-                try graph.append(node.name, .layer(MaxPool2d(pool.window))) // max of grid values stays on the grid
+                try append(node.name, .layer(MaxPool2d(pool.window)), first: true) // max of grid values stays on the grid
+                gridOf[graph.nodes.count - 1] = gridOf[inputs[0]]
             case let pool as AvgPool2d:
                 let fresh = pool.isGlobal ? AvgPool2d(global: ()) : AvgPool2d(pool.window)
-                try graph.append(node.name, .layer(fresh))
+                try append(node.name, .layer(fresh), first: true)
                 let fq = FakeQuantize()
-                fq.tiedTo = previous // integer average pooling rounds onto its input's grid
-                try graph.append(node.name + ".fq", .layer(fq))
+                fq.tiedTo = gridOf[inputs[0]] // integer average pooling rounds onto its input's grid
+                try append(node.name + ".fq", .layer(fq))
+                gridOf[graph.nodes.count - 1] = gridOf[inputs[0]]
             case is Flatten:
-                try graph.append(node.name, .layer(Flatten()))
+                try append(node.name, .layer(Flatten()), first: true)
+                gridOf[graph.nodes.count - 1] = gridOf[inputs[0]]
             case is Dropout:
+                nodeOf[group.main] = inputs[0]
                 continue
+            case let layer? where layer.kind == "softmax":
+                // The int8 softmax's output grid is fixed (scale 1/256); training reads the logits before it.
+                try append(node.name, .layer(layer), first: true)
             default:
-                throw GraphError("layer '\(node.name)' (\(node.layer?.kind ?? "add")): cannot be trained quantization-aware (it must fuse into a conv2d or linear layer)")
+                throw GraphError("layer '\(node.name)' (\(node.layer?.kind ?? "add")): cannot be trained quantization-aware (it must fuse into a conv2d, linear or add layer)")
             }
+            nodeOf[group.last] = graph.nodes.count - 1
         }
     }
 
