@@ -52,6 +52,8 @@ public final class QATModel {
                 try graph.append(node.name + ".fq", .layer(fq))
             case is Flatten:
                 try graph.append(node.name, .layer(Flatten()))
+            case is Softmax: // its int8 output quantization is fixed (1/256, −128); training skips it
+                try graph.append(node.name, .layer(Softmax()))
             case is Dropout:
                 continue
             default:
