@@ -23,7 +23,7 @@ public struct FusedModel {
         public var weight: Tensor          // [out, in/groups, kh, kw], BatchNorm folded in
         public var bias: [Float]           // [out]
         public var stride: (h: Int, w: Int)
-        public var padding: (h: Int, w: Int)
+        public var padding: Padding2D        // four sides ("same" may be uneven)
         public var groups: Int
         public var activation: Activation
     }

@@ -41,7 +41,7 @@ extension FusedModel {
             case .add(let a):
                 try append(step.name, .add)
                 try appendActivation(a, after: step.name)
-            case .softmax: throw LoweringError("softmax: pending the float softmax layer")
+            case .softmax: try append(step.name, .layer(Softmax()))
             }
         }
         return graph

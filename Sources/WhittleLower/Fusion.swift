@@ -40,7 +40,7 @@ public enum Fusion {
             case let pool as MaxPool2d: append(.maxPool(pool.window))
             case let pool as AvgPool2d: append(.avgPool(pool.window))
             case is Flatten: append(.reshape)
-            case _ where layer.kind == "softmax":
+            case is Softmax:
                 guard group.last == nodes.count - 1 else {
                     throw LoweringError("layer '\(node.name)' (softmax): the integer back end takes softmax only as the model's last layer")
                 }

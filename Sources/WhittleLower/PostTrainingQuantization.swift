@@ -42,9 +42,7 @@ public enum PostTrainingQuantization {
                 case .conv(let c):
                     let w = WeightQuantization.symmetric(c.weight, perChannel: scheme.perChannelWeights, float32Scales: scheme.float32Scales)
                     let bias = try WeightQuantization.bias(c.bias, inputScale: b.quant(of: x).scale, weightScales: w.scales, layer: step.name)
-                    let window = Window2D(kernelHeight: c.weight.shape[2], kernelWidth: c.weight.shape[3],
-                                          strideHeight: c.stride.h, strideWidth: c.stride.w,
-                                          padTop: c.padding.h, padLeft: c.padding.w, padBottom: c.padding.h, padRight: c.padding.w)
+                    let window = Window2D(kernel: (c.weight.shape[2], c.weight.shape[3]), stride: c.stride, padding: c.padding)
                     outputs.append(try b.conv2d(x, name: step.name, weights: w.values, weightScales: w.scales, bias: bias,
                                                 outputChannels: c.weight.shape[0], window: window, groups: c.groups,
                                                 output: try outputQuant(), activation: activation(c.activation)))
@@ -54,9 +52,9 @@ public enum PostTrainingQuantization {
                     outputs.append(try b.fullyConnected(x, name: step.name, weights: w.values, weightScales: w.scales, bias: bias,
                                                         outputCount: f.weight.shape[0], output: try outputQuant(), activation: activation(f.activation)))
                 case .maxPool(let p):
-                    outputs.append(try b.maxPool(x, name: step.name, window: Window2D(kernel: p.kernel, stride: p.stride, padding: p.padding)))
+                    outputs.append(try b.maxPool(x, name: step.name, window: Window2D(p)))
                 case .avgPool(let p):
-                    outputs.append(try b.averagePool(x, name: step.name, window: Window2D(kernel: p.kernel, stride: p.stride, padding: p.padding)))
+                    outputs.append(try b.averagePool(x, name: step.name, window: Window2D(p)))
                 case .reshape:
                     outputs.append(try b.flatten(x, name: step.name))
                 case .add(let a):

@@ -3,21 +3,23 @@ public struct ConvGeometry: Equatable, Sendable {
     public var channels, height, width: Int
     public var kernelH, kernelW: Int
     public var strideH, strideW: Int
-    public var padH, padW: Int
+    public var padding: Padding2D
 
     public init(channels: Int, height: Int, width: Int, kernelH: Int, kernelW: Int,
-                strideH: Int = 1, strideW: Int = 1, padH: Int = 0, padW: Int = 0) {
+                strideH: Int = 1, strideW: Int = 1, padding: Padding2D = .zero) {
         self.channels = channels; self.height = height; self.width = width
         self.kernelH = kernelH; self.kernelW = kernelW
         self.strideH = strideH; self.strideW = strideW
-        self.padH = padH; self.padW = padW
+        self.padding = padding
     }
 
     /// The window fits the padded input at least once (else outHeight/outWidth would round a
     /// negative quotient up to a bogus 1).
-    public var windowFits: Bool { kernelH <= height + 2 * padH && kernelW <= width + 2 * padW }
-    public var outHeight: Int { (height + 2 * padH - kernelH) / strideH + 1 }
-    public var outWidth: Int { (width + 2 * padW - kernelW) / strideW + 1 }
+    public var windowFits: Bool { kernelH <= paddedHeight && kernelW <= paddedWidth }
+    public var outHeight: Int { (paddedHeight - kernelH) / strideH + 1 }
+    public var outWidth: Int { (paddedWidth - kernelW) / strideW + 1 }
+    public var paddedHeight: Int { height + padding.top + padding.bottom }
+    public var paddedWidth: Int { width + padding.left + padding.right }
     /// Rows of the column matrix: channels · kh · kw.
     public var patchSize: Int { channels * kernelH * kernelW }
     /// Columns of the column matrix: outHeight · outWidth.
@@ -114,9 +116,9 @@ public enum Im2col {
         var row = 0
         for c in 0..<g.channels {
             for ky in 0..<g.kernelH {
-                let ys = TapSpan(offset: ky - g.padH, stride: g.strideH, extent: g.height, count: g.outHeight)
+                let ys = TapSpan(offset: ky - g.padding.top, stride: g.strideH, extent: g.height, count: g.outHeight)
                 for kx in 0..<g.kernelW {
-                    let xs = TapSpan(offset: kx - g.padW, stride: g.strideW, extent: g.width, count: g.outWidth)
+                    let xs = TapSpan(offset: kx - g.padding.left, stride: g.strideW, extent: g.width, count: g.outWidth)
                     body(row, (c * g.height + ys.firstTap) * g.width + xs.firstTap, ys, xs)
                     row += g.outPixels
                 }
@@ -175,7 +177,7 @@ private struct TapSpan {
 
 extension ConvGeometry {
     /// Stride 1 and no padding: every tap of every window is inside the image.
-    var isDense: Bool { strideH == 1 && strideW == 1 && padH == 0 && padW == 0 }
+    var isDense: Bool { strideH == 1 && strideW == 1 && padding == .zero }
 }
 
 /// dst[0..<count] = 0 (count may be 0).

@@ -93,6 +93,24 @@ final class ResidualLoweringTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(agree, data.count * 9 / 10)
     }
 
+    /// A model ending in softmax lowers it to the int8 SOFTMAX (scale 1/256, zero point −128),
+    /// whose outputs track the float model's probabilities.
+    func testAFinalSoftmaxLowersToTheIntegerSoftmax() throws {
+        let text = Self.spec.replacingOccurrences(of: #""out_features": 5}]"#, with: #""out_features": 5}, {"name": "prob", "type": "softmax"}]"#)
+        let g = try Spec.parse(Data(text.utf8), file: "res.json").buildGraph(seed: 7)
+        XCTAssertEqual(try Fusion.fuse(g).steps.last?.name, "prob")
+        let data = Self.data(count: 100, seed: 5)
+        let calibration = try Calibration.run(g, on: data)
+        let validation = ValidationSetBuilder.make(g, data: data, inputQuant: ActivationQuantization.params(for: calibration.input))
+        let q = try PostTrainingQuantization.lower(g, calibration: calibration, inputDescription: "t", validation: validation)
+        guard case .softmax = q.nodes.last?.op else { return XCTFail("the last op is SOFTMAX") }
+        XCTAssertEqual(q.outputTensor.quant, QuantParams(scale: 1.0 / 256, zeroPoint: -128))
+        let out = try ReferenceInterpreter(graph: q).run(batch: validation.inputs, count: data.count)
+        for i in 0..<out.count {
+            XCTAssertEqual(q.outputTensor.quant.dequantize(out[i]), Double(validation.floatLogits![i]), accuracy: 6.0 / 256, "output \(i)")
+        }
+    }
+
     /// QAT models each ADD as the integer one computes it: its output is fake-quantized on the
     /// grid lowering gives it, so the trained model's fake-quantized forward pass predicts the
     /// integer reference within one output step.

@@ -71,4 +71,27 @@ final class CheckpointTests: XCTestCase {
         }
         XCTAssertThrowsError(try SafeTensors(data: Data("garbage!garbage!".utf8)))
     }
+
+    /// A [2, 3] pool with a [1, 2] stride keeps both numbers, so the linear after it has the
+    /// shape PyTorch's MaxPool2d((2, 3), (1, 2)) gives it, and a softmax adds no tensor.
+    func testNonSquarePoolAndSoftmaxRoundTripThroughTheNames() throws {
+        let spec = try Fixtures.spec("""
+        {"name": "m", "input": [2, 6, 9], "layers": [
+          {"name": "conv", "type": "conv2d", "out_channels": 3, "kernel": [3, 1], "padding": "same"},
+          {"name": "pool", "type": "maxpool2d", "kernel": [2, 3], "stride": [1, 2]},
+          {"name": "flat", "type": "flatten"},
+          {"name": "fc", "type": "linear", "out_features": 4},
+          {"name": "prob", "type": "softmax"}]}
+        """)
+        let a = try spec.buildGraph(seed: 1)
+        XCTAssertEqual(a.nodes[1].outputShape, [3, 5, 4])
+        let path = Fixtures.temporaryFolder().appendingPathComponent("pool.safetensors").path
+        try Checkpoint.save(a, to: path)
+        let file = try SafeTensors(contentsOf: path)
+        XCTAssertEqual(file.entries.map(\.name), ["conv.weight", "conv.bias", "fc.weight", "fc.bias"])
+        XCTAssertEqual(file["fc.weight"]?.shape, [4, 3 * 5 * 4])
+        let b = try spec.buildGraph(seed: 2)
+        try Checkpoint.load(path, into: b)
+        for (x, y) in zip(a.namedParameters, b.namedParameters) { XCTAssertEqual(x.parameter.value, y.parameter.value, x.name) }
+    }
 }

@@ -15,11 +15,17 @@ final class GradientCheckTests: XCTestCase {
 
     /// Checks dL/dx and dL/dθ for `samples` random coordinates each.
     /// `kinks` are input values where the layer is not differentiable; inputs near them are
-    /// moved away so the finite difference does not straddle one.
+    /// moved away so the finite difference does not straddle one. `distinct` draws inputs at
+    /// least 0.05 apart, so no two are near a tie (max pooling's kinks).
     func check(_ layer: Layer, input shape: [Int], seed: UInt64 = 1, samples: Int = 25, kinks: [Float] = [],
-               file: StaticString = #filePath, line: UInt = #line) {
+               distinct: Bool = false, file: StaticString = #filePath, line: UInt = #line) {
         var rng = RNG(seed: seed)
         var x = randomTensor(shape, &rng)
+        if distinct {
+            var ramp = (0..<x.count).map { Float($0) * 0.05 }
+            for i in stride(from: ramp.count - 1, to: 0, by: -1) { ramp.swapAt(i, rng.int(below: i + 1)) }
+            x = Tensor(shape: shape, storage: ramp)
+        }
         for i in 0..<x.count where kinks.contains(where: { abs(x.storage[i] - $0) < 0.05 }) { x.storage[i] += 0.1 }
         let y = layer.forward(x, mode: .train)
         let g = randomTensor(y.shape, &rng)
@@ -61,9 +67,15 @@ final class GradientCheckTests: XCTestCase {
     func testConv2d() {
         var rng = RNG(seed: 4)
         check(Conv2d(inChannels: 2, outChannels: 3, kernel: (3, 3), rng: &rng), input: [2, 2, 6, 6])
-        check(Conv2d(inChannels: 3, outChannels: 4, kernel: (3, 2), stride: (2, 1), padding: (1, 1), rng: &rng), input: [3, 3, 7, 6])
-        check(Conv2d(inChannels: 4, outChannels: 4, kernel: (3, 3), padding: (1, 1), groups: 4, rng: &rng), input: [2, 4, 5, 5]) // depthwise
+        check(Conv2d(inChannels: 3, outChannels: 4, kernel: (3, 2), stride: (2, 1), padding: Padding2D(1, 1), rng: &rng), input: [3, 3, 7, 6])
+        check(Conv2d(inChannels: 4, outChannels: 4, kernel: (3, 3), padding: Padding2D(1, 1), groups: 4, rng: &rng), input: [2, 4, 5, 5]) // depthwise
         check(Conv2d(inChannels: 4, outChannels: 6, kernel: (1, 1), groups: 2, bias: false, rng: &rng), input: [2, 4, 3, 3])
+        // Every side padded differently (as "same" pads), non-square kernel and stride; plain, depthwise, depth multiplier 2.
+        let uneven = Padding2D(top: 0, left: 2, bottom: 1, right: 0)
+        check(Conv2d(inChannels: 2, outChannels: 3, kernel: (2, 3), stride: (2, 1), padding: uneven, rng: &rng), input: [2, 2, 7, 6])
+        check(Conv2d(inChannels: 3, outChannels: 3, kernel: (3, 2), stride: (1, 2), padding: uneven, groups: 3, rng: &rng), input: [2, 3, 6, 7])
+        check(Conv2d(inChannels: 2, outChannels: 4, kernel: (3, 3), stride: (2, 2), padding: .same(height: 6, width: 6, kernel: (3, 3), stride: (2, 2)),
+                     groups: 2, rng: &rng), input: [2, 2, 6, 6])
     }
 
     func testPooling() {
@@ -74,6 +86,26 @@ final class GradientCheckTests: XCTestCase {
         let global = AvgPool2d(global: ())
         XCTAssertEqual(try global.outputShape(for: [3, 5, 5]), [3, 1, 1])
         check(global, input: [2, 3, 5, 5])
+        // Non-square: a [2, 3] kernel with a [1, 2] stride, unpadded and "same"-padded; a 25×5 global pool.
+        let same = Padding2D.same(height: 5, width: 7, kernel: (2, 3), stride: (1, 2))
+        for window in [PoolWindow(kernel: (2, 3), stride: (1, 2)), PoolWindow(kernel: (2, 3), stride: (1, 2), padding: same)] {
+            check(MaxPool2d(window), input: [2, 2, 5, 7], distinct: true)
+            check(AvgPool2d(window), input: [2, 2, 5, 7])
+        }
+        let wide = AvgPool2d(global: ())
+        XCTAssertEqual(try wide.outputShape(for: [2, 25, 5]), [2, 1, 1])
+        check(wide, input: [2, 2, 25, 5])
+    }
+
+    func testSoftmax() {
+        let softmax = Softmax()
+        XCTAssertEqual(try softmax.outputShape(for: [4, 1, 1]), [4, 1, 1])
+        XCTAssertThrowsError(try softmax.outputShape(for: [4, 2, 2]))
+        let y = softmax.forward(Tensor(shape: [2, 3], storage: [1, 2, 3, 1000, 1000, -1000]), mode: .eval)
+        let e = [exp(-2.0), exp(-1.0), 1].map { $0 / (exp(-2.0) + exp(-1.0) + 1) }
+        for (a, b) in zip(y.storage, e.map(Float.init) + [0.5, 0.5, 0]) { XCTAssertEqual(a, b, accuracy: 1e-6) } // no overflow at 1000
+        check(softmax, input: [3, 5])
+        check(softmax, input: [2, 4, 1, 1])
     }
 
     func testActivations() {

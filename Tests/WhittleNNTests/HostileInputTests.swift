@@ -53,7 +53,7 @@ final class HostileInputTests: XCTestCase {
             ("pool-negative-padding.json", "'padding' must be 0 or more, got -1"),
             ("bn-momentum-negative.json", "'momentum' must be in [0, 1], got -1.0"),
             ("pool-kernel-1e9.json", "'kernel': 1,000,000,000 exceeds the limit"),
-            ("pool-kernel-12-on-8.json", "layer 'maxpool2d1' (maxpool2d): window 12 does not fit a 8×8 input"),
+            ("pool-kernel-12-on-8.json", "layer 'maxpool2d1' (maxpool2d): window 12×12 does not fit a 8×8 input"),
         ]
         for (name, words) in cases {
             assertThrows(try Spec.parse(try saved("spec", name), file: name).buildGraph(), "\(name): ", words)

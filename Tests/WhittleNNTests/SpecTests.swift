@@ -29,6 +29,9 @@ final class SpecTests: XCTestCase {
                         ["layers[0].kernal", "unknown field 'kernal'"])
         expectSpecError(#"{"name": "m", "input": [4], "layerz": []}"#, ["unknown field 'layerz'"])
         expectSpecError(#"{"name": "m", "input": [4], "layers": [{"type": "lstm"}]}"#, ["layers[0].type"])
+        expectSpecError(#"{"name": "m", "input": [4], "layers": [{"type": "relu"}, {"type": "relu"}, {"type": "relu"}, {"type": "conv3d"}]}"#,
+                        ["bad.json: layers[3].type: unknown layer type 'conv3d' (valid: conv2d, linear, maxpool2d, avgpool2d, global_avgpool, "
+                         + "batchnorm1d, batchnorm2d, relu, relu6, flatten, dropout, add, softmax)"])
         expectSpecError(#"{"name": "m", "input": [4], "layers": [{"type": "linear", "out_features": "two"}]}"#,
                         ["layers[0].out_features", "integer"])
         expectSpecError(#"{"name": "m", "input": [4], "layers": [{"type": "linear"}], "train": {"optimizer": {"type": "sgd", "betas": [0.9, 0.9]}}}"#,

@@ -3,15 +3,16 @@ import WhittleTensor
 
 final class Im2colTests: XCTestCase {
     /// Random geometries: the LeNet ones (stride 1, no padding) and others with stride,
-    /// padding (up to the kernel size), non-square kernels and images smaller than the window
-    /// once padded.
+    /// padding (up to the kernel size, each side drawn alone, as "same" padding is uneven),
+    /// non-square kernels and images smaller than the window once padded.
     private func randomGeometry(_ rng: inout RNG) -> ConvGeometry {
         while true {
             let kh = 1 + rng.int(below: 5), kw = 1 + rng.int(below: 5)
             let g = ConvGeometry(channels: 1 + rng.int(below: 3), height: 1 + rng.int(below: 14), width: 1 + rng.int(below: 30),
                                  kernelH: kh, kernelW: kw, strideH: 1 + rng.int(below: 3), strideW: 1 + rng.int(below: 3),
-                                 padH: rng.int(below: kh), padW: rng.int(below: kw))
-            if g.height + 2 * g.padH >= kh && g.width + 2 * g.padW >= kw { return g }
+                                 padding: Padding2D(top: rng.int(below: kh), left: rng.int(below: kw),
+                                                    bottom: rng.int(below: kh), right: rng.int(below: kw)))
+            if g.windowFits { return g }
         }
     }
 
@@ -49,7 +50,7 @@ final class Im2colTests: XCTestCase {
         var columns = [Float]()
         for c in 0..<g.channels { for ky in 0..<g.kernelH { for kx in 0..<g.kernelW {
             for oy in 0..<g.outHeight { for ox in 0..<g.outWidth {
-                let iy = oy * g.strideH - g.padH + ky, ix = ox * g.strideW - g.padW + kx
+                let iy = oy * g.strideH - g.padding.top + ky, ix = ox * g.strideW - g.padding.left + kx
                 let inside = iy >= 0 && iy < g.height && ix >= 0 && ix < g.width
                 columns.append(inside ? image[(c * g.height + iy) * g.width + ix] : 0)
             }}

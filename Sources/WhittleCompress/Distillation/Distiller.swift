@@ -60,7 +60,8 @@ public final class Distiller {
     /// The distillation loss of one batch; call after `student.forward(inputs, mode: .train)`
     /// (it reads the student's activations). Runs the teacher on the same inputs.
     public func loss(logits: Tensor, inputs: Tensor, labels: [Int32]) -> LossValue {
-        let teacherLogits = teacher.forward(inputs, mode: .eval)
+        teacher.forward(inputs, mode: .eval)
+        let teacherLogits = teacher.output(of: teacher.logitsIndex, input: inputs) // before a final softmax, as the student's
         var total: LossValue
         if let r = settings.response {
             total = ResponseDistillation.loss(student: logits, teacher: teacherLogits, labels: labels,

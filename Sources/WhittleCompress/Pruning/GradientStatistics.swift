@@ -42,8 +42,9 @@ public struct GradientStatistics {
         for indices in order.prefix(batches) {
             let (x, labels) = data.batch(indices)
             graph.zeroGrad()
-            let logits = graph.forward(x, mode: .train)
-            graph.backward(loss.evaluate(logits: logits, labels: labels).gradient)
+            graph.forward(x, mode: .train)
+            let scored = graph.lossNode(onLogits: loss.readsLogits)
+            graph.backward(loss.evaluate(logits: graph.output(of: scored, input: x), labels: labels).gradient, from: scored)
             stats.accumulate(layers)
         }
         graph.zeroGrad()

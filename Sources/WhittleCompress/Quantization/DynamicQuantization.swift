@@ -33,7 +33,7 @@ final class DynamicQuantizedLayer: LayerBase, Layer {
         switch base {
         case let c as Conv2d:
             let q = Conv2d(inChannels: c.inChannels, outChannels: c.outChannels, kernel: (c.kernel.h, c.kernel.w),
-                           stride: (c.stride.h, c.stride.w), padding: (c.padding.h, c.padding.w), groups: c.groups,
+                           stride: (c.stride.h, c.stride.w), padding: c.padding, groups: c.groups,
                            bias: c.bias != nil, rng: &rng)
             q.weight.value = c.weight.value
             if let b = c.bias { q.bias!.value = b.value }

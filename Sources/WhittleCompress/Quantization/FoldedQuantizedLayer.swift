@@ -32,7 +32,7 @@ public final class FoldedQuantizedLayer: LayerBase, Layer {
         switch base {
         case let c as Conv2d:
             let conv = Conv2d(inChannels: c.inChannels, outChannels: c.outChannels, kernel: (c.kernel.h, c.kernel.w),
-                              stride: (c.stride.h, c.stride.w), padding: (c.padding.h, c.padding.w), groups: c.groups, bias: false, rng: &rng)
+                              stride: (c.stride.h, c.stride.w), padding: c.padding, groups: c.groups, bias: false, rng: &rng)
             scratch = conv; scratchWeight = conv.weight
         case let l as Linear:
             let fc = Linear(inFeatures: l.inFeatures, outFeatures: l.outFeatures, bias: false, rng: &rng)

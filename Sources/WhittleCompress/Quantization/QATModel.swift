@@ -74,9 +74,8 @@ public final class QATModel {
             case is Dropout:
                 nodeOf[group.main] = inputs[0]
                 continue
-            case let layer? where layer.kind == "softmax":
-                // The int8 softmax's output grid is fixed (scale 1/256); training reads the logits before it.
-                try append(node.name, .layer(layer), first: true)
+            case is Softmax: // its int8 output quantization is fixed (1/256, −128); training reads the logits before it
+                try append(node.name, .layer(Softmax()), first: true)
             default:
                 throw GraphError("layer '\(node.name)' (\(node.layer?.kind ?? "add")): cannot be trained quantization-aware (it must fuse into a conv2d, linear or add layer)")
             }

@@ -86,9 +86,12 @@ public final class Graph {
 
     /// Back-propagates dL/d(output) through the graph, accumulating parameter gradients.
     /// `extra` adds gradients at named intermediate nodes (feature-distillation hints).
-    public func backward(_ gradOutput: Tensor, extra: [String: Tensor] = [:]) {
+    /// `from` names the node `gradOutput` belongs to (default the last; nodes after it are
+    /// skipped): a loss on the logits before a final softmax starts there.
+    public func backward(_ gradOutput: Tensor, extra: [String: Tensor] = [:], from: Int? = nil) {
         var grads = [Tensor?](repeating: nil, count: nodes.count)
-        grads[nodes.count - 1] = gradOutput
+        let start = from ?? nodes.count - 1
+        if start != Graph.input { grads[start] = gradOutput }
         for (name, g) in extra { if let i = index(of: name) { grads[i] = Graph.sum(grads[i], g) } }
         for i in stride(from: nodes.count - 1, through: 0, by: -1) {
             guard let g = grads[i] else { continue }

@@ -12,6 +12,10 @@ extension Spec {
         for (i, layer) in layers.enumerated() {
             let name = layer.name ?? "\(layer.type.rawValue)\(i)"
             guard seen.insert(name).inserted else { throw SpecError("\(where_): layers[\(i)]: duplicate layer name '\(name)'") }
+            // Training reads the logits before a final softmax (see `Graph.logitsIndex`); anywhere else it has no integer lowering.
+            guard layer.type != .softmax || i == layers.count - 1 else {
+                throw SpecError("\(where_): layers[\(i)] '\(name)' (softmax): softmax is allowed only as the last layer")
+            }
             let producers: [Int]? = try layer.inputs.map { names in
                 try names.map { n in
                     if n == "input" { return Graph.input }
@@ -49,33 +53,40 @@ extension Spec {
         func weights(_ shape: [Int]) throws {
             do { _ = try Graph.parameterLimit.product(shape, of: "weight \(shape)") } catch { throw ShapeError("\(error)") }
         }
+        /// Checks a sliding window's input, kernel and stride, and resolves its padding for this input.
+        func padding(kernel k: IntPair, stride st: IntPair) throws -> Padding2D {
+            guard inputShape.count == 3 else { throw ShapeError("expects a [channels, height, width] input, got shape \(inputShape)") }
+            for v in [k.first, k.second] { _ = try positive(v, "kernel") }
+            for v in [st.first, st.second] { _ = try positive(v, "stride") }
+            if case .explicit(let p) = s.padding {
+                for v in [p.first, p.second] {
+                    guard v >= 0 else { throw ShapeError("'padding' must be 0 or more, got \(v)") }
+                    _ = try bounded(v, "padding")
+                }
+            }
+            return (s.padding ?? .valid).resolve(height: inputShape[1], width: inputShape[2], kernel: k, stride: st)
+        }
         switch s.type {
         case .conv2d:
-            guard inputShape.count == 3 else { throw ShapeError("expects a [channels, height, width] input, got shape \(inputShape)") }
+            let k = try need(s.kernel, "kernel"), st = s.stride ?? IntPair(1)
+            let pad = try padding(kernel: k, stride: st)
             let inC = try positive(s.inChannels ?? inputShape[0], "in_channels")
             let out = try positive(try need(s.outChannels, "out_channels"), "out_channels")
-            let k = try need(s.kernel, "kernel"), st = s.stride ?? IntPair(1), pad = s.padding ?? IntPair(0)
             let groups = try positive(s.groups ?? 1, "groups")
-            _ = try positive(min(k.first, k.second, st.first, st.second), "kernel/stride")
-            _ = try bounded(max(k.first, k.second, st.first, st.second), "kernel/stride")
-            guard pad.first >= 0, pad.second >= 0 else { throw ShapeError("'padding' must be 0 or more") }
-            _ = try bounded(max(pad.first, pad.second), "padding")
             guard inC % groups == 0, out % groups == 0 else {
                 throw ShapeError("groups \(groups) must divide in_channels \(inC) and out_channels \(out)")
             }
             try weights([out, inC / groups, k.first, k.second])
             return .layer(Conv2d(inChannels: inC, outChannels: out, kernel: (k.first, k.second), stride: (st.first, st.second),
-                                 padding: (pad.first, pad.second), groups: groups, bias: s.bias ?? true, rng: &rng))
+                                 padding: pad, groups: groups, bias: s.bias ?? true, rng: &rng))
         case .linear:
             let inF = try positive(s.inFeatures ?? inputShape.reduce(1, *), "in_features")
             let out = try positive(try need(s.outFeatures, "out_features"), "out_features")
             try weights([out, inF])
             return .layer(Linear(inFeatures: inF, outFeatures: out, bias: s.bias ?? true, rng: &rng))
         case .maxpool2d, .avgpool2d:
-            let k = try positive(try need(s.kernel, "kernel").first, "kernel")
-            let padding = s.padding?.first ?? 0
-            guard padding >= 0 else { throw ShapeError("'padding' must be 0 or more, got \(padding)") }
-            let window = PoolWindow(kernel: k, stride: try positive(s.stride?.first ?? k, "stride"), padding: try bounded(padding, "padding"))
+            let k = try need(s.kernel, "kernel"), st = s.stride ?? k
+            let window = PoolWindow(kernel: (k.first, k.second), stride: (st.first, st.second), padding: try padding(kernel: k, stride: st))
             return .layer(s.type == .maxpool2d ? MaxPool2d(window) as Layer : AvgPool2d(window))
         case .globalAvgpool: return .layer(AvgPool2d(global: ()))
         case .batchnorm1d, .batchnorm2d:
@@ -91,6 +102,7 @@ extension Spec {
             let p = s.p ?? 0.5
             guard p >= 0, p < 1 else { throw ShapeError("'p' must be in [0, 1), got \(p)") }
             return .layer(Dropout(p: Float(p), rng: dropoutRNG))
+        case .softmax: return .layer(Softmax())
         case .add:
             guard (s.inputs?.count ?? 0) >= 2 else { throw ShapeError("'inputs' must name two or more layers") }
             return .add

@@ -2,7 +2,8 @@ import WhittleTensor
 
 /// Average pooling over the in-bounds taps of each window (PyTorch's count_include_pad=False),
 /// the same rule the integer back end uses. `global` pools each whole plane to 1×1 (global
-/// average pooling), its window taken from the input shape.
+/// average pooling), its window taken from the input shape: H×W, square or not (DS-CNN's
+/// 25×5 map).
 public final class AvgPool2d: LayerBase, Layer {
     public private(set) var window: PoolWindow
     public let isGlobal: Bool
@@ -15,10 +16,10 @@ public final class AvgPool2d: LayerBase, Layer {
 
     public func outputShape(for input: [Int]) throws -> [Int] {
         if isGlobal {
-            guard input.count == 3, input[1] == input[2] else {
-                throw ShapeError("global average pooling expects a square [channels, height, width] input, got \(input)")
+            guard input.count == 3 else {
+                throw ShapeError("global average pooling expects a [channels, height, width] input, got \(input)")
             }
-            window = PoolWindow(kernel: input[1])
+            window = PoolWindow(kernel: (input[1], input[2]))
         }
         return try window.outputShape(for: input)
     }

@@ -1,13 +1,15 @@
 import WhittleTensor
 
 /// 2-D convolution over NCHW input, weight [out, in/groups, kh, kw] as in PyTorch.
-/// `groups == in == out` is a depthwise convolution.
+/// `groups == in == out` is a depthwise convolution. Padding may differ per side (TensorFlow's
+/// "same" puts the odd row and column at the bottom and right).
 ///
 /// Each image is unfolded (im2col) and multiplied per group; images run in parallel. The
 /// column matrices are kept for the backward pass, so it does not unfold again.
 public final class Conv2d: LayerBase, Layer {
     public let inChannels, outChannels, groups: Int
-    public let kernel: (h: Int, w: Int), stride: (h: Int, w: Int), padding: (h: Int, w: Int)
+    public let kernel: (h: Int, w: Int), stride: (h: Int, w: Int)
+    public let padding: Padding2D
     public let weight: Parameter
     public let bias: Parameter?
 
@@ -15,9 +17,9 @@ public final class Conv2d: LayerBase, Layer {
     private var columns: [Float] = []   // batch × patchSize × outPixels (training only)
 
     public init(inChannels: Int, outChannels: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1),
-                padding: (Int, Int) = (0, 0), groups: Int = 1, bias: Bool = true, rng: inout RNG) {
+                padding: Padding2D = .zero, groups: Int = 1, bias: Bool = true, rng: inout RNG) {
         self.inChannels = inChannels; self.outChannels = outChannels; self.groups = groups
-        self.kernel = (kernel.0, kernel.1); self.stride = (stride.0, stride.1); self.padding = (padding.0, padding.1)
+        self.kernel = (kernel.0, kernel.1); self.stride = (stride.0, stride.1); self.padding = padding
         let fanIn = inChannels / groups * kernel.0 * kernel.1
         weight = Parameter(Initialization.uniformFanIn(
             shape: [outChannels, inChannels / groups, kernel.0, kernel.1], fanIn: fanIn, rng: &rng))
@@ -32,7 +34,7 @@ public final class Conv2d: LayerBase, Layer {
 
     func geometry(height: Int, width: Int) -> ConvGeometry {
         ConvGeometry(channels: inChannels, height: height, width: width, kernelH: kernel.h, kernelW: kernel.w,
-                     strideH: stride.h, strideW: stride.w, padH: padding.h, padW: padding.w)
+                     strideH: stride.h, strideW: stride.w, padding: padding)
     }
 
     public func outputShape(for input: [Int]) throws -> [Int] {
@@ -40,7 +42,7 @@ public final class Conv2d: LayerBase, Layer {
         guard input[0] == inChannels else { throw ShapeError("expects \(inChannels) input channels, got \(input[0])") }
         let g = geometry(height: input[1], width: input[2])
         guard g.windowFits else {
-            throw ShapeError("kernel \(kernel.h)×\(kernel.w) does not fit a \(input[1])×\(input[2]) input with padding \(padding.h)×\(padding.w)")
+            throw ShapeError("kernel \(kernel.h)×\(kernel.w) does not fit a \(input[1])×\(input[2]) input with padding \(padding)")
         }
         return [outChannels, g.outHeight, g.outWidth]
     }

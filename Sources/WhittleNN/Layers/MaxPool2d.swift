@@ -18,14 +18,14 @@ public final class MaxPool2d: LayerBase, Layer {
         let planes = x.shape[0] * x.shape[1], inPlane = g.height * g.width, outPlane = g.outPixels
         var y = Tensor(uninitializedShape: [x.shape[0], x.shape[1], g.outHeight, g.outWidth])
         var best = [Int32](repeating: 0, count: planes * outPlane)
-        let tiled = window.padding == 0 && window.stride == window.kernel
+        let tiled = window.padding == .zero && window.stride == window.kernel
         x.withUnsafePointer { xp in y.withUnsafeMutablePointer { yp in best.withUnsafeMutableBufferPointer { bb in
             let bp = bb.baseAddress!
             Parallel.forEachChunk(planes) { range in
                 for plane in range {
                     let src = xp + plane * inPlane
                     if tiled { // non-overlapping windows, no padding: the common case, without range bookkeeping
-                        Self.tiledMax(src, g, k: window.kernel, values: yp + plane * outPlane, winners: bp + plane * outPlane)
+                        Self.tiledMax(src, g, values: yp + plane * outPlane, winners: bp + plane * outPlane)
                         continue
                     }
                     forEachWindow(g) { o, rows, cols in
@@ -41,15 +41,16 @@ public final class MaxPool2d: LayerBase, Layer {
         return y
     }
 
-    private static func tiledMax(_ src: UnsafePointer<Float>, _ g: ConvGeometry, k: Int,
+    private static func tiledMax(_ src: UnsafePointer<Float>, _ g: ConvGeometry,
                                  values: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>) {
+        let kh = g.kernelH, kw = g.kernelW
         for oy in 0..<g.outHeight {
             for ox in 0..<g.outWidth {
-                var at = oy * k * g.width + ox * k
+                var at = oy * kh * g.width + ox * kw
                 var m = src[at]
-                for r in 0..<k {
-                    let row = (oy * k + r) * g.width + ox * k
-                    for c in 0..<k where src[row + c] > m { m = src[row + c]; at = row + c }
+                for r in 0..<kh {
+                    let row = (oy * kh + r) * g.width + ox * kw
+                    for c in 0..<kw where src[row + c] > m { m = src[row + c]; at = row + c }
                 }
                 values[oy * g.outWidth + ox] = m
                 winners[oy * g.outWidth + ox] = Int32(at)

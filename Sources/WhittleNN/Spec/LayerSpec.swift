@@ -4,7 +4,7 @@ public struct LayerSpec: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, CaseIterable, Sendable {
         case conv2d, linear, maxpool2d, avgpool2d
         case globalAvgpool = "global_avgpool"
-        case batchnorm1d, batchnorm2d, relu, relu6, flatten, dropout, add
+        case batchnorm1d, batchnorm2d, relu, relu6, flatten, dropout, add, softmax
     }
 
     public var name: String?
@@ -15,7 +15,7 @@ public struct LayerSpec: Codable, Equatable, Sendable {
     public var inChannels: Int?
     public var kernel: IntPair?
     public var stride: IntPair?
-    public var padding: IntPair?
+    public var padding: PaddingSpec?
     public var groups: Int?
     public var bias: Bool?
     // linear
@@ -43,13 +43,18 @@ public struct LayerSpec: Codable, Equatable, Sendable {
         case .maxpool2d, .avgpool2d: return common + ["kernel", "stride", "padding"]
         case .batchnorm1d, .batchnorm2d: return common + ["eps", "momentum"]
         case .dropout: return common + ["p"]
-        case .globalAvgpool, .relu, .relu6, .flatten, .add: return common
+        case .globalAvgpool, .relu, .relu6, .flatten, .add, .softmax: return common
         }
     }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        type = try c.decode(Kind.self, forKey: .type)
+        let typeName = try c.decode(String.self, forKey: .type)
+        guard let kind = Kind(rawValue: typeName) else {
+            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription:
+                "unknown layer type '\(typeName)' (valid: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        type = kind
         try decoder.rejectUnknownKeys(Self.allowedFields(type), in: "a \(type.rawValue) layer")
         name = try c.decodeIfPresent(String.self, forKey: .name)
         inputs = try c.decodeIfPresent([String].self, forKey: .inputs)
@@ -57,7 +62,7 @@ public struct LayerSpec: Codable, Equatable, Sendable {
         inChannels = try c.decodeIfPresent(Int.self, forKey: .inChannels)
         kernel = try c.decodeIfPresent(IntPair.self, forKey: .kernel)
         stride = try c.decodeIfPresent(IntPair.self, forKey: .stride)
-        padding = try c.decodeIfPresent(IntPair.self, forKey: .padding)
+        padding = try c.decodeIfPresent(PaddingSpec.self, forKey: .padding)
         groups = try c.decodeIfPresent(Int.self, forKey: .groups)
         bias = try c.decodeIfPresent(Bool.self, forKey: .bias)
         outFeatures = try c.decodeIfPresent(Int.self, forKey: .outFeatures)

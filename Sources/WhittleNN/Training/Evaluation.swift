@@ -9,6 +9,9 @@ public struct Evaluation: Sendable {
 
 public enum Evaluator {
     /// Runs the model over `data` in batches; `logits` receives each batch's outputs in order.
+    /// For a model ending in softmax those outputs are its probabilities (what the int8 model's
+    /// SOFTMAX outputs, so agreement checks compare like with like); the loss still reads the
+    /// logits before the softmax, and accuracy is the argmax either way.
     public static func evaluate(_ graph: Graph, on data: Dataset, batchSize: Int = 500,
                                 logits: ((Tensor) -> Void)? = nil) -> Evaluation {
         var correct = 0, totalLoss = 0.0
@@ -18,7 +21,8 @@ public enum Evaluator {
             let (x, labels) = data.batch(start..<min(start + batchSize, data.count))
             let y = graph.forward(x, mode: .eval)
             logits?(y)
-            totalLoss += Double(Loss.softmaxCrossEntropy(logits: y, labels: labels).loss) * Double(labels.count)
+            let scores = graph.output(of: graph.logitsIndex, input: x)
+            totalLoss += Double(Loss.softmaxCrossEntropy(logits: scores, labels: labels).loss) * Double(labels.count)
             let p = argmaxRows(y)
             predictions += p
             correct += zip(p, labels).filter { $0 == Int($1) }.count
@@ -27,7 +31,7 @@ public enum Evaluator {
         return Evaluation(accuracy: Double(correct) / n, loss: totalLoss / n, predictions: predictions)
     }
 
-    /// All logits [count, classes] of the model on `data`.
+    /// All outputs [count, classes] of the model on `data` (probabilities if it ends in softmax).
     public static func logits(_ graph: Graph, on data: Dataset, batchSize: Int = 500) -> Tensor {
         var all: [Float] = []
         var classes = 0

@@ -16,6 +16,7 @@ public struct EpochReport: Codable, Sendable {
 /// Mini-batch training with a seeded sample order. Hooks let later stages join in without
 /// the trainer knowing them: `objective` replaces the loss (distillation), `afterBackward`
 /// edits gradients (sparsity penalties), `afterStep` edits weights (pruning masks).
+/// The objective and cross-entropy see the logits before a final softmax (`Graph.logitsIndex`).
 public final class Trainer {
     public let graph: Graph
     public let recipe: TrainSpec
@@ -56,12 +57,15 @@ public final class Trainer {
                 let (x, labels) = train.batch(indices)
                 graph.zeroGrad()
                 for p in extraParameters { p.zeroGrad() }
-                let logits = graph.forward(x, mode: .train)
+                graph.forward(x, mode: .train)
+                // A final softmax is skipped by losses on logits: its backward never runs for them.
+                let scored = graph.lossNode(onLogits: objective != nil || recipe.loss.readsLogits)
+                let logits = graph.output(of: scored, input: x)
                 let value = objective?(logits, x, labels) ?? recipe.loss.evaluate(logits: logits, labels: labels)
                 guard value.loss.isFinite else {
                     throw TrainingError("training diverged in epoch \(epoch + 1), batch \(b + 1): loss is \(value.loss) (lower the learning rate)")
                 }
-                graph.backward(value.gradient, extra: value.extraGradients)
+                graph.backward(value.gradient, extra: value.extraGradients, from: scored)
                 for hook in afterBackward { hook(graph) }
                 optimizer.step(learningRate: Float(lr))
                 for hook in afterStep { hook(graph) }
