@@ -52,8 +52,8 @@ enum InspectCommand: Command {
         let graph = try model.map { try bench.graph(loading: $0) } ?? bench.graph()
         let summary = ModelSummary(graph)
         if json {
-            try Console.json(SpecOutput(model: bench.spec.name, parameters: summary.totalParameters, nonzeros: summary.totalNonzeros,
-                                        macs: summary.totalMACs, layers: summary.rows.map(SpecOutput.Layer.init)))
+            try Console.json(SpecOutput(model: bench.spec.name, parameters: summary.totalParameters, foldedParameters: summary.foldedParameters,
+                                        nonzeros: summary.totalNonzeros, macs: summary.totalMACs, layers: summary.rows.map(SpecOutput.Layer.init)))
             return 0
         }
         var table = TextTable("layer", "type", "output", "params", "nonzero", "sparsity", "fp32 B", "int8 B", "MACs")
@@ -68,6 +68,7 @@ enum InspectCommand: Command {
                    grouped(4 * total), grouped(total), grouped(summary.totalMACs)])
         print("\(bench.spec.name): input \(bench.spec.input.map(String.init).joined(separator: "×"))")
         print(table.rendered)
+        print("after BatchNorm folding: \(grouped(summary.foldedParameters)) parameters (each conv/linear's weights and one bias per output)")
         return 0
     }
 
@@ -106,6 +107,7 @@ extension InspectCommand {
     struct SpecOutput: Encodable {
         var model: String
         var parameters: Int
+        var foldedParameters: Int
         var nonzeros: Int
         var macs: Int
         var layers: [Layer]

@@ -17,8 +17,19 @@ public struct ModelSummary: Sendable {
     }
 
     public var rows: [Row]
+    /// Parameters once each BatchNorm is folded into the conv/linear before it: that layer's
+    /// weights and one bias per output (what the int8 model stores, and what model zoos count).
+    public var foldedParameters: Int
 
     public init(_ graph: Graph) {
+        foldedParameters = graph.fusionGroups().reduce(0) { total, group in
+            let node = graph.nodes[group.main]
+            switch node.layer {
+            case let conv as Conv2d: return total + conv.weight.value.count + conv.outChannels
+            case let fc as Linear: return total + fc.weight.value.count + fc.outFeatures
+            default: return total + (node.layer?.parameters ?? []).reduce(0) { $0 + $1.parameter.value.count }
+            }
+        }
         rows = graph.nodes.map { node in
             let params = node.layer?.parameters ?? []
             return Row(name: node.name, kind: node.layer?.kind ?? "add", outputShape: node.outputShape,
