@@ -52,7 +52,11 @@ enum PruningFixtures {
 
     /// A graph of `smallConvNet` with BatchNorm statistics that are not the identity.
     static func smallConvGraph(seed: UInt64 = 5) throws -> Graph {
-        let g = try spec(smallConvNet).buildGraph(seed: seed)
+        try withBatchNormStatistics(spec(smallConvNet).buildGraph(seed: seed), seed: seed)
+    }
+
+    /// Sets every BatchNorm's γ, β and running statistics to seeded values away from the identity.
+    static func withBatchNormStatistics(_ g: Graph, seed: UInt64) -> Graph {
         var rng = RNG(seed: seed).derived("bn")
         for node in g.nodes {
             guard let bn = node.layer as? BatchNorm else { continue }

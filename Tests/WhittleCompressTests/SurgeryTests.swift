@@ -83,7 +83,7 @@ final class SurgeryTests: XCTestCase {
           {"name": "c2", "type": "conv2d", "out_channels": 2, "kernel": 3}]}
         """).buildGraph()
         XCTAssertThrowsError(try StructuredSurgery.check(residual, layers: ["c1"], granularity: .filter)) { error in
-            XCTAssertTrue("\(error)".contains("chains only"), "\(error)")
+            XCTAssertTrue("\(error)".contains("layer 'c1': its outputs are added to the model input (joined by 'sum')"), "\(error)")
         }
     }
 }

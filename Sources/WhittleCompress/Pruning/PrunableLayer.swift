@@ -11,18 +11,23 @@ public struct PrunableLayer {
     public let weight: Parameter
     public let bias: Parameter?
     public let outputs: Int
+    /// Inputs per output (a grouped conv's in / groups; 1 for a depthwise conv).
     public let inputs: Int
     public let kernel: (h: Int, w: Int)
     /// Input features that one channel of the producing layer occupies: h·w for a linear layer
     /// reading a flattened [c, h, w] tensor, else 1.
     public let channelBlock: Int
-    /// The first BatchNorm after this layer, reached only through activations, pooling and
-    /// dropout: a removed filter also takes its γ and β.
-    public let batchNorm: (name: String, layer: BatchNorm)?
-    /// No conv2d or linear layer follows: its outputs are the model's outputs.
+    /// The channel spaces (see `ChannelSpaces`) of its outputs and of its inputs; a depthwise
+    /// conv's are the same.
+    public let outputSpace: Int, inputSpace: Int
+    /// Every BatchNorm on its output channels (its space's): a removed filter also takes their γ and β.
+    public let batchNorms: [(name: String, layer: BatchNorm)]
+    /// Its outputs are (or are added to) the model's outputs.
     public let isOutput: Bool
-    /// Its input channels are the model input's (nothing with weights comes before it).
+    /// Its input channels are (or are added to) the model input's.
     public let readsInput: Bool
+    /// groups == in == out: one filter per channel, a member of its input's channel space.
+    public let isDepthwise: Bool
 
     public var weightName: String { name + ".weight" }
     public var weightCount: Int { weight.value.count }
@@ -32,43 +37,26 @@ public struct PrunableLayer {
     public var inputChannels: Int { inputs / channelBlock }
 
     /// Every conv2d and linear node of `graph`, in node order.
-    public static func all(in graph: Graph) -> [PrunableLayer] {
-        let nodes = graph.nodes
-        let weighted = nodes.indices.filter { nodes[$0].layer is Conv2d || nodes[$0].layer is Linear }
-        return weighted.map { k in
-            let node = nodes[k]
-            // Walk back to what feeds this layer, noting a flatten on the way.
-            var block = 1, readsInput = false, p = node.inputs[0]
-            while true {
-                if p == Graph.input { readsInput = true; break }
-                let producer = nodes[p]
-                if producer.layer is Conv2d || producer.layer is Linear || producer.layer == nil { break }
-                if producer.layer is Flatten, producer.inputShape.count == 3 { block = producer.inputShape[1] * producer.inputShape[2] }
-                p = producer.inputs[0]
-            }
-            var bn: (String, BatchNorm)?
-            for j in (k + 1)..<nodes.count {
-                guard nodes[j].inputs == [j - 1], let layer = nodes[j].layer, channelPreserving(layer) || layer is BatchNorm else { break }
-                if let b = layer as? BatchNorm { bn = (nodes[j].name, b); break }
-            }
-            let isOutput = weighted.last == k
+    public static func all(in graph: Graph) -> [PrunableLayer] { all(in: graph, spaces: ChannelSpaces(graph)) }
+
+    public static func all(in graph: Graph, spaces: ChannelSpaces) -> [PrunableLayer] {
+        graph.nodes.indices.compactMap { k in
+            let node = graph.nodes[k], out = spaces.space(of: k), read = spaces.inputSpace(of: k)
+            let bns = out.batchNorms.map { (graph.nodes[$0].name, graph.nodes[$0].layer as! BatchNorm) }
+            let isOutput = out.fixed.contains(.modelOutput), readsInput = read.fixed.contains(.modelInput)
             switch node.layer {
             case let conv as Conv2d:
                 return PrunableLayer(name: node.name, node: k, weight: conv.weight, bias: conv.bias, outputs: conv.outChannels,
                                      inputs: conv.inChannels / conv.groups, kernel: conv.kernel, channelBlock: 1,
-                                     batchNorm: bn, isOutput: isOutput, readsInput: readsInput)
+                                     outputSpace: out.id, inputSpace: read.id, batchNorms: bns, isOutput: isOutput,
+                                     readsInput: readsInput, isDepthwise: ChannelSpaces.isDepthwise(conv))
             case let fc as Linear:
                 return PrunableLayer(name: node.name, node: k, weight: fc.weight, bias: fc.bias, outputs: fc.outFeatures,
-                                     inputs: fc.inFeatures, kernel: (1, 1), channelBlock: fc.inFeatures % block == 0 ? block : 1,
-                                     batchNorm: bn, isOutput: isOutput, readsInput: readsInput)
-            default: fatalError("unreachable: only conv2d and linear nodes are listed")
+                                     inputs: fc.inFeatures, kernel: (1, 1), channelBlock: spaces.reads[k].block,
+                                     outputSpace: out.id, inputSpace: read.id, batchNorms: bns, isOutput: isOutput,
+                                     readsInput: readsInput, isDepthwise: false)
+            default: return nil
             }
         }
-    }
-
-    /// Layers that keep channel c of their input at channel c of their output and map a zero
-    /// channel to a zero channel (so a removed channel can pass through them).
-    static func channelPreserving(_ layer: Layer) -> Bool {
-        layer is ClampActivation || layer is MaxPool2d || layer is AvgPool2d || layer is Dropout
     }
 }

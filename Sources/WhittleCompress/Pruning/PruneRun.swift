@@ -52,16 +52,19 @@ public struct PruneRun {
     }
 
     /// The layers the spec prunes: `layers`, else the per-layer dictionary's keys, else every
-    /// conv2d and linear layer the granularity applies to (filter and bn_scaling: all but the
-    /// output layer; channel: all but the layers reading the model input).
+    /// conv2d and linear layer the granularity applies to (see `ChannelSpaces`): for filters,
+    /// those whose output channels can be removed (for bn_scaling, with a BatchNorm on them);
+    /// for channels, those whose input channels can be removed (not depthwise convs).
     public func targetLayers(_ graph: Graph) -> [String] {
-        let all = PrunableLayer.all(in: graph)
+        let spaces = ChannelSpaces(graph)
+        let all = PrunableLayer.all(in: graph, spaces: spaces)
         if let names = spec.layers { return all.map(\.name).filter(names.contains) }
         if case .perLayer(let d)? = spec.sparsity { return all.map(\.name).filter(d.keys.contains) }
         return all.filter { layer in
             switch spec.granularity {
-            case .filter: return !layer.isOutput && (spec.criterion != .bnScaling || layer.batchNorm != nil)
-            case .channel: return !layer.readsInput
+            case .filter:
+                return spaces.whyOutputsFixed(layer.node) == nil && (spec.criterion != .bnScaling || !layer.batchNorms.isEmpty)
+            case .channel: return spaces.whyInputsFixed(layer.node) == nil && !layer.isDepthwise
             default: return true
             }
         }.map(\.name)
@@ -100,16 +103,17 @@ public struct PruneRun {
         let before = ModelSummary(graph), layersBefore = LayerSparsity.measure(graph)
         let pruner = try Pruner(graph: graph, masks: masks)
         let targets = names.compactMap(pruner.layer(named:))
+        let scored = pruner.layersScored(for: names, granularity: spec.granularity)
         let weightsBefore = Dictionary(uniqueKeysWithValues: targets.map { ($0.name, $0.weight.value.storage) })
         let rootMean = PruneScores.groupsUseRootMean(spec.criterion)
         let batchSize = spec.fineTune?.batchSize ?? 64
         func scores(_ stats: GradientStatistics?) throws -> [String: [Float]] {
             var stats = stats
             if PruneScores.needsGradients(spec.criterion) && (stats?.batches ?? 0) == 0 {
-                stats = GradientStatistics.collect(graph, layers: targets, data: train, batches: spec.scoreBatches,
+                stats = GradientStatistics.collect(graph, layers: scored, data: train, batches: spec.scoreBatches,
                                                    batchSize: batchSize, seed: spec.fineTune?.seed ?? 0)
             }
-            return try PruneScores.compute(spec.criterion, layers: targets, gradients: stats)
+            return try PruneScores.compute(spec.criterion, layers: scored, gradients: stats)
         }
 
         // Ratios: given, fixed by the N:M pattern, or chosen by a sensitivity scan.
@@ -128,6 +132,7 @@ public struct PruneRun {
                                                  evaluate: { Evaluator.evaluate($0, on: held).accuracy },
                                                  progress: { self.progress?.update("sensitivity scan " + ProgressLine.bar($0)) })
                 ratios = try SensitivityScan.choose(curves, target: scan.target)
+                if spec.granularity == .filter { ratios = Self.coupled(ratios, layers: pruner.layers) }
                 progress?.finish("sensitivity scan: " + names.map { "\($0) \(PruneFormat.ratio(ratios[$0]!))" }.joined(separator: ", "))
             } else {
                 throw PruneError("no sparsity given")
@@ -169,7 +174,7 @@ public struct PruneRun {
             trainer.label = "fine-tune"
             var stats = GradientStatistics(), batch = 0, event = 2
             var failure: Error?
-            if PruneScores.needsGradients(spec.criterion) { trainer.afterBackward.append { _ in stats.accumulate(targets) } }
+            if PruneScores.needsGradients(spec.criterion) { trainer.afterBackward.append { _ in stats.accumulate(scored) } }
             pruner.attach(to: trainer)
             trainer.afterStep.append { _ in
                 batch += 1
@@ -187,9 +192,9 @@ public struct PruneRun {
         }
         epochs += spec.fineTune?.epochs ?? 0
         if slimming != nil {
-            for layer in targets {
-                guard let bn = layer.batchNorm, let mask = pruner.masks[bn.name + ".weight"] else { continue }
-                slimming!.pruned[bn.name] = mask.storage.indices.filter { mask.storage[$0] == 0 }
+            for node in graph.nodes where node.layer is BatchNorm {
+                guard let mask = pruner.masks[node.name + ".weight"] else { continue }
+                slimming!.pruned[node.name] = mask.storage.indices.filter { mask.storage[$0] == 0 }
             }
         }
 
@@ -204,6 +209,17 @@ public struct PruneRun {
                             accuracyBefore: accuracyBefore, accuracyPruned: accuracyPruned,
                             accuracyAfter: Evaluator.evaluate(result, on: test).accuracy, fineTuning: reports,
                             slimming: slimming, sensitivity: curves, keptOutputs: kept, epochs: epochs)
+    }
+
+    /// Layers that write one channel space are pruned together at one ratio: the scan prices
+    /// each alone, and they take the largest ratio chosen for any of them (so the target is
+    /// still reached).
+    static func coupled(_ ratios: [String: Double], layers: [PrunableLayer]) -> [String: Double] {
+        var largest: [Int: Double] = [:]
+        for layer in layers { if let r = ratios[layer.name] { largest[layer.outputSpace] = max(largest[layer.outputSpace] ?? 0, r) } }
+        var result = ratios
+        for layer in layers where ratios[layer.name] != nil { result[layer.name] = largest[layer.outputSpace] }
+        return result
     }
 
     /// The honest baseline: the same training the run does (slimming epochs without the penalty,

@@ -1,7 +1,9 @@
 import WhittleNN
 
 /// Element scores of each layer's weight under a criterion: the larger, the more important.
-/// Groups average them (`WeightGroups.groupScores`), the L2 criterion as a root mean square.
+/// Groups average them (`WeightGroups.groupScores`), the L2 criterion as a root mean square;
+/// filter pruning averages over the filters c of every layer writing one channel space
+/// (`PruneUnit.channels`).
 public enum PruneScores {
     /// Scores by weight name ("conv1.weight"). `gradients` must be given for `gradient` and `obd`.
     public static func compute(_ criterion: PruneCriterion, layers: [PrunableLayer],
@@ -19,11 +21,19 @@ public enum PruneScores {
                 }
                 scores[layer.weightName] = criterion == .gradient ? meanAbs : zip(meanSquare, w).map { 0.5 * $0 * $1 * $1 }
             case .bnScaling:
-                guard let bn = layer.batchNorm else {
-                    throw PruneError("layer '\(layer.name)': bn_scaling needs a batchnorm after it (its γ scores the filters)")
+                // The mean |γ_c| over every BatchNorm on the layer's output channels (one for a
+                // chain). Within a space it ranks channels as the sum does; across spaces (a
+                // global threshold) it compares like with like, where a sum would favour a
+                // residual stage's two BatchNorms over an inner conv's one and empty the inner
+                // spaces first.
+                guard !layer.batchNorms.isEmpty else {
+                    throw PruneError("layer '\(layer.name)': bn_scaling needs a batchnorm on its output channels (their γ scores the filters)")
+                }
+                let gamma = (0..<layer.outputs).map { c in
+                    layer.batchNorms.reduce(Float(0)) { $0 + abs($1.layer.weight.value.storage[c]) } / Float(layer.batchNorms.count)
                 }
                 let perFilter = layer.fanIn
-                scores[layer.weightName] = (0..<layer.weightCount).map { abs(bn.layer.weight.value.storage[$0 / perFilter]) }
+                scores[layer.weightName] = (0..<layer.weightCount).map { gamma[$0 / perFilter] }
             }
         }
         return scores

@@ -29,13 +29,16 @@ public final class Pruner {
     public let graph: Graph
     /// Every conv2d and linear layer of the graph.
     public let layers: [PrunableLayer]
+    /// Which channels filter pruning must remove together.
+    public let spaces: ChannelSpaces
     public private(set) var masks: [String: Tensor]
     private let parameters: [String: Parameter]
 
     /// Adopts `masks` (e.g. from a checkpoint) and applies them.
     public init(graph: Graph, masks: [String: Tensor] = [:]) throws {
         self.graph = graph
-        layers = PrunableLayer.all(in: graph)
+        spaces = ChannelSpaces(graph)
+        layers = PrunableLayer.all(in: graph, spaces: spaces)
         parameters = Dictionary(uniqueKeysWithValues: graph.namedParameters.map { ($0.name, $0.parameter) })
         for (name, mask) in masks.sorted(by: { $0.key < $1.key }) {
             guard let p = parameters[name] else { throw PruneError("mask '\(name)': the model has no parameter '\(name)'") }
@@ -51,66 +54,87 @@ public final class Pruner {
 
     /// Prunes the lowest-scoring groups of the named layers. `scores` are element scores by
     /// weight name (see `PruneScores`); `rootMean` combines them as the L2 criterion does.
+    ///
+    /// Filter pruning prunes channel spaces (see `ChannelSpaces`): naming any layer of a space
+    /// prunes the same channels from every layer writing it (so `scores` must hold those
+    /// layers' too, see `layersScored`), from the depthwise convs and BatchNorms in it, and a
+    /// space counts once for its ratio and in a global threshold.
     public func prune(_ amount: PruneAmount, granularity: PruneGranularity, scores: [String: [Float]], rootMean: Bool = false) throws {
         var targets: [PrunableLayer] = []
         for name in amount.layerNames.sorted(by: { a, b in (layer(named: a)?.node ?? -1) < (layer(named: b)?.node ?? -1) }) {
             guard let layer = layer(named: name) else {
                 throw PruneError("layer '\(name)': not a conv2d or linear layer of the model (\(layers.map(\.name).joined(separator: ", ")))")
             }
-            guard scores[layer.weightName]?.count == layer.weightCount else { throw PruneError("layer '\(name)': no scores for its weight") }
+            guard granularity == .filter || scores[layer.weightName]?.count == layer.weightCount else {
+                throw PruneError("layer '\(name)': no scores for its weight")
+            }
             targets.append(layer)
         }
-        var pruned: [String: Set<Int>] = [:]
-        var groupsOf: [String: WeightGroups] = [:]
-        for layer in targets { groupsOf[layer.name] = WeightGroups(granularity, for: layer) }
-
         if case .nm(let n, _) = granularity {
-            for layer in targets { prunePattern(layer, keep: n, groups: groupsOf[layer.name]!, scores: scores[layer.weightName]!) }
+            for layer in targets { prunePattern(layer, keep: n, groups: WeightGroups(granularity, for: layer), scores: scores[layer.weightName]!) }
             return
         }
-        // Group scores; groups already fully masked score −1, below every real score.
-        var groupScores: [String: [Float]] = [:]
-        for layer in targets {
-            let groups = groupsOf[layer.name]!
-            var s = groups.groupScores(scores[layer.weightName]!, rootMean: rootMean)
-            if let mask = masks[layer.weightName] {
-                for (g, kept) in groups.groupScores(mask.storage).enumerated() where kept == 0 { s[g] = -1 }
-            }
-            groupScores[layer.name] = s
+        let units = try granularity == .filter ? channelUnits(targets, scores: scores, rootMean: rootMean) : targets.map {
+            PruneUnit.layer($0, granularity, scores: scores[$0.weightName]!, rootMean: rootMean, mask: masks[$0.weightName])
         }
+        var pruned = [Set<Int>](repeating: [], count: units.count)
         let unit = granularity == .element ? "weights" : "\(granularity)s"
         switch amount {
         case .local(let ratios):
-            for layer in targets {
-                let groups = groupsOf[layer.name]!, s = groupScores[layer.name]!, ratio = ratios[layer.name]!
-                let k = Int((ratio * Double(groups.count)).rounded(.toNearestOrEven))
-                guard k < groups.count else {
-                    throw PruneError("layer '\(layer.name)': sparsity \(ratio) removes all \(groups.count) \(unit) "
-                                     + "(at most \(PruneFormat.ratio(Double(groups.count - 1) / Double(groups.count))) keeps one)")
+            for (ui, u) in units.enumerated() {
+                let ratio = try u.ratio(ratios)
+                let k = Int((ratio * Double(u.count)).rounded(.toNearestOrEven))
+                guard k < u.count else {
+                    throw PruneError("layer '\(u.names[0])': sparsity \(ratio) removes all \(u.count) \(unit) "
+                                     + "(at most \(PruneFormat.ratio(Double(u.count - 1) / Double(u.count))) keeps one)")
                 }
-                let order = (0..<groups.count).sorted { (s[$0], $0) < (s[$1], $1) }
-                pruned[layer.name] = Set(order.prefix(k))
+                let order = (0..<u.count).sorted { (u.scores[$0], $0) < (u.scores[$1], $1) }
+                pruned[ui] = Set(order.prefix(k))
             }
         case .global(_, let sparsity):
-            var entries: [(score: Float, layer: Int, group: Int)] = []
-            for (li, layer) in targets.enumerated() {
-                for (g, s) in groupScores[layer.name]!.enumerated() { entries.append((s, li, g)) }
+            var entries: [(score: Float, unit: Int, group: Int)] = []
+            for (ui, u) in units.enumerated() {
+                for (g, s) in u.scores.enumerated() { entries.append((s, ui, g)) }
             }
-            entries.sort { ($0.score, $0.layer, $0.group) < ($1.score, $1.layer, $1.group) }
-            let total = targets.reduce(0) { $0 + groupsOf[$1.name]!.count }
-            let goal = Int((sparsity * Double(total)).rounded(.toNearestOrEven))
-            for e in entries.prefix(goal) { pruned[targets[e.layer].name, default: []].insert(e.group) }
-            for layer in targets where pruned[layer.name]?.count == groupsOf[layer.name]!.count {
-                throw PruneError("layer '\(layer.name)': global sparsity \(sparsity) removes all its \(unit) "
+            entries.sort { ($0.score, $0.unit, $0.group) < ($1.score, $1.unit, $1.group) }
+            let goal = Int((sparsity * Double(entries.count)).rounded(.toNearestOrEven))
+            for e in entries.prefix(goal) { pruned[e.unit].insert(e.group) }
+            for (ui, u) in units.enumerated() where pruned[ui].count == u.count {
+                throw PruneError("layer '\(u.names[0])': global sparsity \(sparsity) removes all its \(unit) "
                                  + "(lower the sparsity, or prune per layer)")
             }
         }
-        for layer in targets {
-            let mask = groupsOf[layer.name]!.elementMask(pruned: pruned[layer.name] ?? [])
-            combine(layer.weightName, Tensor(shape: layer.weight.value.shape, storage: mask))
-            if granularity == .filter { maskFilterCompanions(layer) }
+        for (ui, u) in units.enumerated() {
+            for (layer, groups) in u.weights {
+                combine(layer.weightName, Tensor(shape: layer.weight.value.shape, storage: groups.elementMask(pruned: pruned[ui])))
+            }
+            let channels = (0..<u.count).map { pruned[ui].contains($0) ? Float(0) : 1 }
+            for name in u.companions { combine(name, Tensor(shape: [u.count], storage: channels)) }
         }
         applyMasks()
+    }
+
+    /// The layers whose element scores `prune` reads for `names` at `granularity`: the named
+    /// ones, and for filter pruning every layer writing the same channels, in node order.
+    public func layersScored(for names: [String], granularity: PruneGranularity) -> [PrunableLayer] {
+        let named = layers.filter { names.contains($0.name) }
+        guard granularity == .filter else { return named }
+        let spaces = Set(named.map(\.outputSpace))
+        return layers.filter { spaces.contains($0.outputSpace) && (!$0.isDepthwise || self.spaces.spaces[$0.outputSpace].producers.isEmpty) }
+    }
+
+    /// One unit per channel space of the targets, in the order of their first target.
+    private func channelUnits(_ targets: [PrunableLayer], scores: [String: [Float]], rootMean: Bool) throws -> [PruneUnit] {
+        var order: [Int] = [], names: [Int: [String]] = [:]
+        for t in targets {
+            if names[t.outputSpace] == nil { order.append(t.outputSpace) }
+            names[t.outputSpace, default: []].append(t.name)
+        }
+        let byNode = Dictionary(uniqueKeysWithValues: layers.map { ($0.node, $0) })
+        return try order.map { s in
+            try PruneUnit.channels(spaces.spaces[s], names: names[s]!, layers: byNode, graph: graph, scores: scores,
+                                   rootMean: rootMean, masks: masks)
+        }
     }
 
     /// N:M: in every block keep the `keep` best-scoring weights (a tail block keeps min(keep, size)).
@@ -128,18 +152,6 @@ public final class Pruner {
         }
         combine(layer.weightName, Tensor(shape: layer.weight.value.shape, storage: mask))
         applyMasks()
-    }
-
-    /// A removed filter takes its bias and the γ and β of the BatchNorm after it, so its output
-    /// channel is exactly 0 (and surgery that deletes it changes nothing).
-    private func maskFilterCompanions(_ layer: PrunableLayer) {
-        guard let mask = masks[layer.weightName] else { return }
-        let perFilter = layer.fanIn
-        let kept = (0..<layer.outputs).map { o in (0..<perFilter).contains { mask.storage[o * perFilter + $0] != 0 } ? Float(1) : 0 }
-        var names: [String] = []
-        if layer.bias != nil { names.append(layer.name + ".bias") }
-        if let bn = layer.batchNorm { names += [bn.name + ".weight", bn.name + ".bias"] }
-        for name in names { combine(name, Tensor(shape: [layer.outputs], storage: kept)) }
     }
 
     /// Intersects a new mask with the existing one (masks only grow).
