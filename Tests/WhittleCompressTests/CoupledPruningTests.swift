@@ -101,7 +101,7 @@ final class CoupledPruningTests: XCTestCase {
         let dw2 = try XCTUnwrap(cut.graph.nodes[g.index(of: "dw2")!].layer as? Conv2d)
         XCTAssertEqual([dw2.inChannels, dw2.outChannels, dw2.groups], [5, 5, 5])
         XCTAssertEqual(dw2.stride.h, 2, "geometry is copied")
-        XCTAssertEqual(dw2.padding.h, 1)
+        XCTAssertEqual(dw2.padding, Padding2D(1, 1))
     }
 
     func testSlimmingScoresACoupledChannelByTheSumOfItsGammas() throws {
