@@ -12,17 +12,17 @@ export PATH="/opt/swift/usr/bin:$PATH"
 seconds=${1:-300}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(idx safetensors spec qgraph manifest tflite)
+[ ${#targets[@]} -gt 0 ] || targets=(idx npy safetensors spec qgraph manifest tflite)
 out=.build/fuzz
 mkdir -p "$out"
 flags=(-package-name Whittle -parse-as-library -O -g -sanitize=fuzzer,address -I "$out" -I Sources/CZlib)
 
 modules_of() {
     case "$1" in
-        idx|safetensors|spec) echo WhittleSupport WhittleTensor WhittleNN ;;
+        idx|npy|safetensors|spec) echo WhittleSupport WhittleTensor WhittleNN ;;
         qgraph|manifest) echo WhittleSupport WhittleIR WhittleCodegen ;;
         tflite) echo WhittleSupport WhittleIR WhittleTFLite ;;
-        *) echo "fuzz.sh: unknown target '$1' (targets: idx safetensors spec qgraph manifest tflite)" >&2; exit 2 ;;
+        *) echo "fuzz.sh: unknown target '$1' (targets: idx npy safetensors spec qgraph manifest tflite)" >&2; exit 2 ;;
     esac
 }
 

@@ -32,6 +32,16 @@ final class HostileInputTests: XCTestCase {
                                              from: "l", name: "x"), "label 0 is 3e+09, not a class index")
     }
 
+    func testNPY() throws {
+        let cases = [
+            ("header-length-max.npy", "header length 4294967295 exceeds NumPy's limit of 10000 bytes"),
+            ("shape-2-40.npy", "shape [1099511627776, 1099511627776]: 1099511627776×1099511627776 exceeds the limit of 268,435,456 elements in one .npy file"),
+            ("nesting-5000.npy", "header nests deeper than 16 levels"),
+            ("dim-overflow.npy", "header has a number too large"),
+        ]
+        for (name, words) in cases { assertThrows(try NPYFile(fileBytes: try saved("npy", name)), words) }
+    }
+
     func testSafeTensors() throws {
         let cases = [
             ("header-length-max.safetensors", "header length 18446744073709551615 does not fit"),

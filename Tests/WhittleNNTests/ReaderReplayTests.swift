@@ -15,14 +15,23 @@ final class ReaderReplayTests: XCTestCase {
         return try names.sorted().filter { !$0.hasPrefix(".") }.map { ($0, try Data(contentsOf: folder.appendingPathComponent($0))) }
     }
 
-    func testIDXSeedsReadAndSavedInputsAreRejectedCleanly() throws {
-        for seed in ReaderSamples.idxFiles() {
-            XCTAssertNoThrow(try IDXFile(fileBytes: seed.bytes), seed.name)
-            ReaderSamples.readIDX(seed.bytes)
+    /// A data file reader's seeds parse and go through its fuzz read path, and so does every saved input.
+    private func replay(_ target: String, seeds: [ReaderSamples.File], parse: (Data) throws -> Any, read: (Data) -> Void) throws {
+        for seed in seeds {
+            XCTAssertNoThrow(try parse(seed.bytes), seed.name)
+            read(seed.bytes)
         }
-        let saved = try Self.savedInputs("idx")
+        let saved = try Self.savedInputs(target)
         XCTAssertFalse(saved.isEmpty)
-        for input in saved { ReaderSamples.readIDX(input.bytes) }
+        for input in saved { read(input.bytes) }
+    }
+
+    func testIDXSeedsReadAndSavedInputsAreRejectedCleanly() throws {
+        try replay("idx", seeds: ReaderSamples.idxFiles(), parse: { try IDXFile(fileBytes: $0) }, read: ReaderSamples.readIDX)
+    }
+
+    func testNPYSeedsReadAndSavedInputsAreRejectedCleanly() throws {
+        try replay("npy", seeds: ReaderSamples.npyFiles(), parse: { try NPYFile(fileBytes: $0) }, read: ReaderSamples.readNPY)
     }
 
     func testSafeTensorsSeedsLoadAndSavedInputsAreRejectedCleanly() throws {

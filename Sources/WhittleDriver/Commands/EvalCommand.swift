@@ -2,12 +2,15 @@ import WhittleNN
 
 enum EvalCommand: Command {
     static let name = "eval"
-    static let summary = "test accuracy of a trained float model"
+    static let summary = "test accuracy (or an autoencoder's reconstruction error) of a trained float model"
     static let usage = """
     usage: whittle eval SPEC MODEL.safetensors [--data DIR] [--json]
 
     Loads the checkpoint into the spec's model and reports accuracy and mean cross-entropy on
-    the test split (--data DIR, else the spec's data.dir, else the synthetic digits).
+    the test split (--data DIR, else the spec's data.dir, else the synthetic data). For an
+    autoencoder (train.target "input") it reports the mean reconstruction error and, when the
+    spec names data.normal_classes and the test split has labels, the anomaly-detection ROC AUC
+    of that error (the other classes are the anomalies).
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {
@@ -17,6 +20,12 @@ enum EvalCommand: Command {
         try args.finish()
         let graph = try bench.graph(loading: model)
         let test = try bench.data(.test)
+        if bench.spec.train.target == .input {
+            let r = ReconstructionOutput(Reconstruction.evaluate(graph, on: test, normalClasses: bench.spec.data.normalClasses),
+                                         spec: bench.spec, test: test)
+            if json { try Console.json(r) } else { print(r.text) }
+            return 0
+        }
         let result = Evaluator.evaluate(graph, on: test)
         if json {
             try Console.json(Output(accuracy: result.accuracy, loss: result.loss, samples: test.count, data: test.name))

@@ -10,11 +10,12 @@ enum TrainCommand: Command {
                          [--init MODEL.safetensors] [--lr LR] [--json]
 
     Trains the model described by SPEC with its recipe (train section) and writes the
-    weights with PyTorch state_dict names. Data comes from --data DIR (an MNIST-layout IDX
-    folder), else the spec's data.dir, else the built-in synthetic digits.
+    weights with PyTorch state_dict names. Data comes from --data DIR (a folder of NumPy
+    x_train.npy/y_train.npy/x_test.npy/y_test.npy, or an MNIST-layout IDX folder), else the
+    spec's data.dir, else built-in synthetic data shaped like the spec's input.
 
       -o, --output FILE   checkpoint to write (written atomically)
-      --data DIR          IDX folder, e.g. /usr/share/datasets/fashion-mnist
+      --data DIR          .npy or IDX folder, e.g. /usr/share/datasets/fashion-mnist
       --epochs N          override train.epochs
       --seed S            override train.seed (same seed → identical checkpoint)
       --init MODEL        start from this checkpoint instead of a fresh initialisation (fine-tuning)
@@ -43,14 +44,21 @@ enum TrainCommand: Command {
         trainer.progress = ProgressLine(quiet: json)
         let reports = try trainer.fit(train: train, test: test)
         try Checkpoint.save(graph, to: output)
-        let final = Evaluator.evaluate(graph, on: test)
         let rates = reports.map(\.samplesPerSecond).sorted()
         let median = rates.isEmpty ? 0 : rates[rates.count / 2]
-        if json {
-            try Console.json(Output(checkpoint: output, testAccuracy: final.accuracy, testLoss: final.loss,
-                                    medianSamplesPerSecond: median, epochs: reports.map { EpochOutput($0) }))
+        var result = Output(checkpoint: output, medianSamplesPerSecond: median, epochs: reports.map { EpochOutput($0) })
+        if recipe.target == .input {
+            result.reconstruction = ReconstructionOutput(Reconstruction.evaluate(graph, on: test, normalClasses: bench.spec.data.normalClasses),
+                                                         spec: bench.spec, test: test)
         } else {
-            print("test accuracy \(percent(final.accuracy)) (\(test.count) samples), median \(Int(median)) samples/s; saved \(output)")
+            let final = Evaluator.evaluate(graph, on: test)
+            (result.testAccuracy, result.testLoss) = (final.accuracy, final.loss)
+        }
+        if json {
+            try Console.json(result)
+        } else {
+            let figure = result.reconstruction?.text ?? "test accuracy \(percent(result.testAccuracy ?? 0)) (\(test.count) samples)"
+            print("\(figure), median \(Int(median)) samples/s; saved \(output)")
         }
         return 0
     }
@@ -60,9 +68,16 @@ extension TrainCommand {
     /// `train --json`.
     struct Output: Encodable {
         var checkpoint: String
-        var testAccuracy: Double
-        var testLoss: Double
+        /// A classifier's test accuracy and mean cross-entropy (absent for an autoencoder).
+        var testAccuracy: Double?
+        var testLoss: Double?
         var medianSamplesPerSecond: Double
         var epochs: [EpochOutput]
+        /// An autoencoder's test figures.
+        var reconstruction: ReconstructionOutput?
+
+        init(checkpoint: String, medianSamplesPerSecond: Double, epochs: [EpochOutput]) {
+            (self.checkpoint, self.medianSamplesPerSecond, self.epochs) = (checkpoint, medianSamplesPerSecond, epochs)
+        }
     }
 }

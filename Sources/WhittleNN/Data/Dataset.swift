@@ -16,7 +16,8 @@ public struct Normalization: Equatable, Codable, Sendable {
     @inline(__always) public func apply(_ raw: Float) -> Float { (raw * scale - mean) / std }
 }
 
-/// Labelled samples of one shape, held as raw bytes (IDX images, synthetic digits) or floats.
+/// Samples of one shape, held as raw bytes (IDX images, synthetic digits) or floats, with a
+/// label each (all 0 when the data has none: `isLabelled` is false).
 public struct Dataset: Sendable {
     public enum Values: Sendable {
         case bytes([UInt8])
@@ -33,11 +34,14 @@ public struct Dataset: Sendable {
     public let labels: [Int32]
     public let classes: Int
     public var normalization: Normalization
+    /// False for data without labels (an autoencoder's); `labels` then holds zeros.
+    public let isLabelled: Bool
 
     public init(name: String, sampleShape: [Int], values: Values, labels: [Int32], classes: Int,
-                normalization: Normalization = Normalization()) {
+                normalization: Normalization = Normalization(), isLabelled: Bool = true) {
         self.name = name; self.sampleShape = sampleShape; self.values = values
         self.labels = labels; self.classes = classes; self.normalization = normalization
+        self.isLabelled = isLabelled
     }
 
     /// At most this many classes (labels 0…65,535).
@@ -73,7 +77,7 @@ public struct Dataset: Sendable {
         case .floats(let f): picked = .floats(indices.flatMap { f[($0 * size)..<(($0 + 1) * size)] })
         }
         return Dataset(name: name, sampleShape: sampleShape, values: picked, labels: indices.map { labels[$0] },
-                       classes: classes, normalization: normalization)
+                       classes: classes, normalization: normalization, isLabelled: isLabelled)
     }
 
     /// Sample order for one epoch in batches: shuffled by `rng` when given, else in order.
@@ -82,75 +86,5 @@ public struct Dataset: Sendable {
         var order = Array(0..<count)
         if rng != nil { rng!.shuffle(&order) }
         return stride(from: 0, to: count, by: batchSize).map { order[$0..<min($0 + batchSize, count)] }
-    }
-}
-
-/// Reads MNIST-layout folders: `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`,
-/// `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`, each optionally `.gz`.
-public enum IDXDataset {
-    public enum Split: String { case train, test = "t10k" }
-
-    public static func load(directory: String, split: Split, normalization: Normalization = Normalization()) throws -> Dataset {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
-            throw DataError("\(directory): data folder not found (Fashion-MNIST: apt-get install dataset-fashion-mnist)")
-        }
-        let imagesURL = try locate(directory, "\(split.rawValue)-images-idx3-ubyte")
-        let labelsURL = try locate(directory, "\(split.rawValue)-labels-idx1-ubyte")
-        return try assemble(images: try IDXFile(contentsOf: imagesURL), from: imagesURL.path,
-                            labels: try IDXFile(contentsOf: labelsURL), from: labelsURL.path,
-                            name: "\(URL(fileURLWithPath: directory).lastPathComponent)/\(split)", normalization: normalization)
-    }
-
-    /// A dataset from an images file and a labels file already read; errors name the files.
-    public static func assemble(images: IDXFile, from imagesPath: String, labels labelFile: IDXFile, from labelsPath: String,
-                                name: String, normalization: Normalization = Normalization()) throws -> Dataset {
-        let imagesURL = URL(fileURLWithPath: imagesPath), labelsURL = URL(fileURLWithPath: labelsPath)
-        let dims = images.dimensions
-        guard dims.count == 3 || dims.count == 4 else {
-            throw DataError("\(imagesURL.path): images must be N×H×W or N×C×H×W, got \(dims.count) dimensions")
-        }
-        let shape = dims.count == 3 ? [1, dims[1], dims[2]] : Array(dims[1...])
-        guard labelFile.dimensions.count == 1 else {
-            throw DataError("\(labelsURL.path): labels must be one-dimensional, got \(labelFile.dimensions.count) dimensions")
-        }
-        guard labelFile.dimensions[0] == dims[0] else {
-            throw DataError("\(labelsURL.path): \(labelFile.dimensions[0]) labels for \(dims[0]) images in \(imagesURL.lastPathComponent)")
-        }
-        let labels: [Int32]
-        switch labelFile.elements {
-        case .bytes(let b): labels = b.map(Int32.init)
-        case .floats(let f):
-            let largest = Float(Dataset.classLimit.maximum - 1)
-            guard let bad = f.firstIndex(where: { !($0 >= 0 && $0 <= largest && $0 == $0.rounded()) }) else {
-                labels = f.map { Int32($0) }
-                break
-            }
-            throw DataError("\(labelsURL.path): label \(bad) is \(f[bad]), not a class index (0…\(Dataset.classLimit.maximum - 1))")
-        }
-        guard dims[0] > 0 else { throw DataError("\(imagesURL.path): holds no samples") }
-        let values: Dataset.Values
-        var norm = normalization
-        switch images.elements {
-        case .bytes(let b): values = .bytes(b)
-        case .floats(let f):
-            if let bad = f.firstIndex(where: { !$0.isFinite }) {
-                throw DataError("\(imagesURL.path): sample \(bad / shape.reduce(1, *)) contains \(f[bad]) (NaN/Inf)")
-            }
-            values = .floats(f)
-            norm.scale = 1 // float data is taken as already in real units
-        }
-        let classes = Int(labels.max() ?? 0) + 1
-        return Dataset(name: name, sampleShape: shape,
-                       values: values, labels: labels, classes: classes, normalization: norm)
-    }
-
-    private static func locate(_ directory: String, _ base: String) throws -> URL {
-        let dir = URL(fileURLWithPath: directory)
-        for name in [base + ".gz", base] {
-            let url = dir.appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: url.path) { return url }
-        }
-        throw DataError("\(directory): missing \(base)[.gz]")
     }
 }

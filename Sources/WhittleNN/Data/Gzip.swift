@@ -64,9 +64,3 @@ public enum Gzip {
         return output
     }
 }
-
-/// Bad or missing data: one line naming the file and the problem.
-public struct DataError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}

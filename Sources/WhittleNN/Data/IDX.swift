@@ -1,8 +1,9 @@
 import Foundation
 import WhittleSupport
 
-/// An IDX file (the MNIST format): magic 0x0000, a type byte, a rank byte, big-endian
-/// 32-bit dimensions, then the elements big-endian. Gzipped files are inflated first.
+/// An IDX file (the MNIST format): magic 0x0000, a type byte, a rank byte (any number of
+/// dimensions), big-endian 32-bit dimensions, then the elements big-endian. Gzipped files are
+/// inflated first.
 public struct IDXFile {
     public enum Elements {
         case bytes([UInt8])
@@ -17,11 +18,7 @@ public struct IDXFile {
 
     /// Reads and validates `url`; every error names the file.
     public init(contentsOf url: URL) throws {
-        let name = url.path
-        guard FileManager.default.fileExists(atPath: name) else { throw DataError("\(name): file not found") }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw DataError("\(name): cannot read (\(fileErrorText(error)))") }
-        do { self = try IDXFile(fileBytes: data) } catch { throw DataError("\(name): \(error)") }
+        self = try DataError.parsing(url) { try IDXFile(fileBytes: $0) }
     }
 
     /// Parses the bytes of an IDX file, gzipped or plain; errors do not name a file (the
@@ -42,12 +39,12 @@ public struct IDXFile {
         let elementCount: Int
         var byteCount: Int { 4 + 4 * dimensions.count }
         var fileBytes: Int { byteCount + elementCount * elementSize }
-        /// The largest file any header may promise (rank 4, float64, at the element limit).
-        static let largestFileBytes = 4 + 16 + IDXFile.elementLimit.maximum * 8
+        /// The largest file any header may promise (rank 255, float64, at the element limit).
+        static let largestFileBytes = 4 + 4 * 255 + IDXFile.elementLimit.maximum * 8
 
         /// nil while `bytes` is too short to hold the whole header.
         init?(_ bytes: Data) throws {
-            let b = [UInt8](bytes.prefix(20))
+            let b = [UInt8](bytes.prefix(4 + 4 * 255))
             guard b.count >= 4 else { return nil }
             guard b[0] == 0, b[1] == 0 else {
                 throw DataError(String(format: "bad magic number 0x%02X%02X%02X%02X (an IDX file starts with 0x0000)", b[0], b[1], b[2], b[3]))
@@ -61,7 +58,7 @@ public struct IDXFile {
             case 0x0E: elementSize = 8         // float64
             default: throw DataError(String(format: "unknown IDX element type 0x%02X", type))
             }
-            guard (1...4).contains(rank) else { throw DataError("IDX rank \(rank) is not between 1 and 4") }
+            guard rank > 0 else { throw DataError("IDX rank is 0: the file has no dimensions") }
             guard b.count >= 4 + 4 * rank else { return nil }
             dimensions = (0..<rank).map { d in
                 let o = 4 + 4 * d

@@ -13,20 +13,7 @@ public enum SyntheticDigits {
 
     /// `count` samples; sample i depends only on (seed, i), so prefixes are stable.
     public static func generate(count: Int, seed: UInt64, name: String = "synthetic") -> Dataset {
-        var pixels = [UInt8](repeating: 0, count: count * side * side)
-        var labels = [Int32](repeating: 0, count: count)
-        pixels.withUnsafeMutableBufferPointer { pb in labels.withUnsafeMutableBufferPointer { lb in
-            let pp = pb.baseAddress!, lp = lb.baseAddress!
-            Parallel.forEachChunk(count) { range in
-                for i in range {
-                    var rng = RNG(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(i))
-                    let digit = rng.int(below: 10)
-                    lp[i] = Int32(digit)
-                    render(digit, rng: &rng, into: pp + i * side * side)
-                }
-            }
-        }}
-        return Dataset(name: name, sampleShape: [1, side, side], values: .bytes(pixels), labels: labels, classes: 10)
+        SyntheticData.draw(shape: [1, side, side], classes: 10, count: count, seed: seed, name: name) { render($0, rng: &$1, into: $2) }
     }
 
     typealias Point = (x: Double, y: Double)

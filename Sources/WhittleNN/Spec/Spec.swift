@@ -64,6 +64,7 @@ public struct Spec: Codable, Sendable {
         try quantize.validate { fail("quantize.\($0)", $1) }
         try distill?.validate { fail($0.isEmpty ? "distill" : "distill.\($0)", $1) }
         try prune?.validate(layers: layerNames) { fail("prune.\($0)", $1) }
+        try validateTarget(file: file)
     }
 }
 
@@ -74,10 +75,17 @@ extension Spec {
     }
 }
 
-/// Where the samples come from: an IDX folder, or the built-in synthetic digits.
+/// Where the samples come from: a folder (NumPy `.npy` files or IDX), or the built-in
+/// synthetic data.
 public struct DataSpec: Codable, Equatable, Sendable {
-    /// An MNIST-layout folder; relative paths are taken from the spec file's folder.
+    /// A folder holding `x_train.npy`… (NumPy) or `train-images-idx3-ubyte`… (IDX); relative
+    /// paths are taken from the spec file's folder.
     public var dir: String?
+    /// The files' axis order; channels-last (nhwc) samples are transposed to the model's [C, H, W].
+    public var layout: DataLayout = .nchw
+    /// For an anomaly detector (train.target "input"): train only on these classes; `eval`
+    /// scores the other classes as anomalies.
+    public var normalClasses: [Int]?
     public var normalize: NormalizeSpec?
     /// Use only the first N training / test samples (quick experiments).
     public var trainLimit: Int?
@@ -112,8 +120,8 @@ public struct DataSpec: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case dir, normalize, synthetic
-        case trainLimit = "train_limit", testLimit = "test_limit"
+        case dir, normalize, synthetic, layout
+        case trainLimit = "train_limit", testLimit = "test_limit", normalClasses = "normal_classes"
     }
 
     public init() {}
@@ -126,6 +134,8 @@ public struct DataSpec: Codable, Equatable, Sendable {
         trainLimit = try c.decodeIfPresent(Int.self, forKey: .trainLimit)
         testLimit = try c.decodeIfPresent(Int.self, forKey: .testLimit)
         synthetic = try c.decodeIfPresent(SyntheticSpec.self, forKey: .synthetic)
+        layout = try c.decodeIfPresent(DataLayout.self, forKey: .layout) ?? .nchw
+        normalClasses = try c.decodeIfPresent([Int].self, forKey: .normalClasses)
     }
 
     func validate(_ fail: (String, String) -> SpecError) throws {
@@ -138,6 +148,9 @@ public struct DataSpec: Codable, Equatable, Sendable {
         if let s = synthetic, max(s.train, s.test) > SyntheticDigits.sampleLimit.maximum {
             throw fail("synthetic", "\(max(s.train, s.test)) samples exceed the limit of \(SyntheticDigits.sampleLimit)")
         }
+        if let n = normalClasses, n.isEmpty || n.contains(where: { $0 < 0 || $0 >= Dataset.classLimit.maximum }) {
+            throw fail("normal_classes", "must list class indices (0…\(Dataset.classLimit.maximum - 1)), e.g. [0]")
+        }
     }
 }
 
@@ -147,11 +160,14 @@ public struct TrainSpec: Codable, Equatable, Sendable {
     public var batchSize: Int = 64
     public var seed: UInt64 = 0
     public var loss: Loss = .crossEntropy
+    /// What the output is compared with: "labels" (a classifier) or "input" (an autoencoder,
+    /// whose output reproduces the normalised input; the loss is then mse).
+    public var target: TrainingTarget = .labels
     public var optimizer: OptimizerSpec = OptimizerSpec()
     public var schedule: ScheduleSpec?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case epochs, seed, loss, optimizer, schedule
+        case epochs, seed, loss, target, optimizer, schedule
         case batchSize = "batch_size"
     }
 
@@ -163,7 +179,8 @@ public struct TrainSpec: Codable, Equatable, Sendable {
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? 5
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? 64
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
-        loss = try c.decodeIfPresent(Loss.self, forKey: .loss) ?? .crossEntropy
+        target = try c.decodeIfPresent(TrainingTarget.self, forKey: .target) ?? .labels
+        loss = try c.decodeIfPresent(Loss.self, forKey: .loss) ?? (target == .input ? .mse : .crossEntropy)
         optimizer = try c.decodeIfPresent(OptimizerSpec.self, forKey: .optimizer) ?? OptimizerSpec()
         schedule = try c.decodeIfPresent(ScheduleSpec.self, forKey: .schedule)
     }
@@ -171,6 +188,7 @@ public struct TrainSpec: Codable, Equatable, Sendable {
     func validate(_ fail: (String, String) -> SpecError) throws {
         guard epochs >= 0 else { throw fail("epochs", "must be 0 or more") }
         guard batchSize > 0, batchSize <= 1 << 20 else { throw fail("batch_size", "must be 1…1,048,576") }
+        guard target == .labels || loss == .mse else { throw fail("loss", "a reconstruction (target \"input\") needs \"mse\"") }
         try optimizer.validate { fail("optimizer.\($0)", $1) }
         if let s = schedule { try s.validate { fail("schedule.\($0)", $1) } }
     }

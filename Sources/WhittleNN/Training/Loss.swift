@@ -13,6 +13,10 @@ public struct LossValue {
     }
 }
 
+/// What a model's output is trained to match: the labels (a classifier) or its own input
+/// (an autoencoder; spec `train.target: "input"`).
+public enum TrainingTarget: String, Codable, Sendable { case labels, input }
+
 public enum Loss: String, Codable, Sendable {
     case crossEntropy = "cross_entropy"
     case mse
@@ -21,6 +25,15 @@ public enum Loss: String, Codable, Sendable {
         switch self {
         case .crossEntropy: return Loss.softmaxCrossEntropy(logits: logits, labels: labels)
         case .mse: return Loss.meanSquaredError(output: logits, target: Loss.oneHot(labels, classes: logits.shape[1]))
+        }
+    }
+
+    /// The loss of a batch against `target`: the labels, or (a reconstruction) the normalised
+    /// inputs, which must hold as many values as the output (mse only; the spec checks both).
+    public func evaluate(output: Tensor, inputs: Tensor, labels: [Int32], target: TrainingTarget) -> LossValue {
+        switch target {
+        case .labels: return evaluate(logits: output, labels: labels)
+        case .input: return Loss.meanSquaredError(output: output, target: Tensor(shape: output.shape, storage: inputs.storage))
         }
     }
 

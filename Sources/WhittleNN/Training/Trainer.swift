@@ -6,6 +6,7 @@ public struct EpochReport: Codable, Sendable {
     public var epoch: Int
     public var learningRate: Double
     public var loss: Double
+    /// 0 for an autoencoder (train.target "input"), whose test accuracy is nil.
     public var trainAccuracy: Double
     public var testAccuracy: Double?
     public var seconds: Double
@@ -38,9 +39,15 @@ public final class Trainer {
 
     /// Trains for `recipe.epochs` epochs; evaluates on `test` after each epoch when given.
     public func fit(train: Dataset, test: Dataset?) throws -> [EpochReport] {
-        let classes = graph.outputShape.reduce(1, *)
-        if let bad = train.labels.first(where: { Int($0) >= classes }) {
-            throw DataError("\(train.name): label \(bad) but the model has \(classes) outputs")
+        let outputs = graph.outputShape.reduce(1, *)
+        let classifies = recipe.target == .labels
+        if classifies {
+            guard train.isLabelled else { throw DataError("\(train.name): has no labels, but train.target is \"labels\"") }
+            if let bad = train.labels.first(where: { Int($0) >= outputs }) {
+                throw DataError("\(train.name): label \(bad) but the model has \(outputs) outputs")
+            }
+        } else if outputs != train.sampleSize {
+            throw DataError("\(train.name): a reconstruction needs \(train.sampleSize) outputs, the model has \(outputs)")
         }
         let parameters = graph.namedParameters.map(\.parameter) + extraParameters
         let optimizer = recipe.optimizer.makeOptimizer(parameters)
@@ -61,7 +68,8 @@ public final class Trainer {
                 // A final softmax is skipped by losses on logits: its backward never runs for them.
                 let scored = graph.lossNode(onLogits: objective != nil || recipe.loss.readsLogits)
                 let logits = graph.output(of: scored, input: x)
-                let value = objective?(logits, x, labels) ?? recipe.loss.evaluate(logits: logits, labels: labels)
+                let value = objective?(logits, x, labels)
+                    ?? recipe.loss.evaluate(output: logits, inputs: x, labels: labels, target: recipe.target)
                 guard value.loss.isFinite else {
                     throw TrainingError("training diverged in epoch \(epoch + 1), batch \(b + 1): loss is \(value.loss) (lower the learning rate)")
                 }
@@ -70,21 +78,23 @@ public final class Trainer {
                 optimizer.step(learningRate: Float(lr))
                 for hook in afterStep { hook(graph) }
                 lossSum += Double(value.loss) * Double(labels.count)
-                correct += zip(argmaxRows(logits), labels).filter { $0 == Int($1) }.count
+                if classifies { correct += zip(argmaxRows(logits), labels).filter { $0 == Int($1) }.count }
                 seen += labels.count
                 let rate = Double(seen) / max(Date().timeIntervalSince(start), 1e-9)
-                progress?.update(String(format: "%@ %d/%d %@ %d/%d  loss %.4f  acc %.2f%%  %.0f samples/s",
+                let accuracy = classifies ? String(format: "  acc %.2f%%", 100 * Double(correct) / Double(seen)) : ""
+                progress?.update(String(format: "%@ %d/%d %@ %d/%d  loss %.4f%@  %.0f samples/s",
                                         label, epoch + 1, recipe.epochs, ProgressLine.bar(Double(seen) / Double(train.count)),
-                                        seen, train.count, lossSum / Double(seen), 100 * Double(correct) / Double(seen), rate))
+                                        seen, train.count, lossSum / Double(seen), accuracy, rate))
             }
             let seconds = Date().timeIntervalSince(start)
-            let testAccuracy = test.map { Evaluator.evaluate(graph, on: $0).accuracy }
+            let testAccuracy = classifies ? test.map { Evaluator.evaluate(graph, on: $0).accuracy } : nil
             let report = EpochReport(epoch: epoch + 1, learningRate: lr, loss: lossSum / Double(max(seen, 1)),
                                      trainAccuracy: Double(correct) / Double(max(seen, 1)), testAccuracy: testAccuracy,
                                      seconds: seconds, samplesPerSecond: Double(seen) / max(seconds, 1e-9))
             reports.append(report)
-            progress?.finish(String(format: "%@ %d/%d  lr %.4g  loss %.4f  train %.2f%%%@  %.1f s  %.0f samples/s",
-                                    label, report.epoch, recipe.epochs, lr, report.loss, 100 * report.trainAccuracy,
+            let accuracy = classifies ? String(format: "  train %.2f%%", 100 * report.trainAccuracy) : ""
+            progress?.finish(String(format: "%@ %d/%d  lr %.4g  loss %.4f%@%@  %.1f s  %.0f samples/s",
+                                    label, report.epoch, recipe.epochs, lr, report.loss, accuracy,
                                     testAccuracy.map { String(format: "  test %.2f%%", 100 * $0) } ?? "", seconds, report.samplesPerSecond))
         }
         return reports
