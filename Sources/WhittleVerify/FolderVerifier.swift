@@ -58,6 +58,8 @@ public struct VerifyReport: Codable, Hashable, Sendable {
     public var expectedComparison: OutputComparison?
     public var sanitizer: SanitizerResult?
     public var accuracy: AccuracyReport?
+    /// An autoencoder's reconstruction errors (instead of `accuracy`).
+    public var reconstruction: ReconstructionReport? = nil
     public var cost: HostCost?
     /// Flash, RAM, stack and instructions on a bare-metal target.
     public var measurement: TargetMeasurement?
@@ -73,7 +75,7 @@ public struct VerifyReport: Codable, Hashable, Sendable {
     /// Bit-exact on every vector, clean under the sanitizers and integer only.
     public var passed: Bool {
         comparison.bitExact && (expectedComparison?.bitExact ?? true) && (sanitizer?.passed ?? true)
-            && (measurement?.floatHelpers.isEmpty ?? true)
+            && (measurement?.floatHelpers.isEmpty ?? true) && (reconstruction?.harnessAgrees ?? true)
     }
 
     /// Why it did not pass, in one line (nil when it passed).
@@ -84,6 +86,7 @@ public struct VerifyReport: Codable, Hashable, Sendable {
             return "not integer only: the \(target) program links software floating-point helpers \(helpers.joined(separator: ", ")); a float or double reached the inference path"
         }
         if let sanitizer, !sanitizer.passed { return "sanitizer build failed: \(sanitizer.report ?? "")" }
+        if reconstruction?.harnessAgrees == false { return "the reconstruction errors the C harness printed differ from the C outputs' errors" }
         return nil
     }
 }
@@ -126,14 +129,15 @@ public enum FolderVerifier {
                                   inputs: Array(vectors.inputs.prefix(count * manifest.input.size)))
 
         let outputs: [Int8]
+        var printed: String?
         var measurement: TargetMeasurement?
         var profile: CycleProfile?
         if target.isBareMetal {
             (outputs, measurement, profile) = try BareMetalRun.run(harness, manifest: manifest, resources: resources, limit: limit,
                                                                    timeout: options.timeout, profile: options.profile)
         } else {
-            outputs = try runVectors(harness, program: try harness.build("test_model"), limit: limit,
-                                     count: count, outputSize: outputSize, timeout: options.timeout)
+            (outputs, printed) = try runVectors(harness, program: try harness.build("test_model"), limit: limit,
+                                                count: count, outputSize: outputSize, timeout: options.timeout)
         }
         let comparison = OutputComparison(c: outputs, reference: expected, outputSize: outputSize)
         let expectedComparison = vectors.givenExpected
@@ -143,7 +147,13 @@ public enum FolderVerifier {
             let sanitized = min(options.sanitizerVectors, count)
             sanitizer = try sanitizerRun(harness, limit: sanitized, expected: Array(expected.prefix(sanitized * outputSize)))
         }
-        let accuracy = AccuracyReport(c: outputs, reference: expected, labels: vectors.labels.map { Array($0.prefix(count)) },
+        let reconstruction = graph.validation?.reconstruction.map { task in
+            ReconstructionReport(c: outputs, inputs: Array(vectors.inputs.prefix(count * manifest.input.size)),
+                                 floatOutputs: vectors.floatLogits.map { Array($0.prefix(count * outputSize)) },
+                                 labels: vectors.labels, task: task, size: outputSize,
+                                 input: graph.inputTensor.quant, output: graph.outputTensor.quant, printed: printed)
+        }
+        let accuracy = reconstruction != nil ? nil : AccuracyReport(c: outputs, reference: expected, labels: vectors.labels.map { Array($0.prefix(count)) },
                                       floatLogits: vectors.floatLogits.map { Array($0.prefix(count * outputSize)) },
                                       outputSize: outputSize,
                                       outputScale: manifest.output.scale, outputZeroPoint: manifest.output.zeroPoint)
@@ -152,7 +162,8 @@ public enum FolderVerifier {
             try BareMetalRun.checkBudgets(measurement, manifest: manifest, target: target)
         }
         return VerifyReport(folder: folder.path, model: manifest.model, target: target.name, comparison: comparison,
-                            expectedComparison: expectedComparison, sanitizer: sanitizer, accuracy: accuracy, cost: cost, measurement: measurement,
+                            expectedComparison: expectedComparison, sanitizer: sanitizer, accuracy: accuracy,
+                            reconstruction: reconstruction, cost: cost, measurement: measurement,
                             arenaBytes: manifest.memory.arenaBytes, scratchBytes: manifest.memory.scratchBytes,
                             constantBytes: manifest.constantBytes,
                             modifiedFiles: modified.isIntact ? nil : modified, profile: profile)
@@ -188,9 +199,10 @@ public enum FolderVerifier {
         }
     }
 
-    /// Runs `test_model` on the first `limit` vectors (all when nil) and returns its outputs.
+    /// Runs `test_model` on the first `limit` vectors (all when nil) and returns its outputs and
+    /// what it printed.
     static func runVectors(_ harness: Harness, program: URL, limit: Int?, count: Int, outputSize: Int,
-                           timeout: TimeInterval = 600) throws -> [Int8] {
+                           timeout: TimeInterval = 600) throws -> (outputs: [Int8], printed: String) {
         let outputFile = harness.buildDirectory.appendingPathComponent("\(program.lastPathComponent).outputs.bin")
         let result = try harness.run(program, ["vectors/inputs.bin", outputFile.path] + (limit.map { [String($0)] } ?? []), timeout: timeout)
         guard !result.timedOut else {
@@ -204,7 +216,7 @@ public enum FolderVerifier {
         guard bytes.count == expected else {
             throw VerifyCheckFailure("\(harness.folder.path): \(program.lastPathComponent) wrote \(bytes.count) output bytes, expected \(expected)")
         }
-        return bytes.map { Int8(bitPattern: $0) }
+        return (bytes.map { Int8(bitPattern: $0) }, result.standardOutput)
     }
 
     /// Runs the sanitizer build on the first `limit` vectors; any report, crash or output that

@@ -39,6 +39,23 @@ final class DataCommandTests: XCTestCase {
         let text = try CLI.run(["eval", spec.path, model])
         XCTAssertTrue(text.stdout.contains("reconstruction error"), text.stdout)
         XCTAssertTrue(text.stdout.contains("anomaly AUC"), text.stdout)
+
+        // The int8 C: its harness prints each input's reconstruction error, verify checks them
+        // against the C outputs and scores them as an anomaly detector beside the float model.
+        let q = data.appendingPathComponent("ae.q").path, c = data.appendingPathComponent("c").path
+        XCTAssertEqual(try CLI.run(["quantize", spec.path, model, "-o", q]).status, 0)
+        XCTAssertEqual(try CLI.run(["emit", q, "-o", c]).status, 0)
+        let header = try String(contentsOfFile: c + "/model.h", encoding: .utf8)
+        XCTAssertTrue(header.contains("#define MODEL_RECONSTRUCTS_INPUT 1"), header)
+        let v = try CLI.run(["verify", c, "--json"])
+        XCTAssertEqual(v.status, 0, v.stderr)
+        let verified = try XCTUnwrap(try CLI.json(v)["reconstruction"] as? [String: Any])
+        XCTAssertEqual(verified["harness_agrees"] as? Bool, true)
+        XCTAssertEqual(verified["vectors"] as? Int, 300)
+        let cAUC = try XCTUnwrap(verified["c_auc"] as? Double), floatAUC = try XCTUnwrap(verified["float_auc"] as? Double)
+        XCTAssertGreaterThan(cAUC, 0.9)
+        XCTAssertEqual(cAUC, floatAUC, accuracy: 0.02, "int8 scores anomalies as the float model does")
+        XCTAssertEqual(try CLI.json(v)["accuracy"] as? [String: Any] == nil, true, "no class accuracy for an autoencoder")
     }
 
     func testBadNPYFilesFailWithOneLine() throws {

@@ -46,20 +46,39 @@ final class QGraphFileTests: XCTestCase {
     }
 
     /// Older versions (3: chains only) and a newer version are refused with one line each;
-    /// version 4 (no expected outputs in the validation set) is still read.
+    /// versions 4 (no expected outputs in the validation set) and 5 (no reconstruction task) are still read.
     func testOtherVersionsAreRejected() throws {
         var bytes = QGraphFile.encode(sample())
-        XCTAssertEqual(bytes[4], 5)
+        XCTAssertEqual(bytes[4], 6)
         bytes[4] = 3
-        assertRejected(bytes, mentioning: ["version 3", "reads version 5", "re-create it"])
-        bytes[4] = 6
-        assertRejected(bytes, mentioning: ["version 6", "reads version 5", "newer whittle"])
-        // Without a validation set, versions 4 and 5 write the same payload.
+        assertRejected(bytes, mentioning: ["version 3", "reads version 6", "re-create it"])
+        bytes[4] = 7
+        assertRejected(bytes, mentioning: ["version 7", "reads version 6", "newer whittle"])
+        // Without a validation set, versions 4 to 6 write the same payload.
         var withoutValidation = sample()
         withoutValidation.validation = nil
-        bytes = QGraphFile.encode(withoutValidation)
-        bytes[4] = 4
-        XCTAssertEqual(try QGraphFile.decode(bytes, name: "v4.q"), withoutValidation)
+        for version: UInt8 in [4, 5] {
+            bytes = QGraphFile.encode(withoutValidation)
+            bytes[4] = version
+            XCTAssertEqual(try QGraphFile.decode(bytes, name: "v\(version).q"), withoutValidation)
+        }
+    }
+
+    /// An autoencoder's reconstruction task round-trips, with and without normal classes, and
+    /// needs an output of the input's size.
+    func testReconstructionTaskRoundTrips() throws {
+        var b = QGraphBuilder(inputShape: TensorShape(vector: 8), inputQuant: QuantParams(scale: 0.1, zeroPoint: 3), inputDescription: "t")
+        let y = try b.fullyConnected(b.input, name: "fc", weights: (0..<64).map { Int8($0 % 7 - 3) }, weightScales: [Double](repeating: 0.01, count: 8),
+                                     bias: [Int32](repeating: 5, count: 8), outputCount: 8, output: QuantParams(scale: 0.05, zeroPoint: -2), activation: .none)
+        for classes in [[0, 3], nil] as [[Int32]?] {
+            let validation = ValidationSet(count: 2, inputs: (0..<16).map { Int8($0) }, labels: [0, 4],
+                                           reconstruction: ReconstructionTask(normalClasses: classes))
+            let autoencoder = try b.finish(output: y, validation: validation)
+            XCTAssertEqual(try QGraphFile.decode(QGraphFile.encode(autoencoder), name: "ae.q"), autoencoder)
+        }
+        var classifier = sample()
+        classifier.validation!.reconstruction = ReconstructionTask(normalClasses: nil)
+        assertRejected(QGraphFile.encode(classifier), mentioning: ["reconstruction", "784 inputs", "10 outputs"])
     }
 
     /// Expected outputs of another engine round-trip, and must be one output per input.

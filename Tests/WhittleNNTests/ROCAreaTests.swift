@@ -1,5 +1,6 @@
 import XCTest
 import WhittleNN
+import WhittleSupport
 
 final class ROCAreaTests: XCTestCase {
     /// The doc comment's case, by hand: positives 0.35 and 0.8 against negatives 0.1 and 0.4

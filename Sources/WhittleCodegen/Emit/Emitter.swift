@@ -61,10 +61,10 @@ public enum Emitter {
         files += try kernelFiles(plan.kernels, target: options.target, resources: resources)
         files += try harnessFiles(for: options.target, resources: resources)
         files += vectorFiles(vectors)
-        // The model itself, without the validation set that vectors/ holds: `verify --target`
-        // emits it again for another target.
+        // The model itself, without the validation vectors that vectors/ holds: `verify --target`
+        // emits it again for another target. An autoencoder keeps its (empty) set for the task.
         var model = graph
-        model.validation = nil
+        model.validation = graph.validation?.reconstruction.map { ValidationSet(count: 0, inputs: [], reconstruction: $0) }
         files.append((EmitManifest.modelFileName, QGraphFile.encode(model)))
         // The SHA-256 of every file but the manifest itself, so `verify` can tell what changed.
         let digests = Dictionary(files.map { ($0.path, SHA256.hex($0.bytes)) }, uniquingKeysWith: { first, _ in first })

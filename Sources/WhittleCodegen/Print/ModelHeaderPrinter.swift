@@ -1,3 +1,4 @@
+import Foundation
 import WhittleIR
 
 /// Prints `model.h`: sizes, quantization macros, the API and how to fill the input.
@@ -29,8 +30,7 @@ enum ModelHeaderPrinter {
          *   mapping: the verification vectors were made with it. (Quantizing with the float
          *   MODEL_INPUT_SCALE instead can land on the other side of a rounding tie.)
         """)
-         * Outputs are int8 logits: real = MODEL_OUTPUT_SCALE * (q - MODEL_OUTPUT_ZERO_POINT); the
-         *   predicted class is the index of the largest q.
+        \(outputText(graph))
          */
         #ifndef WHITTLE_MODEL_H
         #define WHITTLE_MODEL_H
@@ -49,10 +49,46 @@ enum ModelHeaderPrinter {
         #define MODEL_INPUT_ZERO_POINT (\(input.quant.zeroPoint))
         #define MODEL_OUTPUT_SCALE \(floatLiteral(output.quant.scale))
         #define MODEL_OUTPUT_ZERO_POINT (\(output.quant.zeroPoint))
+        \(graph.validation?.reconstruction == nil ? "" : reconstructionMacros(graph))
 
         int model_invoke(const int8_t *input, int8_t *output);
         \(graph.rawInputTable == nil ? "" : "void model_quantize_input(const uint8_t *raw, int8_t *input);\n")
         #endif /* WHITTLE_MODEL_H */
+
+        """
+    }
+
+    /// What the outputs mean: logits, softmax probabilities, or an autoencoder's reconstruction.
+    static func outputText(_ graph: QGraph) -> String {
+        if graph.validation?.reconstruction != nil {
+            return """
+             * Outputs reconstruct the input (an autoencoder): output i is input i's reconstruction,
+             *   real = MODEL_OUTPUT_SCALE * (q - MODEL_OUTPUT_ZERO_POINT); the anomaly score of an input is
+             *   its reconstruction error, the mean over i of (real output i - real input i)^2, real input
+             *   i = MODEL_INPUT_SCALE * (x - MODEL_INPUT_ZERO_POINT) (the harness computes it with the
+             *   _EXACT scales, as whittle verify does).
+            """
+        }
+        if case .softmax = graph.nodes.first(where: { $0.output == graph.output })?.op {
+            return """
+             * Outputs are int8 softmax probabilities: p = MODEL_OUTPUT_SCALE * (q - MODEL_OUTPUT_ZERO_POINT)
+             *   = (q + 128) / 256; the predicted class is the index of the largest q.
+            """
+        }
+        return """
+         * Outputs are int8 logits: real = MODEL_OUTPUT_SCALE * (q - MODEL_OUTPUT_ZERO_POINT); the
+         *   predicted class is the index of the largest q.
+        """
+    }
+
+    /// An autoencoder's scales to double precision, so a reconstruction error computed from them
+    /// is the one `whittle verify` computes.
+    static func reconstructionMacros(_ graph: QGraph) -> String {
+        func exact(_ v: Double) -> String { String(format: "%.17g", v) }
+        return """
+        #define MODEL_RECONSTRUCTS_INPUT 1
+        #define MODEL_INPUT_SCALE_EXACT \(exact(graph.inputTensor.quant.scale))
+        #define MODEL_OUTPUT_SCALE_EXACT \(exact(graph.outputTensor.quant.scale))
 
         """
     }

@@ -54,6 +54,9 @@ enum RunCommand: Command {
                            grouped(s.flashBytes), s.ramBytes.map(grouped) ?? "", grouped(s.macs)])
             }
             print(table.rendered)
+            if let e = v.reconstruction {
+                print("C vs Swift reference: \(v.comparison.bitExact ? "bit-exact" : "MISMATCH") on \(v.comparison.vectors) vectors; reconstruction: \(ReconstructionText.line(e))")
+            }
             if let a = v.accuracy {
                 print(String(format: "C vs Swift reference: %@ on %d vectors; C vs float: top-1 agreement %.2f%%, |logit error| max %.4f mean %.4f",
                              v.comparison.bitExact ? "bit-exact" : "MISMATCH", v.comparison.vectors,

@@ -230,6 +230,9 @@ enum VerifyCommand: Command {
                 lines.append("  C vs float       top-1 agreement \(percent(agreement)), |logit error| max \(String(format: "%.4f", a.maxAbsLogitError ?? 0)), mean \(String(format: "%.4f", a.meanAbsLogitError ?? 0))")
             }
         }
+        if let e = r.reconstruction {
+            lines.append("  reconstruction   " + ReconstructionText.line(e))
+        }
         if r.measurement == nil {
             lines.append("  RAM              \((r.arenaBytes + r.scratchBytes).grouped) B (arena \(r.arenaBytes.grouped) + kernel scratch \(r.scratchBytes.grouped)), constants \(r.constantBytes.grouped) B")
         }

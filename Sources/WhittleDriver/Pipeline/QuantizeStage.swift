@@ -47,7 +47,14 @@ struct QuantizeStage {
             calibration = try Calibration.run(graph, on: settings.calibrationSet(from: train), makeObserver: settings.makeObserver)
         }
         let inputQuant = ActivationQuantization.params(for: calibration.input, float32Scale: settings.float32Scales)
-        let validation = ValidationSetBuilder.make(reference, data: test, inputQuant: inputQuant)
+        var validation = ValidationSetBuilder.make(reference, data: test, inputQuant: inputQuant)
+        if spec.train.target == .input {
+            // The int8 input is channels-last; a flat output would pair its values in another order.
+            guard spec.input.count == 1 || spec.input[0] == 1 || graph.outputShape.count == spec.input.count else {
+                throw LoweringError("\(spec.path): a reconstruction of a \(spec.input[0])-channel image needs an output of the input's shape, not \(graph.outputShape)")
+            }
+            validation.reconstruction = ReconstructionTask(normalClasses: spec.data.normalClasses?.map(Int32.init))
+        }
         let floatAccuracy = Evaluator.evaluate(graph, on: test).accuracy
         var q = try PostTrainingQuantization.lower(graph, calibration: calibration,
                                                    scheme: QuantizationScheme(perChannelWeights: settings.perChannel, float32Scales: settings.float32Scales),

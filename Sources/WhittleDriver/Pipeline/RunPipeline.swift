@@ -97,6 +97,9 @@ struct RunPipeline {
         stages.append(Stage(name: "int8 C (\(target))", accuracy: verify.accuracy?.cAccuracy, parameters: int8Weights.total,
                             nonzeros: int8Weights.nonzero, flashBytes: manifest.constantBytes,
                             ramBytes: manifest.memory.ramBytes, macs: manifest.macs))
+        if spec.train.target == .input { // an autoencoder has no classes: its error is in verify's reconstruction
+            for i in stages.indices { stages[i].accuracy = nil }
+        }
         return Report(stages: stages, verify: verify, folder: output)
     }
 

@@ -42,6 +42,11 @@ enum QGraphCoding {
             if let logits = v.floatLogits { w.write(array: logits) }
             w.write(v.expectedOutputs != nil)
             if let expected = v.expectedOutputs { w.write(array: expected) }
+            w.write(v.reconstruction != nil)
+            if let task = v.reconstruction {
+                w.write(task.normalClasses != nil)
+                if let classes = task.normalClasses { w.write(array: classes) }
+            }
         }
     }
 
@@ -132,7 +137,14 @@ enum QGraphCoding {
             if version >= 5, try r.readBool("validation expected outputs") {
                 expected = try r.readArray(of: Int8.self, "validation expected outputs")
             }
-            validation = ValidationSet(count: count, inputs: inputs, labels: labels, floatLogits: logits, expectedOutputs: expected)
+            // Version 6 added the autoencoder's reconstruction task.
+            var reconstruction: ReconstructionTask?
+            if version >= 6, try r.readBool("validation reconstruction") {
+                let classes = try r.readBool("validation normal classes") ? try r.readArray(of: Int32.self, "validation normal classes") : nil
+                reconstruction = ReconstructionTask(normalClasses: classes)
+            }
+            validation = ValidationSet(count: count, inputs: inputs, labels: labels, floatLogits: logits, expectedOutputs: expected,
+                                       reconstruction: reconstruction)
         }
         return QGraph(tensors: tensors, nodes: nodes, input: input, output: output,
                       inputDescription: description, validation: validation, rawInputTable: rawInputTable)

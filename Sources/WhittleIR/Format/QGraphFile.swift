@@ -14,14 +14,16 @@ public struct QGraphFileError: Error, CustomStringConvertible, Sendable {
 /// ```
 /// offset  size  field
 ///      0     4  magic "WHQG"
-///      4     4  format version (UInt32, currently 5; 2 added the sparse weight formats, 3 the
+///      4     4  format version (UInt32, currently 6; 2 added the sparse weight formats, 3 the
 ///               raw-input table, 4 graphs: nodes of several inputs, the add op, a conv's folded max pool;
-///               5 the validation set's expected outputs of another engine. Version 4 files are read too)
+///               5 the validation set's expected outputs of another engine; 6 its reconstruction task.
+///               Versions 4 and 5 are read too)
 ///      8     8  payload length in bytes (UInt64)
 ///     16     4  CRC-32 of the payload (UInt32)
 ///     20     …  payload:
 ///               input description (string) · optional raw-input table (256 int8) · tensors · input id · output id · nodes ·
-///               optional validation set (inputs, optional labels, optional float logits, optional expected outputs)
+///               optional validation set (inputs, optional labels, optional float logits, optional expected outputs,
+///               optional reconstruction task: a bool, then optional normal classes as Int32s)
 /// ```
 /// Strings are a UInt32 byte count and UTF-8; arrays a UInt64 count and their elements; doubles
 /// and floats their IEEE bit patterns, so a graph reads back bit for bit. Each conv / fully
@@ -39,7 +41,7 @@ public struct QGraphFileError: Error, CustomStringConvertible, Sendable {
 /// dense weights; a newer whittle's files may hold formats this one cannot run).
 public enum QGraphFile {
     public static let magic: [UInt8] = Array("WHQG".utf8)
-    public static let version: UInt32 = 5
+    public static let version: UInt32 = 6
     /// The oldest version this whittle still reads (what it lacks reads as absent).
     public static let oldestReadableVersion: UInt32 = 4
     static let headerSize = 20

@@ -11,13 +11,19 @@ public struct ValidationSet: Hashable, Sendable {
     /// `count × outputSize` int8 outputs another engine computed for these inputs (an imported
     /// model's reference, e.g. TFLite's reference kernels), which `verify` requires byte for byte; or nil.
     public var expectedOutputs: [Int8]?
+    /// Set for an autoencoder: the output reconstructs the input element for element, and is
+    /// scored by its reconstruction error rather than by a class (`floatLogits` then holds the
+    /// float model's reconstructions).
+    public var reconstruction: ReconstructionTask?
 
-    public init(count: Int, inputs: [Int8], labels: [Int32]? = nil, floatLogits: [Float]? = nil, expectedOutputs: [Int8]? = nil) {
+    public init(count: Int, inputs: [Int8], labels: [Int32]? = nil, floatLogits: [Float]? = nil, expectedOutputs: [Int8]? = nil,
+                reconstruction: ReconstructionTask? = nil) {
         self.count = count
         self.inputs = inputs
         self.labels = labels
         self.floatLogits = floatLogits
         self.expectedOutputs = expectedOutputs
+        self.reconstruction = reconstruction
     }
 
     /// The first `limit` entries.
@@ -29,6 +35,15 @@ public struct ValidationSet: Hashable, Sendable {
         return ValidationSet(count: n, inputs: Array(inputs.prefix(n * inputSize)),
                              labels: labels.map { Array($0.prefix(n)) },
                              floatLogits: floatLogits.map { Array($0.prefix(n * logitsSize)) },
-                             expectedOutputs: expectedOutputs.map { Array($0.prefix(n * expectedSize)) })
+                             expectedOutputs: expectedOutputs.map { Array($0.prefix(n * expectedSize)) },
+                             reconstruction: reconstruction)
     }
+}
+
+/// What an autoencoder's validation needs beyond its vectors: the classes training took as
+/// normal (nil when unknown), so the reconstruction error can be scored as an anomaly detector
+/// (samples of the other classes are the anomalies).
+public struct ReconstructionTask: Hashable, Sendable {
+    public var normalClasses: [Int32]?
+    public init(normalClasses: [Int32]?) { self.normalClasses = normalClasses }
 }

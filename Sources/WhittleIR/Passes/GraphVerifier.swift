@@ -221,5 +221,8 @@ public enum GraphVerifier {
         if let expected = set.expectedOutputs, expected.count != set.count * graph.outputTensor.byteCount {
             throw fail(location, .validationSet, "\(expected.count) expected output bytes for \(set.count) outputs of \(graph.outputTensor.byteCount)")
         }
+        if set.reconstruction != nil, graph.inputTensor.byteCount != graph.outputTensor.byteCount {
+            throw fail(location, .validationSet, "a reconstruction needs as many outputs as inputs; the model has \(graph.inputTensor.byteCount) inputs and \(graph.outputTensor.byteCount) outputs")
+        }
     }
 }

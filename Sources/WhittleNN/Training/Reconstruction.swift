@@ -1,3 +1,4 @@
+import WhittleSupport
 import WhittleTensor
 
 /// How well an autoencoder reproduces its inputs: the mean squared error per sample (against

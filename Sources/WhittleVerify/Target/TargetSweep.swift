@@ -19,7 +19,8 @@ public enum TargetSweep {
         let vectors = try EmittedVectors(folder: folder, manifest: manifest)
         if manifest.vectors.seed == nil {
             graph.validation = ValidationSet(count: vectors.count, inputs: vectors.inputs, labels: vectors.labels,
-                                             floatLogits: vectors.floatLogits, expectedOutputs: vectors.givenExpected)
+                                             floatLogits: vectors.floatLogits, expectedOutputs: vectors.givenExpected,
+                                             reconstruction: graph.validation?.reconstruction)
         }
         let options = EmitOptions(target: target, modelName: manifest.model, vectorCount: manifest.vectors.count,
                                   seed: manifest.vectors.seed ?? 1, passes: manifest.passOptions)

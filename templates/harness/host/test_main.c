@@ -5,12 +5,29 @@
  * Runs model_invoke on each MODEL_INPUT_SIZE-byte vector of INPUTS (at most LIMIT of them) and
  * writes the MODEL_OUTPUT_SIZE-byte outputs back to back to OUTPUTS. Every input and output gets
  * its own exactly sized heap block, so a sanitizer build catches any access past either.
+ * For an autoencoder (MODEL_RECONSTRUCTS_INPUT) it also prints each input's reconstruction error
+ * on standard output, "reconstruction_error INDEX ERROR", as whittle verify computes it.
  * Exit: 0 ok, 2 bad usage or file, 3 model_invoke failed.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "model.h"
+
+#ifdef MODEL_RECONSTRUCTS_INPUT
+/* The mean over elements of (real output - real input)^2, in double, summed in element order. */
+static double reconstruction_error(const int8_t *x, const int8_t *y)
+{
+    double sum = 0.0;
+    long i;
+    for (i = 0; i < MODEL_INPUT_SIZE; ++i) {
+        double d = MODEL_OUTPUT_SCALE_EXACT * (double)(y[i] - MODEL_OUTPUT_ZERO_POINT)
+                 - MODEL_INPUT_SCALE_EXACT * (double)(x[i] - MODEL_INPUT_ZERO_POINT);
+        sum += d * d;
+    }
+    return sum / (double)MODEL_INPUT_SIZE;
+}
+#endif
 
 static int fail(const char *message, const char *path)
 {
@@ -66,6 +83,9 @@ int main(int argc, char **argv)
         if (fwrite(y, 1, MODEL_OUTPUT_SIZE, out) != MODEL_OUTPUT_SIZE) {
             return fail("short write", argv[2]);
         }
+#ifdef MODEL_RECONSTRUCTS_INPUT
+        printf("reconstruction_error %ld %.17g\n", i, reconstruction_error(x, y));
+#endif
         free(x);
         free(y);
     }
