@@ -78,5 +78,9 @@ final class DataCommandTests: XCTestCase {
         CLI.expectFailure(try train(), ["x_train.npy: fortran_order is True"])
         try NPYFile.encode(bytes: [UInt8](repeating: 0, count: 32), shape: [2, 16]).prefix(80).write(to: x)
         CLI.expectFailure(try train(), ["x_train.npy: truncated"])
+        // An ADD of two shapes names the layer and both shapes.
+        try #"{"name": "m", "input": [1, 4, 4], "layers": [{"name": "c", "type": "conv2d", "out_channels": 2, "kernel": 1}, {"name": "s", "type": "add", "inputs": ["input", "c"]}]}"#
+            .write(to: spec, atomically: true, encoding: .utf8)
+        CLI.expectFailure(try train(), ["layer 's' (add): needs two or more inputs of one shape, got [[1, 4, 4], [2, 4, 4]]"])
     }
 }
