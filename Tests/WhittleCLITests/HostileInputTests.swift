@@ -108,7 +108,9 @@ final class HostileInputTests: XCTestCase {
             p.standardError = FileHandle.nullDevice
             p.standardOutput = FileHandle.nullDevice
             try p.run()
-            usleep(UInt32.random(in: 20_000...600_000, using: &rng))
+            // A SIGINT must land after main.swift installs its handler (a loaded machine can take
+            // tens of milliseconds to get there); SIGKILL may land anywhere.
+            usleep(UInt32.random(in: (signal == SIGINT ? 200_000 : 20_000)...600_000, using: &rng))
             kill(p.processIdentifier, signal)
             p.waitUntilExit()
             if signal == SIGINT {
