@@ -56,6 +56,13 @@ final class DataCommandTests: XCTestCase {
         XCTAssertGreaterThan(cAUC, 0.9)
         XCTAssertEqual(cAUC, floatAUC, accuracy: 0.02, "int8 scores anomalies as the float model does")
         XCTAssertEqual(try CLI.json(v)["accuracy"] as? [String: Any] == nil, true, "no class accuracy for an autoencoder")
+        // Emitted again for a microcontroller, the folder keeps the task: the errors come from its outputs.
+        let m4 = try CLI.run(["verify", c, "--target", "cortex-m4", "--vectors", "20", "--json"])
+        XCTAssertEqual(m4.status, 0, m4.stderr)
+        let entry = try XCTUnwrap((try CLI.json(m4)["targets"] as? [[String: Any]])?.first)
+        let onTarget = try XCTUnwrap(entry["reconstruction"] as? [String: Any], "\(entry)")
+        XCTAssertEqual(onTarget["vectors"] as? Int, 20)
+        XCTAssertNil(onTarget["harness_agrees"], "the bare-metal harness prints no errors")
     }
 
     func testBadNPYFilesFailWithOneLine() throws {
