@@ -4,7 +4,9 @@ import WhittleTensor
 /// `groups == in == out` is a depthwise convolution.
 ///
 /// Each image is unfolded (im2col) and multiplied per group; images run in parallel. The
-/// column matrices are kept for the backward pass, so it does not unfold again.
+/// column matrices are kept for the backward pass, so it does not unfold again. A 1×1 kernel
+/// with stride 1 and no padding multiplies the image itself (its column matrix). Depthwise
+/// convolutions take the direct kernels of `DepthwiseConv` (Conv2d+Depthwise.swift).
 public final class Conv2d: LayerBase, Layer {
     public let inChannels, outChannels, groups: Int
     public let kernel: (h: Int, w: Int), stride: (h: Int, w: Int), padding: (h: Int, w: Int)
@@ -13,6 +15,12 @@ public final class Conv2d: LayerBase, Layer {
 
     private var inputShape: [Int] = []
     private var columns: [Float] = []   // batch × patchSize × outPixels (training only)
+    /// The training input, for kernels that read it in backward instead of columns.
+    var input = Tensor(shape: [0])
+    /// Depthwise convolutions take the direct kernels (false: the generic grouped GEMMs, which
+    /// the tests compare them with).
+    public var usesDepthwiseKernel = true
+    var isDepthwise: Bool { usesDepthwiseKernel && groups > 1 && groups == inChannels && groups == outChannels }
 
     public init(inChannels: Int, outChannels: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: (Int, Int) = (0, 0), groups: Int = 1, bias: Bool = true, rng: inout RNG) {
@@ -51,21 +59,31 @@ public final class Conv2d: LayerBase, Layer {
     }
 
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        if isDepthwise { return depthwiseForward(x, mode: mode) }
         let n = x.shape[0], g = geometry(height: x.shape[2], width: x.shape[3])
         let patch = g.patchSize, pixels = g.outPixels, imageSize = inChannels * g.height * g.width
         let groupPatch = patch / groups, groupOut = outChannels / groups
         inputShape = x.shape
         var y = Tensor(uninitializedShape: [n, outChannels, g.outHeight, g.outWidth])
-        var cols = Tensor(uninitializedShape: [n * patch * pixels]).storage // every entry is written by unfold
+        // Training keeps every image's columns for backward; evaluation unfolds into one
+        // image's worth per chunk; a 1×1 stride-1 unpadded kernel reads the image in place.
+        let inPlace = g.columnsAreImage, keeps = mode == .train && !inPlace
+        var cols = Tensor(uninitializedShape: [keeps ? n * patch * pixels : 0]).storage // every entry is written by unfold
         let hasBias = bias != nil
         let biasValues = bias?.value.storage ?? []
         x.withUnsafePointer { xp in weight.value.withUnsafePointer { wp in
             y.withUnsafeMutablePointer { yp in cols.withUnsafeMutableBufferPointer { cb in
-                let cp = cb.baseAddress!
                 Parallel.forEachChunk(n) { images in
+                    let scratch = keeps || inPlace ? nil : UnsafeMutablePointer<Float>.allocate(capacity: patch * pixels)
+                    defer { scratch?.deallocate() }
                     for i in images {
-                        let col = cp + i * patch * pixels, out = yp + i * outChannels * pixels
-                        Im2col.unfold(g, image: xp + i * imageSize, columns: col)
+                        let image = xp + i * imageSize, out = yp + i * outChannels * pixels
+                        let col: UnsafePointer<Float>
+                        if inPlace { col = image } else {
+                            let dst = scratch ?? cb.baseAddress! + i * patch * pixels
+                            Im2col.unfold(g, image: image, columns: dst)
+                            col = UnsafePointer(dst)
+                        }
                         if hasBias {
                             for c in 0..<outChannels { (out + c * pixels).update(repeating: biasValues[c], count: pixels) }
                         }
@@ -79,11 +97,13 @@ public final class Conv2d: LayerBase, Layer {
                 }
             }}
         }}
-        columns = mode == .train ? cols : []
+        columns = cols
+        input = mode == .train && inPlace ? x : Tensor(shape: [0])
         return y
     }
 
     public func backward(_ gradOutput: Tensor) -> Tensor {
+        if isDepthwise { return depthwiseBackward(gradOutput) }
         let n = inputShape[0], g = geometry(height: inputShape[2], width: inputShape[3])
         let patch = g.patchSize, pixels = g.outPixels, imageSize = inChannels * g.height * g.width
         let groupPatch = patch / groups, groupOut = outChannels / groups
@@ -92,16 +112,20 @@ public final class Conv2d: LayerBase, Layer {
         // Per-chunk partial weight and bias gradients, summed in chunk order afterwards.
         var partialW = [Float](repeating: 0, count: chunks * weightCount)
         var partialB = [Float](repeating: 0, count: chunks * outChannels)
-        var dx = Tensor(shape: needsInputGradient ? inputShape : [0])
+        // With columns that are the image, the input's columns are the input, and its
+        // gradient's columns are the input gradient (written whole by the GEMM, no fold).
+        let inPlace = g.columnsAreImage
+        var dx = inPlace || !needsInputGradient ? Tensor(uninitializedShape: needsInputGradient ? inputShape : [0])
+                                                : Tensor(shape: inputShape)
         let wantInput = needsInputGradient
         gradOutput.withUnsafePointer { gp in weight.value.withUnsafePointer { wp in
-            columns.withUnsafeBufferPointer { cb in dx.withUnsafeMutablePointer { dxp in
+            (inPlace ? input.storage : columns).withUnsafeBufferPointer { cb in dx.withUnsafeMutablePointer { dxp in
                 partialW.withUnsafeMutableBufferPointer { pw in partialB.withUnsafeMutableBufferPointer { pb in
                     let cp = cb.baseAddress!, pwp = pw.baseAddress!, pbp = pb.baseAddress!
                     Parallel.forEachIndexedChunk(n, chunks: chunks) { chunk, images in
                         let dW = pwp + chunk * weightCount, dB = pbp + chunk * outChannels
-                        let dcols = wantInput ? UnsafeMutablePointer<Float>.allocate(capacity: patch * pixels) : nil
-                        defer { dcols?.deallocate() }
+                        let scratch = wantInput && !inPlace ? UnsafeMutablePointer<Float>.allocate(capacity: patch * pixels) : nil
+                        defer { scratch?.deallocate() }
                         for i in images {
                             let col = cp + i * patch * pixels, dy = gp + i * outChannels * pixels
                             for c in 0..<outChannels {
@@ -115,14 +139,15 @@ public final class Conv2d: LayerBase, Layer {
                                               b: col + grp * groupPatch * pixels, ldb: pixels,
                                               beta: 1, c: dW + grp * groupOut * groupPatch, ldc: groupPatch)
                             }
-                            guard let dcols else { continue }
+                            guard wantInput else { continue }
+                            let dcols = scratch ?? dxp + i * imageSize
                             for grp in 0..<groups {
                                 Gemm.multiply(transA: true, m: groupPatch, n: pixels, k: groupOut,
                                               a: wp + grp * groupOut * groupPatch, lda: groupPatch,
                                               b: dy + grp * groupOut * pixels, ldb: pixels,
                                               beta: 0, c: dcols + grp * groupPatch * pixels, ldc: pixels)
                             }
-                            Im2col.fold(g, columns: dcols, image: dxp + i * imageSize)
+                            if !inPlace { Im2col.fold(g, columns: dcols, image: dxp + i * imageSize) }
                         }
                     }
                 }}

@@ -1,0 +1,76 @@
+import XCTest
+import WhittleNN
+import WhittleTensor
+
+/// The direct depthwise kernels (DepthwiseConv.swift) and the 1×1 in-place path of Conv2d:
+/// gradients against finite differences, and the same values as the generic grouped GEMMs.
+extension GradientCheckTests {
+    private var depthwiseShapes: [(kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), input: [Int])] {
+        [
+            ((3, 3), (1, 1), (1, 1), [2, 4, 9, 11]),
+            ((3, 3), (2, 2), (1, 1), [2, 3, 7, 8]),
+            ((3, 2), (2, 1), (0, 1), [1, 2, 6, 5]),
+            ((5, 5), (1, 1), (2, 2), [1, 2, 4, 20]),   // taps past both edges, rows of 8 and more
+        ]
+    }
+
+    func testDepthwiseGradients() {
+        var rng = RNG(seed: 11)
+        for (i, s) in depthwiseShapes.enumerated() {
+            let c = s.input[1]
+            let conv = Conv2d(inChannels: c, outChannels: c, kernel: s.kernel, stride: s.stride, padding: s.padding,
+                              groups: c, bias: i % 2 == 0, rng: &rng)
+            check(conv, input: s.input, seed: UInt64(i + 1))
+        }
+    }
+
+    func testDepthwiseEqualsTheGroupedPath() {
+        for (i, s) in depthwiseShapes.enumerated() {
+            let c = s.input[1]
+            var r1 = RNG(seed: UInt64(20 + i)), r2 = r1
+            let direct = Conv2d(inChannels: c, outChannels: c, kernel: s.kernel, stride: s.stride, padding: s.padding, groups: c, rng: &r1)
+            let generic = Conv2d(inChannels: c, outChannels: c, kernel: s.kernel, stride: s.stride, padding: s.padding, groups: c, rng: &r2)
+            generic.usesDepthwiseKernel = false
+            XCTAssertEqual(direct.weight.value, generic.weight.value)
+            assertSameLayer(direct, generic, input: s.input, seed: UInt64(i))
+        }
+    }
+
+    func testPointwiseReadsTheImageInPlace() {
+        var rng = RNG(seed: 5)
+        check(Conv2d(inChannels: 5, outChannels: 3, kernel: (1, 1), rng: &rng), input: [2, 5, 3, 4])
+        // The output against the product written out.
+        var r1 = RNG(seed: 6)
+        let conv = Conv2d(inChannels: 4, outChannels: 6, kernel: (1, 1), rng: &r1)
+        var xr = RNG(seed: 7)
+        let x = Tensor(shape: [2, 4, 3, 3], storage: (0..<72).map { _ in xr.uniform(-1, 1) })
+        let y = conv.forward(x, mode: .train)
+        for n in 0..<2 { for o in 0..<6 { for p in 0..<9 {
+            var expected = conv.bias!.value.storage[o]
+            for i in 0..<4 { expected += conv.weight.value.storage[o * 4 + i] * x.storage[(n * 4 + i) * 9 + p] }
+            XCTAssertEqual(y.storage[(n * 6 + o) * 9 + p], expected, accuracy: 1e-5)
+        }}}
+    }
+
+    func testEvaluationForwardEqualsTraining() {
+        var rng = RNG(seed: 8)
+        let conv = Conv2d(inChannels: 3, outChannels: 5, kernel: (3, 3), stride: (2, 2), padding: (1, 1), rng: &rng)
+        let x = Tensor(shape: [3, 3, 7, 7], storage: (0..<441).map { _ in rng.uniform(-1, 1) })
+        XCTAssertEqual(conv.forward(x, mode: .eval), conv.forward(x, mode: .train))
+    }
+
+    /// Same forward output, input gradient and parameter gradients within float rounding.
+    private func assertSameLayer(_ a: Conv2d, _ b: Conv2d, input shape: [Int], seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
+        var rng = RNG(seed: seed)
+        let x = Tensor(shape: shape, storage: (0..<shape.reduce(1, *)).map { _ in rng.uniform(-1, 1) })
+        let ya = a.forward(x, mode: .train), yb = b.forward(x, mode: .train)
+        XCTAssertEqual(ya.shape, yb.shape, file: file, line: line)
+        let g = Tensor(shape: ya.shape, storage: (0..<ya.count).map { _ in rng.uniform(-1, 1) })
+        let dxa = a.backward(g), dxb = b.backward(g)
+        for (name, u, v) in [("output", ya, yb), ("input gradient", dxa, dxb), ("weight gradient", a.weight.grad, b.weight.grad),
+                             ("bias gradient", a.bias!.grad, b.bias!.grad)] {
+            XCTAssertEqual(u.count, v.count, name, file: file, line: line)
+            for i in 0..<u.count { XCTAssertEqual(u.storage[i], v.storage[i], accuracy: 1e-4 * max(1, abs(v.storage[i])), "\(name)[\(i)]", file: file, line: line) }
+        }
+    }
+}
