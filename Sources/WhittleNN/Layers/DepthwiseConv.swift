@@ -5,10 +5,11 @@ import WhittleTensor
 /// runs one GEMM with a single output row per channel, which spends its time on the unfolding
 /// and the call; these loops read the plane in place.
 ///
-/// Along an output row, the outputs whose tap (kernel column kx) lies inside the input are one
-/// contiguous run (`DepthwiseConv.Span`), so the inner loops have no bounds tests and, for
-/// stride 1, run 8 floats at a time. Each output is bias + Σ over (ky, kx) in row-major order
-/// of the taps that are inside: a fixed order, so results are the same on any core count.
+/// Stride 1 (`DepthwiseConv.Padded`): the plane is copied zero-padded and each tap is one long
+/// vector loop over the whole plane. Other strides: along an output row, the outputs whose
+/// tap (kernel column kx) lies inside the input are one contiguous run (`DepthwiseConv.Span`),
+/// so the inner loops have no bounds tests. Each output is bias + Σ over (ky, kx) in
+/// row-major order: a fixed order, so results are the same on any core count.
 enum DepthwiseConv {
     /// Outputs `lower..<upper` of a row whose tap o · stride + offset is inside 0..<extent.
     struct Span {
@@ -23,11 +24,15 @@ enum DepthwiseConv {
         }
     }
 
+    /// For each kernel column kx, the span of output columns whose tap is inside.
+    static func columnSpans(_ g: ConvGeometry) -> [Span] {
+        (0..<g.kernelW).map { Span(offset: $0 - g.padW, stride: g.strideW, extent: g.width, count: g.outWidth) }
+    }
+
     /// One plane: out[oy, ox] = bias + Σ w[ky, kx] · plane[oy·sh + ky − ph, ox·sw + kx − pw].
-    static func forward(_ g: ConvGeometry, plane: UnsafePointer<Float>, filter: UnsafePointer<Float>, bias: Float,
+    static func forward(_ g: ConvGeometry, columns: [Span], plane: UnsafePointer<Float>, filter: UnsafePointer<Float>, bias: Float,
                         out: UnsafeMutablePointer<Float>) {
         let ow = g.outWidth
-        let columns = (0..<g.kernelW).map { Span(offset: $0 - g.padW, stride: g.strideW, extent: g.width, count: ow) }
         for oy in 0..<g.outHeight {
             let row = out + oy * ow
             row.update(repeating: bias, count: ow)
@@ -48,11 +53,10 @@ enum DepthwiseConv {
 
     /// One plane's backward: filterGrad[ky, kx] += Σ dy · tap (in output order), and, when
     /// `inputGrad` is given, inputGrad[tap] += w · dy (which must start zeroed). Returns Σ dy.
-    static func backward(_ g: ConvGeometry, plane: UnsafePointer<Float>, filter: UnsafePointer<Float>,
+    static func backward(_ g: ConvGeometry, columns: [Span], plane: UnsafePointer<Float>, filter: UnsafePointer<Float>,
                          gradOut: UnsafePointer<Float>, filterGrad: UnsafeMutablePointer<Float>,
                          inputGrad: UnsafeMutablePointer<Float>?) -> Float {
         let ow = g.outWidth
-        let columns = (0..<g.kernelW).map { Span(offset: $0 - g.padW, stride: g.strideW, extent: g.width, count: ow) }
         var biasGrad: Float = 0
         for oy in 0..<g.outHeight {
             let dy = gradOut + oy * ow
@@ -74,9 +78,69 @@ enum DepthwiseConv {
         return biasGrad
     }
 
+    /// Stride 1: the plane zero-padded into rows of `paddedWidth` = width + 2·pw (plus kw − 1
+    /// floats of slack), so output q = oy · paddedWidth + ox of the padded-width layout is
+    /// Σ w[ky, kx] · padded[q + ky · paddedWidth + kx] over every q at once: kh · kw long
+    /// vector loops. The kw − 1 columns past each output row are computed and dropped.
+    struct Padded {
+        let g: ConvGeometry
+        var paddedWidth: Int { g.width + 2 * g.padW }
+        /// Floats of the padded plane (and of the padded-width output, which is shorter).
+        var count: Int { (g.height + 2 * g.padH) * paddedWidth + g.kernelW }
+        var outputCount: Int { g.outHeight * paddedWidth }
+
+        static func applies(_ g: ConvGeometry) -> Bool { g.strideH == 1 && g.strideW == 1 }
+
+        func pad(_ plane: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
+            padded.update(repeating: 0, count: count)
+            for y in 0..<g.height {
+                (padded + (y + g.padH) * paddedWidth + g.padW).update(from: plane + y * g.width, count: g.width)
+            }
+        }
+
+        /// out (padded-width layout) = bias + Σ w · shifted padded plane.
+        func forward(padded: UnsafePointer<Float>, filter: UnsafePointer<Float>, bias: Float, out: UnsafeMutablePointer<Float>) {
+            let n = outputCount
+            out.update(repeating: bias, count: n)
+            for ky in 0..<g.kernelH { for kx in 0..<g.kernelW {
+                axpy(filter[ky * g.kernelW + kx], padded + ky * paddedWidth + kx, stride: 1, into: out, count: n)
+            }}
+        }
+
+        /// The valid columns of a padded-width output into a plane of outWidth rows.
+        func extract(_ wide: UnsafePointer<Float>, into plane: UnsafeMutablePointer<Float>) {
+            for y in 0..<g.outHeight { (plane + y * g.outWidth).update(from: wide + y * paddedWidth, count: g.outWidth) }
+        }
+
+        /// dy into the padded-width layout, zeros in the dropped columns.
+        func widen(_ plane: UnsafePointer<Float>, into wide: UnsafeMutablePointer<Float>) {
+            wide.update(repeating: 0, count: outputCount)
+            for y in 0..<g.outHeight { (wide + y * paddedWidth).update(from: plane + y * g.outWidth, count: g.outWidth) }
+        }
+
+        /// filterGrad[ky, kx] += Σ dy · padded shifted; paddedGrad (zeroed by the caller) +=
+        /// w · dy shifted, when given.
+        func backward(padded: UnsafePointer<Float>, wideGrad: UnsafePointer<Float>, filter: UnsafePointer<Float>,
+                      filterGrad: UnsafeMutablePointer<Float>, paddedGrad: UnsafeMutablePointer<Float>?) {
+            let n = outputCount
+            for ky in 0..<g.kernelH { for kx in 0..<g.kernelW {
+                let shift = ky * paddedWidth + kx, tap = ky * g.kernelW + kx
+                filterGrad[tap] += dot(wideGrad, padded + shift, stride: 1, count: n)
+                if let paddedGrad { scatter(filter[tap], wideGrad, into: paddedGrad + shift, stride: 1, count: n) }
+            }}
+        }
+
+        /// The inside of a padded plane's gradient added onto the input gradient plane.
+        func unpad(_ padded: UnsafePointer<Float>, onto plane: UnsafeMutablePointer<Float>) {
+            for y in 0..<g.height {
+                (plane + y * g.width).update(from: padded + (y + g.padH) * paddedWidth + g.padW, count: g.width)
+            }
+        }
+    }
+
     /// y[i] += a · x[i · stride].
     @inline(__always)
-    private static func axpy(_ a: Float, _ x: UnsafePointer<Float>, stride: Int, into y: UnsafeMutablePointer<Float>, count: Int) {
+    static func axpy(_ a: Float, _ x: UnsafePointer<Float>, stride: Int, into y: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
         if stride == 1 {
             let av = SIMD8(repeating: a)
@@ -87,7 +151,7 @@ enum DepthwiseConv {
 
     /// x[i · stride] += a · d[i].
     @inline(__always)
-    private static func scatter(_ a: Float, _ d: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, stride: Int, count: Int) {
+    static func scatter(_ a: Float, _ d: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, stride: Int, count: Int) {
         var i = 0
         if stride == 1 {
             let av = SIMD8(repeating: a)
@@ -98,7 +162,7 @@ enum DepthwiseConv {
 
     /// Σ d[i] · x[i · stride].
     @inline(__always)
-    private static func dot(_ d: UnsafePointer<Float>, _ x: UnsafePointer<Float>, stride: Int, count: Int) -> Float {
+    static func dot(_ d: UnsafePointer<Float>, _ x: UnsafePointer<Float>, stride: Int, count: Int) -> Float {
         var i = 0, acc = SIMD8<Float>()
         if stride == 1 {
             while i &+ 8 <= count { acc.addProduct(SIMD8(unalignedAt: d + i), SIMD8(unalignedAt: x + i)); i &+= 8 }
@@ -109,7 +173,7 @@ enum DepthwiseConv {
     }
 
     @inline(__always)
-    private static func sum(_ d: UnsafePointer<Float>, count: Int) -> Float {
+    static func sum(_ d: UnsafePointer<Float>, count: Int) -> Float {
         var i = 0, acc = SIMD8<Float>()
         while i &+ 8 <= count { acc += SIMD8(unalignedAt: d + i); i &+= 8 }
         var s = acc.sum()
@@ -125,11 +189,25 @@ extension Conv2d {
         let inPlane = g.height * g.width, outPlane = g.outPixels, taps = kernel.h * kernel.w, channels = outChannels
         var y = Tensor(uninitializedShape: [n, channels, g.outHeight, g.outWidth])
         let biasValues = bias?.value.storage ?? [Float](repeating: 0, count: channels)
+        let columns = DepthwiseConv.columnSpans(g), padded = DepthwiseConv.Padded(g: g)
         x.withUnsafePointer { xp in weight.value.withUnsafePointer { wp in y.withUnsafeMutablePointer { yp in
             Parallel.forEachChunk(n * channels) { planes in
+                guard DepthwiseConv.Padded.applies(g) else {
+                    for p in planes {
+                        let c = p % channels
+                        DepthwiseConv.forward(g, columns: columns, plane: xp + p * inPlane, filter: wp + c * taps, bias: biasValues[c],
+                                              out: yp + p * outPlane)
+                    }
+                    return
+                }
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: padded.count + padded.outputCount)
+                defer { scratch.deallocate() }
+                let wide = scratch + padded.count
                 for p in planes {
                     let c = p % channels
-                    DepthwiseConv.forward(g, plane: xp + p * inPlane, filter: wp + c * taps, bias: biasValues[c], out: yp + p * outPlane)
+                    padded.pad(xp + p * inPlane, into: scratch)
+                    padded.forward(padded: scratch, filter: wp + c * taps, bias: biasValues[c], out: wide)
+                    padded.extract(wide, into: yp + p * outPlane)
                 }
             }
         }}}
@@ -142,18 +220,34 @@ extension Conv2d {
     func depthwiseBackward(_ gradOutput: Tensor) -> Tensor {
         let shape = input.shape, n = shape[0], g = geometry(height: shape[2], width: shape[3])
         let inPlane = g.height * g.width, outPlane = g.outPixels, taps = kernel.h * kernel.w, channels = outChannels
+        let wantInput = needsInputGradient
         var dx = Tensor(shape: needsInputGradient ? shape : [0])
         var filterGrad = [Float](repeating: 0, count: channels * taps), biasGrad = [Float](repeating: 0, count: channels)
-        let wantInput = needsInputGradient
+        let columns = DepthwiseConv.columnSpans(g), padded = DepthwiseConv.Padded(g: g)
         gradOutput.withUnsafePointer { gp in input.withUnsafePointer { xp in weight.value.withUnsafePointer { wp in
             dx.withUnsafeMutablePointer { dxp in filterGrad.withUnsafeMutableBufferPointer { fg in biasGrad.withUnsafeMutableBufferPointer { bg in
                 Parallel.forEachChunk(channels) { range in
+                    let usePadded = DepthwiseConv.Padded.applies(g)
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: usePadded ? 2 * padded.count + padded.outputCount : 0)
+                    defer { scratch.deallocate() }
+                    let paddedInput = scratch, paddedGrad = scratch + padded.count, wideGrad = scratch + 2 * padded.count
                     for c in range {
                         var b: Float = 0
+                        let filter = wp + c * taps, grad = fg.baseAddress! + c * taps
                         for i in 0..<n {
                             let p = i * channels + c
-                            b += DepthwiseConv.backward(g, plane: xp + p * inPlane, filter: wp + c * taps, gradOut: gp + p * outPlane,
-                                                        filterGrad: fg.baseAddress! + c * taps, inputGrad: wantInput ? dxp + p * inPlane : nil)
+                            guard usePadded else {
+                                b += DepthwiseConv.backward(g, columns: columns, plane: xp + p * inPlane, filter: filter, gradOut: gp + p * outPlane,
+                                                            filterGrad: grad, inputGrad: wantInput ? dxp + p * inPlane : nil)
+                                continue
+                            }
+                            b += DepthwiseConv.sum(gp + p * outPlane, count: outPlane)
+                            padded.pad(xp + p * inPlane, into: paddedInput)
+                            padded.widen(gp + p * outPlane, into: wideGrad)
+                            if wantInput { paddedGrad.update(repeating: 0, count: padded.count) }
+                            padded.backward(padded: paddedInput, wideGrad: wideGrad, filter: filter, filterGrad: grad,
+                                            paddedGrad: wantInput ? paddedGrad : nil)
+                            if wantInput { padded.unpad(paddedGrad, onto: dxp + p * inPlane) }
                         }
                         bg[c] = b
                     }
