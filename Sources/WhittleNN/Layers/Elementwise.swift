@@ -29,7 +29,14 @@ enum Elementwise {
             let x = x + o, out = out + o
             let zero = SIMD8<Float>(), hi = SIMD8(repeating: upper)
             var i = 0
-            while i &+ 8 <= n { SIMD8(unalignedAt: x + i).clamped(lowerBound: zero, upperBound: hi).store(to: out + i); i &+= 8 }
+            while i &+ 8 <= n {
+                // Selects, not SIMD's clamped(…), whose generic pointwise min/max stay calls.
+                var v = SIMD8(unalignedAt: x + i)
+                v.replace(with: zero, where: .!(v .> zero))
+                v.replace(with: hi, where: v .> hi)
+                v.store(to: out + i)
+                i &+= 8
+            }
             while i < n { out[i] = min(max(x[i], 0), upper); i &+= 1 }
         }
     }
