@@ -74,3 +74,14 @@ extension GradientCheckTests {
         }
     }
 }
+
+extension GradientCheckTests {
+    /// Stride-1 convolutions take their input gradient as a convolution of dy with the flipped
+    /// filters (ConvInputGradient); padding 0 up to kernel − 1, square and not.
+    func testInputGradientByFlippedFilters() {
+        var rng = RNG(seed: 12)
+        check(Conv2d(inChannels: 3, outChannels: 4, kernel: (3, 3), padding: (1, 1), bias: false, rng: &rng), input: [2, 3, 6, 5])
+        check(Conv2d(inChannels: 2, outChannels: 3, kernel: (3, 2), padding: (2, 0), rng: &rng), input: [2, 2, 4, 5])
+        check(Conv2d(inChannels: 2, outChannels: 2, kernel: (5, 4), padding: (4, 1), rng: &rng), input: [1, 2, 7, 6])
+    }
+}

@@ -83,7 +83,7 @@ public final class BatchNorm: LayerBase, Layer {
                     Parallel.forEachChunk(channels) { range in
                         for c in range {
                             var sum = 0.0
-                            for i in 0..<n { sum += Double(BatchNormKernels.sum(xp + (i * channels + c) * size, count: size)) }
+                            for i in 0..<n { sum += Double(Elementwise.sum(xp + (i * channels + c) * size, count: size)) }
                             let m = Float(sum / count)
                             var squares = 0.0
                             for i in 0..<n {
@@ -161,15 +161,6 @@ public final class BatchNorm: LayerBase, Layer {
 /// The per-plane loops of `BatchNorm`, 8 floats at a time (a fixed order: the same bits on any
 /// machine with the same vector width of the source, SIMD8).
 enum BatchNormKernels {
-    @inline(__always)
-    static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
-        var acc = SIMD8<Float>(), i = 0
-        while i &+ 8 <= count { acc += SIMD8(unalignedAt: x + i); i &+= 8 }
-        var s = acc.sum()
-        while i < count { s += x[i]; i &+= 1 }
-        return s
-    }
-
     /// Σ (x − mean)² over one plane; in double when the float sum overflows (a diverging run
     /// then still sees a finite variance, as with double accumulation throughout).
     @inline(__always)

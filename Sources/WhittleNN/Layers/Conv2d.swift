@@ -114,25 +114,23 @@ public final class Conv2d: LayerBase, Layer {
         var partialB = [Float](repeating: 0, count: chunks * outChannels)
         // With columns that are the image, the input's columns are the input, and its
         // gradient's columns are the input gradient (written whole by the GEMM, no fold).
-        let inPlace = g.columnsAreImage
-        var dx = inPlace || !needsInputGradient ? Tensor(uninitializedShape: needsInputGradient ? inputShape : [0])
-                                                : Tensor(shape: inputShape)
-        let wantInput = needsInputGradient
+        let inPlace = g.columnsAreImage, wantInput = needsInputGradient
+        // Stride 1: the input gradient as a convolution of dy, written whole (ConvInputGradient).
+        let flipped = wantInput && !inPlace ? ConvInputGradient(self, g) : nil
+        var dx = !wantInput || inPlace || flipped != nil ? Tensor(uninitializedShape: wantInput ? inputShape : [0])
+                                                         : Tensor(shape: inputShape)
+        let hasBias = bias != nil
         gradOutput.withUnsafePointer { gp in weight.value.withUnsafePointer { wp in
             (inPlace ? input.storage : columns).withUnsafeBufferPointer { cb in dx.withUnsafeMutablePointer { dxp in
                 partialW.withUnsafeMutableBufferPointer { pw in partialB.withUnsafeMutableBufferPointer { pb in
                     let cp = cb.baseAddress!, pwp = pw.baseAddress!, pbp = pb.baseAddress!
                     Parallel.forEachIndexedChunk(n, chunks: chunks) { chunk, images in
                         let dW = pwp + chunk * weightCount, dB = pbp + chunk * outChannels
-                        let scratch = wantInput && !inPlace ? UnsafeMutablePointer<Float>.allocate(capacity: patch * pixels) : nil
+                        let scratch = wantInput && !inPlace ? UnsafeMutablePointer<Float>.allocate(capacity: flipped?.scratchCount ?? patch * pixels) : nil
                         defer { scratch?.deallocate() }
                         for i in images {
                             let col = cp + i * patch * pixels, dy = gp + i * outChannels * pixels
-                            for c in 0..<outChannels {
-                                var s: Float = 0
-                                for p in 0..<pixels { s += dy[c * pixels + p] }
-                                dB[c] += s
-                            }
+                            if hasBias { for c in 0..<outChannels { dB[c] += Elementwise.sum(dy + c * pixels, count: pixels) } }
                             for grp in 0..<groups {
                                 Gemm.multiply(transB: true, m: groupOut, n: groupPatch, k: pixels,
                                               a: dy + grp * groupOut * pixels, lda: pixels,
@@ -140,6 +138,10 @@ public final class Conv2d: LayerBase, Layer {
                                               beta: 1, c: dW + grp * groupOut * groupPatch, ldc: groupPatch)
                             }
                             guard wantInput else { continue }
+                            if let flipped, let scratch {
+                                flipped.inputGradient(dy, scratch: scratch, into: dxp + i * imageSize)
+                                continue
+                            }
                             let dcols = scratch ?? dxp + i * imageSize
                             for grp in 0..<groups {
                                 Gemm.multiply(transA: true, m: groupPatch, n: pixels, k: groupOut,

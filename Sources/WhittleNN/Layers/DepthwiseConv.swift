@@ -60,7 +60,7 @@ enum DepthwiseConv {
         var biasGrad: Float = 0
         for oy in 0..<g.outHeight {
             let dy = gradOut + oy * ow
-            biasGrad += sum(dy, count: ow)
+            biasGrad += Elementwise.sum(dy, count: ow)
             for ky in 0..<g.kernelH {
                 let iy = oy * g.strideH + ky - g.padH
                 guard iy >= 0 && iy < g.height else { continue }
@@ -171,15 +171,6 @@ enum DepthwiseConv {
         while i < count { s += d[i] * x[i &* stride]; i &+= 1 }
         return s
     }
-
-    @inline(__always)
-    static func sum(_ d: UnsafePointer<Float>, count: Int) -> Float {
-        var i = 0, acc = SIMD8<Float>()
-        while i &+ 8 <= count { acc += SIMD8(unalignedAt: d + i); i &+= 8 }
-        var s = acc.sum()
-        while i < count { s += d[i]; i &+= 1 }
-        return s
-    }
 }
 
 extension Conv2d {
@@ -241,7 +232,7 @@ extension Conv2d {
                                                             filterGrad: grad, inputGrad: wantInput ? dxp + p * inPlane : nil)
                                 continue
                             }
-                            b += DepthwiseConv.sum(gp + p * outPlane, count: outPlane)
+                            b += Elementwise.sum(gp + p * outPlane, count: outPlane)
                             padded.pad(xp + p * inPlane, into: paddedInput)
                             padded.widen(gp + p * outPlane, into: wideGrad)
                             if wantInput { paddedGrad.update(repeating: 0, count: padded.count) }

@@ -13,6 +13,16 @@ enum Elementwise {
         Parallel.forEachChunk(count, chunks: count < parallelCount ? 1 : Parallel.workers) { r in body(r.lowerBound, r.count) }
     }
 
+    /// Σ x, 8 partial sums then across them (a fixed order).
+    @inline(__always)
+    static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var i = 0, acc = SIMD8<Float>()
+        while i &+ 8 <= count { acc += SIMD8(unalignedAt: x + i); i &+= 8 }
+        var s = acc.sum()
+        while i < count { s += x[i]; i &+= 1 }
+        return s
+    }
+
     /// out = a + b.
     static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
         split(count) { o, n in
