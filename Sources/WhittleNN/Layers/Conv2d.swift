@@ -3,10 +3,12 @@ import WhittleTensor
 /// 2-D convolution over NCHW input, weight [out, in/groups, kh, kw] as in PyTorch.
 /// `groups == in == out` is a depthwise convolution.
 ///
-/// Each image is unfolded (im2col) and multiplied per group; images run in parallel. The
-/// column matrices are kept for the backward pass, so it does not unfold again. A 1×1 kernel
-/// with stride 1 and no padding multiplies the image itself (its column matrix). Depthwise
-/// convolutions take the direct kernels of `DepthwiseConv` (Conv2d+Depthwise.swift).
+/// Each image is unfolded (im2col) and multiplied per group; images run in parallel. Backward
+/// unfolds each image again rather than keeping the batch's column matrices: one image's
+/// columns stay in cache between the unfold and the product, the batch's (29 MB for a 3×3
+/// conv of 16 channels on 28×28 at batch 64) would go to memory and back. A 1×1 kernel with
+/// stride 1 and no padding multiplies the image itself (its column matrix). Depthwise
+/// convolutions take the direct kernels of `DepthwiseConv` (DepthwiseConv.swift).
 public final class Conv2d: LayerBase, Layer {
     public let inChannels, outChannels, groups: Int
     public let kernel: (h: Int, w: Int), stride: (h: Int, w: Int), padding: (h: Int, w: Int)
@@ -14,8 +16,7 @@ public final class Conv2d: LayerBase, Layer {
     public let bias: Parameter?
 
     private var inputShape: [Int] = []
-    private var columns: [Float] = []   // batch × patchSize × outPixels (training only)
-    /// The training input, for kernels that read it in backward instead of columns.
+    /// The training input, for backward.
     var input = Tensor(shape: [0])
     /// Depthwise convolutions take the direct kernels (false: the generic grouped GEMMs, which
     /// the tests compare them with).
@@ -65,25 +66,18 @@ public final class Conv2d: LayerBase, Layer {
         let groupPatch = patch / groups, groupOut = outChannels / groups
         inputShape = x.shape
         var y = Tensor(uninitializedShape: [n, outChannels, g.outHeight, g.outWidth])
-        // Training keeps every image's columns for backward; evaluation unfolds into one
-        // image's worth per chunk; a 1×1 stride-1 unpadded kernel reads the image in place.
-        let inPlace = g.columnsAreImage, keeps = mode == .train && !inPlace
-        var cols = Tensor(uninitializedShape: [keeps ? n * patch * pixels : 0]).storage // every entry is written by unfold
+        // One image's columns per chunk; a 1×1 stride-1 unpadded kernel reads the image in place.
+        let inPlace = g.columnsAreImage
         let hasBias = bias != nil
         let biasValues = bias?.value.storage ?? []
         x.withUnsafePointer { xp in weight.value.withUnsafePointer { wp in
-            y.withUnsafeMutablePointer { yp in cols.withUnsafeMutableBufferPointer { cb in
+            y.withUnsafeMutablePointer { yp in
                 Parallel.forEachChunk(n) { images in
-                    let scratch = keeps || inPlace ? nil : UnsafeMutablePointer<Float>.allocate(capacity: patch * pixels)
+                    let scratch = inPlace ? nil : UnsafeMutablePointer<Float>.allocate(capacity: patch * pixels)
                     defer { scratch?.deallocate() }
                     for i in images {
                         let image = xp + i * imageSize, out = yp + i * outChannels * pixels
-                        let col: UnsafePointer<Float>
-                        if inPlace { col = image } else {
-                            let dst = scratch ?? cb.baseAddress! + i * patch * pixels
-                            Im2col.unfold(g, image: image, columns: dst)
-                            col = UnsafePointer(dst)
-                        }
+                        let col = Self.columns(g, image: image, scratch: scratch)
                         if hasBias {
                             for c in 0..<outChannels { (out + c * pixels).update(repeating: biasValues[c], count: pixels) }
                         }
@@ -95,11 +89,17 @@ public final class Conv2d: LayerBase, Layer {
                         }
                     }
                 }
-            }}
+            }
         }}
-        columns = cols
-        input = mode == .train && inPlace ? x : Tensor(shape: [0])
+        input = mode == .train ? x : Tensor(shape: [0])
         return y
+    }
+
+    /// One image's column matrix: unfolded into `scratch`, or the image itself when there is none.
+    private static func columns(_ g: ConvGeometry, image: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>?) -> UnsafePointer<Float> {
+        guard let scratch else { return image }
+        Im2col.unfold(g, image: image, columns: scratch)
+        return UnsafePointer(scratch)
     }
 
     public func backward(_ gradOutput: Tensor) -> Tensor {
@@ -121,15 +121,16 @@ public final class Conv2d: LayerBase, Layer {
                                                          : Tensor(shape: inputShape)
         let hasBias = bias != nil
         gradOutput.withUnsafePointer { gp in weight.value.withUnsafePointer { wp in
-            (inPlace ? input.storage : columns).withUnsafeBufferPointer { cb in dx.withUnsafeMutablePointer { dxp in
+            input.withUnsafePointer { xp in dx.withUnsafeMutablePointer { dxp in
                 partialW.withUnsafeMutableBufferPointer { pw in partialB.withUnsafeMutableBufferPointer { pb in
-                    let cp = cb.baseAddress!, pwp = pw.baseAddress!, pbp = pb.baseAddress!
+                    let pwp = pw.baseAddress!, pbp = pb.baseAddress!
                     Parallel.forEachIndexedChunk(n, chunks: chunks) { chunk, images in
                         let dW = pwp + chunk * weightCount, dB = pbp + chunk * outChannels
+                        let colScratch = inPlace ? nil : UnsafeMutablePointer<Float>.allocate(capacity: patch * pixels)
                         let scratch = wantInput && !inPlace ? UnsafeMutablePointer<Float>.allocate(capacity: flipped?.scratchCount ?? patch * pixels) : nil
-                        defer { scratch?.deallocate() }
+                        defer { colScratch?.deallocate(); scratch?.deallocate() }
                         for i in images {
-                            let col = cp + i * patch * pixels, dy = gp + i * outChannels * pixels
+                            let col = Self.columns(g, image: xp + i * imageSize, scratch: colScratch), dy = gp + i * outChannels * pixels
                             if hasBias { for c in 0..<outChannels { dB[c] += Elementwise.sum(dy + c * pixels, count: pixels) } }
                             for grp in 0..<groups {
                                 Gemm.multiply(transB: true, m: groupOut, n: groupPatch, k: pixels,
