@@ -83,5 +83,8 @@ extension GradientCheckTests {
         check(Conv2d(inChannels: 3, outChannels: 4, kernel: (3, 3), padding: (1, 1), bias: false, rng: &rng), input: [2, 3, 6, 5])
         check(Conv2d(inChannels: 2, outChannels: 3, kernel: (3, 2), padding: (2, 0), rng: &rng), input: [2, 2, 4, 5])
         check(Conv2d(inChannels: 2, outChannels: 2, kernel: (5, 4), padding: (4, 1), rng: &rng), input: [1, 2, 7, 6])
+        // Rows wide enough for the padded-width columns (WideColumns) forward and backward.
+        check(Conv2d(inChannels: 2, outChannels: 3, kernel: (3, 3), padding: (1, 1), rng: &rng), input: [2, 2, 5, 14])
+        check(Conv2d(inChannels: 2, outChannels: 2, kernel: (3, 3), rng: &rng), input: [1, 2, 4, 30])
     }
 }

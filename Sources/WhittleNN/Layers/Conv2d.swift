@@ -66,26 +66,38 @@ public final class Conv2d: LayerBase, Layer {
         let groupPatch = patch / groups, groupOut = outChannels / groups
         inputShape = x.shape
         var y = Tensor(uninitializedShape: [n, outChannels, g.outHeight, g.outWidth])
-        // One image's columns per chunk; a 1×1 stride-1 unpadded kernel reads the image in place.
-        let inPlace = g.columnsAreImage
+        // One image's columns per chunk (stride 1: in the padded-width layout, WideColumns); a
+        // 1×1 stride-1 unpadded kernel reads the image in place.
+        let inPlace = g.columnsAreImage, wide = WideColumns(g)
         let hasBias = bias != nil
         let biasValues = bias?.value.storage ?? []
         x.withUnsafePointer { xp in weight.value.withUnsafePointer { wp in
             y.withUnsafeMutablePointer { yp in
+                /// out (outChannels × n) = bias + W · columns (patch × n), group by group.
+                func product(_ col: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, pixels: Int) {
+                    if hasBias {
+                        for c in 0..<outChannels { (out + c * pixels).update(repeating: biasValues[c], count: pixels) }
+                    }
+                    for grp in 0..<groups {
+                        Gemm.multiply(m: groupOut, n: pixels, k: groupPatch,
+                                      a: wp + grp * groupOut * groupPatch, lda: groupPatch,
+                                      b: col + grp * groupPatch * pixels, ldb: pixels,
+                                      beta: hasBias ? 1 : 0, c: out + grp * groupOut * pixels, ldc: pixels)
+                    }
+                }
                 Parallel.forEachChunk(n) { images in
-                    let scratch = inPlace ? nil : UnsafeMutablePointer<Float>.allocate(capacity: patch * pixels)
+                    let scratchCount = wide.map { $0.paddedCount + $0.columnCount + outChannels * $0.pixels } ?? patch * pixels
+                    let scratch = inPlace ? nil : UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
                     defer { scratch?.deallocate() }
                     for i in images {
                         let image = xp + i * imageSize, out = yp + i * outChannels * pixels
-                        let col = Self.columns(g, image: image, scratch: scratch)
-                        if hasBias {
-                            for c in 0..<outChannels { (out + c * pixels).update(repeating: biasValues[c], count: pixels) }
-                        }
-                        for grp in 0..<groups {
-                            Gemm.multiply(m: groupOut, n: pixels, k: groupPatch,
-                                          a: wp + grp * groupOut * groupPatch, lda: groupPatch,
-                                          b: col + grp * groupPatch * pixels, ldb: pixels,
-                                          beta: hasBias ? 1 : 0, c: out + grp * groupOut * pixels, ldc: pixels)
+                        if let wide, let scratch {
+                            let cols = scratch + wide.paddedCount, wideOut = cols + wide.columnCount
+                            wide.unfold(image, padded: scratch, columns: cols)
+                            product(cols, into: wideOut, pixels: wide.pixels)
+                            wide.extract(wideOut, rows: outChannels, into: out)
+                        } else {
+                            product(Self.columns(g, image: image, scratch: scratch), into: out, pixels: pixels)
                         }
                     }
                 }
@@ -119,23 +131,33 @@ public final class Conv2d: LayerBase, Layer {
         let flipped = wantInput && !inPlace ? ConvInputGradient(self, g) : nil
         var dx = !wantInput || inPlace || flipped != nil ? Tensor(uninitializedShape: wantInput ? inputShape : [0])
                                                          : Tensor(shape: inputShape)
-        let hasBias = bias != nil
+        let hasBias = bias != nil, wide = WideColumns(g)
         gradOutput.withUnsafePointer { gp in weight.value.withUnsafePointer { wp in
             input.withUnsafePointer { xp in dx.withUnsafeMutablePointer { dxp in
                 partialW.withUnsafeMutableBufferPointer { pw in partialB.withUnsafeMutableBufferPointer { pb in
                     let pwp = pw.baseAddress!, pbp = pb.baseAddress!
                     Parallel.forEachIndexedChunk(n, chunks: chunks) { chunk, images in
                         let dW = pwp + chunk * weightCount, dB = pbp + chunk * outChannels
-                        let colScratch = inPlace ? nil : UnsafeMutablePointer<Float>.allocate(capacity: patch * pixels)
+                        let colCount = wide.map { $0.paddedCount + $0.columnCount + outChannels * $0.pixels } ?? patch * pixels
+                        let colScratch = inPlace ? nil : UnsafeMutablePointer<Float>.allocate(capacity: colCount)
                         let scratch = wantInput && !inPlace ? UnsafeMutablePointer<Float>.allocate(capacity: flipped?.scratchCount ?? patch * pixels) : nil
                         defer { colScratch?.deallocate(); scratch?.deallocate() }
                         for i in images {
-                            let col = Self.columns(g, image: xp + i * imageSize, scratch: colScratch), dy = gp + i * outChannels * pixels
+                            let dy = gp + i * outChannels * pixels
                             if hasBias { for c in 0..<outChannels { dB[c] += Elementwise.sum(dy + c * pixels, count: pixels) } }
+                            // dW += dy · columnsᵀ, both in the padded-width layout for stride 1.
+                            var col = Self.columns(g, image: xp + i * imageSize, scratch: wide == nil ? colScratch : nil)
+                            var grad = dy, k = pixels
+                            if let wide, let colScratch {
+                                let cols = colScratch + wide.paddedCount, wideGrad = cols + wide.columnCount
+                                wide.unfold(xp + i * imageSize, padded: colScratch, columns: cols)
+                                wide.widen(dy, rows: outChannels, into: wideGrad)
+                                (col, grad, k) = (UnsafePointer(cols), UnsafePointer(wideGrad), wide.pixels)
+                            }
                             for grp in 0..<groups {
-                                Gemm.multiply(transB: true, m: groupOut, n: groupPatch, k: pixels,
-                                              a: dy + grp * groupOut * pixels, lda: pixels,
-                                              b: col + grp * groupPatch * pixels, ldb: pixels,
+                                Gemm.multiply(transB: true, m: groupOut, n: groupPatch, k: k,
+                                              a: grad + grp * groupOut * k, lda: k,
+                                              b: col + grp * groupPatch * k, ldb: k,
                                               beta: 1, c: dW + grp * groupOut * groupPatch, ldc: groupPatch)
                             }
                             guard wantInput else { continue }

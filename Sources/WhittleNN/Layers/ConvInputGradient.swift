@@ -15,6 +15,8 @@ struct ConvInputGradient {
     /// [in channels × out · kh · kw]: row c holds W[o, c, kh − 1 − ky, kw − 1 − kx] at (o, ky, kx).
     let flippedWeights: [Float]
     let inChannels: Int
+    /// The padded-width layout for dy's columns, where it pays (see WideColumns).
+    let wide: WideColumns?
 
     /// nil unless the convolution has stride 1, one group, and padding below the kernel size
     /// (so the flipped padding is not negative).
@@ -30,17 +32,29 @@ struct ConvInputGradient {
             flipped[(c * outChannels + o) * taps + t] = w[(o * inChannels + c) * taps + (taps - 1 - t)]
         }}}
         flippedWeights = flipped
+        wide = WideColumns(geometry)
     }
 
-    /// Floats of the column matrix of dy for one image.
-    var scratchCount: Int { geometry.patchSize * geometry.outPixels }
+    /// Floats of scratch for one image: dy's column matrix (and, padded-width, the padded dy
+    /// and the product before its extra columns are dropped).
+    var scratchCount: Int {
+        wide.map { $0.paddedCount + $0.columnCount + inChannels * $0.pixels } ?? geometry.patchSize * geometry.outPixels
+    }
 
     /// One image: dx (in × height × width) = flipped · unfold(dy), overwriting dx.
     func inputGradient(_ dy: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
-        Im2col.unfold(geometry, image: dy, columns: scratch)
         flippedWeights.withUnsafeBufferPointer { w in
-            Gemm.multiply(m: inChannels, n: geometry.outPixels, k: geometry.patchSize, a: w.baseAddress!, lda: geometry.patchSize,
-                          b: scratch, ldb: geometry.outPixels, beta: 0, c: dx, ldc: geometry.outPixels)
+            guard let wide else {
+                Im2col.unfold(geometry, image: dy, columns: scratch)
+                Gemm.multiply(m: inChannels, n: geometry.outPixels, k: geometry.patchSize, a: w.baseAddress!, lda: geometry.patchSize,
+                              b: scratch, ldb: geometry.outPixels, beta: 0, c: dx, ldc: geometry.outPixels)
+                return
+            }
+            let cols = scratch + wide.paddedCount, wideOut = cols + wide.columnCount
+            wide.unfold(dy, padded: scratch, columns: cols)
+            Gemm.multiply(m: inChannels, n: wide.pixels, k: geometry.patchSize, a: w.baseAddress!, lda: geometry.patchSize,
+                          b: cols, ldb: wide.pixels, beta: 0, c: wideOut, ldc: wide.pixels)
+            wide.extract(wideOut, rows: inChannels, into: dx)
         }
     }
 }
