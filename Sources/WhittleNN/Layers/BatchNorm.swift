@@ -64,9 +64,42 @@ public final class BatchNorm: LayerBase, Layer {
         return (scale, shift)
     }
 
-    /// Training normalises with the batch statistics; channels run in parallel, each summing its
-    /// planes in a fixed order (8-wide partial sums per plane, planes added in double), so the
-    /// result does not depend on the core count.
+    /// Per-channel sums over a batch of [n, channels, size] planes: `body(plane offset, channel)`
+    /// gives one plane's pair of terms. Images run in `Parallel.reductionChunks` chunks, each
+    /// walking its images' planes in memory order into its own partial sums, which are added in
+    /// chunk order: the same bits on any core count.
+    private func channelSums(_ n: Int, size: Int, _ body: (Int, Int) -> (Double, Double)) -> [(Double, Double)] {
+        let chunks = Parallel.reductionChunks, channels = channels
+        var partial = [Double](repeating: 0, count: chunks * channels * 2)
+        partial.withUnsafeMutableBufferPointer { pb in
+            let p = pb.baseAddress!
+            Parallel.forEachIndexedChunk(n, chunks: chunks) { chunk, images in
+                let sums = p + chunk * channels * 2
+                for i in images {
+                    for c in 0..<channels {
+                        let (a, b) = body((i * channels + c) * size, c)
+                        sums[2 * c] += a; sums[2 * c + 1] += b
+                    }
+                }
+            }
+        }
+        return (0..<channels).map { c in
+            var a = 0.0, b = 0.0
+            for chunk in 0..<chunks { a += partial[(chunk * channels + c) * 2]; b += partial[(chunk * channels + c) * 2 + 1] }
+            return (a, b)
+        }
+    }
+
+    /// Calls `body(plane offset, channel)` for every plane, in parallel, in memory order.
+    private func forEachPlane(_ n: Int, size: Int, _ body: (Int, Int) -> Void) {
+        let channels = channels
+        Parallel.forEachChunk(n * channels, chunks: n * channels * size < 1 << 14 ? 1 : Parallel.workers) { planes in
+            for plane in planes { body(plane * size, plane % channels) }
+        }
+    }
+
+    /// Training normalises with the batch statistics (mean, then the mean squared deviation
+    /// from it: two passes, each summing 8-wide within a plane and in double across planes).
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
         let n = x.shape[0], size = x.count / (n * channels)
         var y = Tensor(uninitializedShape: x.shape)
@@ -77,25 +110,17 @@ public final class BatchNorm: LayerBase, Layer {
             let count = Double(n * size)
             var mean = [Float](repeating: 0, count: channels), variance = [Double](repeating: 0, count: channels)
             var inv = [Float](repeating: 0, count: channels)
-            x.withUnsafePointer { xp in mean.withUnsafeMutableBufferPointer { mb in
-                variance.withUnsafeMutableBufferPointer { vb in inv.withUnsafeMutableBufferPointer { ib in
-                    let channels = channels, eps = Double(eps)
-                    Parallel.forEachChunk(channels) { range in
-                        for c in range {
-                            var sum = 0.0
-                            for i in 0..<n { sum += Double(Elementwise.sum(xp + (i * channels + c) * size, count: size)) }
-                            let m = Float(sum / count)
-                            var squares = 0.0
-                            for i in 0..<n {
-                                squares += BatchNormKernels.squaredDeviations(xp + (i * channels + c) * size, count: size, from: m)
-                            }
-                            mb[c] = m
-                            vb[c] = squares / count
-                            ib[c] = Float(1 / (vb[c] + eps).squareRoot())
-                        }
-                    }
-                }}
-            }}
+            x.withUnsafePointer { xp in
+                let sums = channelSums(n, size: size) { off, _ in (Double(Elementwise.sum(xp + off, count: size)), 0) }
+                for c in 0..<channels { mean[c] = Float(sums[c].0 / count) }
+                let squares = channelSums(n, size: size) { off, c in
+                    (BatchNormKernels.squaredDeviations(xp + off, count: size, from: mean[c]), 0)
+                }
+                for c in 0..<channels {
+                    variance[c] = squares[c].0 / count
+                    inv[c] = Float(1 / (variance[c] + Double(eps)).squareRoot())
+                }
+            }
             for c in 0..<channels {
                 scale[c] = weight.value.storage[c] * inv[c]
                 shift[c] = bias.value.storage[c] - mean[c] * scale[c]
@@ -109,46 +134,31 @@ public final class BatchNorm: LayerBase, Layer {
             batchesTracked += 1
         }
         x.withUnsafePointer { xp in y.withUnsafeMutablePointer { yp in
-            let channels = channels
-            Parallel.forEachChunk(n * channels, chunks: n * channels * size < 1 << 14 ? 1 : Parallel.workers) { planes in
-                for plane in planes {
-                    let c = plane % channels
-                    BatchNormKernels.affine(xp + plane * size, yp + plane * size, count: size, scale: scale[c], shift: shift[c])
-                }
+            forEachPlane(n, size: size) { off, c in
+                BatchNormKernels.affine(xp + off, yp + off, count: size, scale: scale[c], shift: shift[c])
             }
         }}
         return y
     }
 
     /// dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), with x̂ = (x − μ)/σ recomputed from the
-    /// saved input; parallel over channels like the forward pass.
+    /// saved input.
     public func backward(_ gradOutput: Tensor) -> Tensor {
         let n = gradOutput.shape[0], size = gradOutput.count / (n * channels)
         let count = Float(n * size)
         var dx = Tensor(uninitializedShape: gradOutput.shape)
         var sumDy = [Float](repeating: 0, count: channels), sumDyH = sumDy
         gradOutput.withUnsafePointer { gp in input.withUnsafePointer { xp in dx.withUnsafeMutablePointer { dxp in
-            sumDy.withUnsafeMutableBufferPointer { sdy in sumDyH.withUnsafeMutableBufferPointer { sdh in
-                let channels = channels, mean = batchMean, inv = inverseStd, gamma = weight.value.storage
-                Parallel.forEachChunk(channels) { range in
-                    for c in range {
-                        var dySum = 0.0, dyhSum = 0.0
-                        for i in 0..<n {
-                            let off = (i * channels + c) * size
-                            let (a, b) = BatchNormKernels.gradientSums(gp + off, xp + off, count: size, mean: mean[c], inverseStd: inv[c])
-                            dySum += Double(a); dyhSum += Double(b)
-                        }
-                        sdy[c] = Float(dySum); sdh[c] = Float(dyhSum)
-                        let k = gamma[c] * inv[c]
-                        let meanDy = sdy[c] / count, meanDyH = sdh[c] / count
-                        for i in 0..<n {
-                            let off = (i * channels + c) * size
-                            BatchNormKernels.inputGradient(gp + off, xp + off, dxp + off, count: size, mean: mean[c], inverseStd: inv[c],
-                                                           k: k, meanDy: meanDy, meanDyH: meanDyH)
-                        }
-                    }
-                }
-            }}
+            let mean = batchMean, inv = inverseStd, gamma = weight.value.storage
+            let sums = channelSums(n, size: size) { off, c in
+                let (a, b) = BatchNormKernels.gradientSums(gp + off, xp + off, count: size, mean: mean[c], inverseStd: inv[c])
+                return (Double(a), Double(b))
+            }
+            for c in 0..<channels { sumDy[c] = Float(sums[c].0); sumDyH[c] = Float(sums[c].1) }
+            forEachPlane(n, size: size) { off, c in
+                BatchNormKernels.inputGradient(gp + off, xp + off, dxp + off, count: size, mean: mean[c], inverseStd: inv[c],
+                                               k: gamma[c] * inv[c], meanDy: sumDy[c] / count, meanDyH: sumDyH[c] / count)
+            }
         }}}
         for c in 0..<channels {
             bias.grad.storage[c] += sumDy[c]
