@@ -17,6 +17,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // glibc's mallopt, for the executable's heap settings.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
         // Both sides: checked sizes, atomic outputs, temporaries. Knows nothing of models.
         .target(name: "WhittleSupport", swiftSettings: fast),
@@ -44,7 +46,7 @@ let package = Package(
                            "WhittleTFLite"],
             swiftSettings: fast),
         // The executable: signal handling, then WhittleMain.run.
-        .executableTarget(name: "whittle", dependencies: ["WhittleDriver", "WhittleSupport"], swiftSettings: fast),
+        .executableTarget(name: "whittle", dependencies: ["WhittleDriver", "WhittleSupport", "CMalloc"], swiftSettings: fast),
 
         .testTarget(name: "WhittleSupportTests", dependencies: ["WhittleSupport"]),
         .testTarget(name: "WhittleTensorTests", dependencies: ["WhittleTensor"]),

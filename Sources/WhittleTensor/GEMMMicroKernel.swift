@@ -12,18 +12,6 @@ enum MicroTile {
     static let columns = 16
 }
 
-extension SIMD8 where Scalar == Float {
-    @inline(__always)
-    init(unalignedAt p: UnsafePointer<Float>) {
-        self = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inline(__always)
-    func store(to p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: self, as: SIMD8<Float>.self)
-    }
-}
-
 /// Writes `alpha · acc + beta · c` over the first `count` (≥ 1) lanes into c[0], c[stride],
 /// …; beta == 0 never reads C. Whole vectors and single lanes do the same two roundings, so a
 /// value does not depend on whether its column fell in a full or a partial vector, or on

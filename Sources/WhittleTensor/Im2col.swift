@@ -44,6 +44,7 @@ public enum Im2col {
             forEachRun(g) { copyRun(from: image + $0, to: columns + $1, count: ow) }
             return
         }
+        if unfoldsByLines(g) { return unfoldLines(g, image: image, columns: columns) }
         forEachRow(g) { row, firstTap, ys, xs in
             unfoldRow(columns + row, from: image + firstTap, ys, xs, lineStride: ys.stride * g.width, width: g.outWidth)
         }

@@ -110,7 +110,7 @@ final class JSONOutputTests: XCTestCase {
         XCTAssertEqual(try json(["run", spec, "-o", path("run")])["bit_exact"] as? Bool, true)
         XCTAssertEqual(try json(["distill", path("student.json"), "-o", path("student.safetensors")])["kinds"] as? [String], ["response"])
         let bench = try json(["bench", "--data", try tinyIDXFolder(in: dir).path, "--epochs", "1"])
-        XCTAssertNotNil(bench["training"] as? [String: Any])
+        XCTAssertEqual((bench["training"] as? [[String: Any]])?.map { $0["model"] as! String }, ["lenet", "resnet8", "ds-cnn"])
         XCTAssertNotNil(bench["host_inference"] as? [String: Any])
         XCTAssertNotNil(bench["targets"] as? [Any])
     }

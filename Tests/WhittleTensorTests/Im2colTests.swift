@@ -23,10 +23,24 @@ final class Im2colTests: XCTestCase {
                             kernelH: kh, kernelW: kw)
     }
 
+    /// Stride 1 with padding, each side its own (TensorFlow's "same" is uneven): the
+    /// line-by-line path (Im2colStride1.swift) where rows have 8 outputs or more, with lines
+    /// wholly in the padding and runs around multiples of 8.
+    private func randomPaddedGeometry(_ rng: inout RNG) -> ConvGeometry {
+        let kh = 1 + rng.int(below: 5), kw = 1 + rng.int(below: 5)
+        return ConvGeometry(channels: 1 + rng.int(below: 3), height: 1 + rng.int(below: 12), width: 6 + rng.int(below: 22),
+                            kernelH: kh, kernelW: kw,
+                            padding: Padding2D(top: rng.int(below: kh), left: rng.int(below: kw),
+                                               bottom: rng.int(below: kh), right: rng.int(below: kw)))
+    }
+
     private func geometries(_ rng: inout RNG) -> [ConvGeometry] {
         let lenet = [ConvGeometry(channels: 1, height: 28, width: 28, kernelH: 5, kernelW: 5),
                      ConvGeometry(channels: 6, height: 12, width: 12, kernelH: 5, kernelW: 5)]
-        return lenet + (0..<100).map { _ in randomDenseGeometry(&rng) } + (0..<300).map { _ in randomGeometry(&rng) }
+        let resNet = [ConvGeometry(channels: 2, height: 28, width: 28, kernelH: 3, kernelW: 3, padding: Padding2D(1, 1)),
+                      ConvGeometry(channels: 2, height: 7, width: 7, kernelH: 3, kernelW: 3, padding: Padding2D(1, 1))]
+        return lenet + resNet + (0..<100).map { _ in randomDenseGeometry(&rng) } + (0..<300).map { _ in randomGeometry(&rng) }
+            + (0..<100).map { _ in randomPaddedGeometry(&rng) }.filter { $0.windowFits }
     }
 
     private func unfold(_ g: ConvGeometry, _ image: [Float]) -> [Float] {

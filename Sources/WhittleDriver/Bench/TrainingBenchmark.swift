@@ -1,12 +1,29 @@
 import Foundation
 import WhittleNN
 
-/// The foundation benchmark: the LeNet Fashion-MNIST recipe in Whittle, and the same recipe in
-/// PyTorch (examples/peers/pytorch_lenet.py) in the same invocation when `import torch` works.
+/// The training benchmark: each model's Fashion-MNIST recipe in Whittle, and the same spec in
+/// PyTorch (examples/peers/pytorch_spec.py) in the same invocation when `import torch` works
+/// for the Python that `WHITTLE_PYTHON` names (default `python3`).
 struct TrainingBenchmark {
+    /// One benchmarked model: a display name and its spec under examples/.
+    struct Model {
+        var key: String
+        var title: String
+        var spec: String
+
+        static let leNet = Model(key: "lenet", title: "LeNet", spec: "lenet.json")
+        static let resNet8 = Model(key: "resnet8", title: "ResNet-8", spec: "mlperf/resnet8-fashion.json")
+        static let dsCNN = Model(key: "ds-cnn", title: "DS-CNN", spec: "mlperf/ds-cnn-fashion.json")
+        static let all = [leNet, resNet8, dsCNN]
+    }
+
     var dataDirectory = "/usr/share/datasets/fashion-mnist"
     var epochs = 5
     var seed: UInt64 = 0
+    /// Train on only the first N training samples (quick runs); the test set stays whole.
+    var trainLimit: Int?
+    /// The interpreter that runs the peer: `WHITTLE_PYTHON`, else `python3`.
+    var python = ProcessInfo.processInfo.environment["WHITTLE_PYTHON"].flatMap { $0.isEmpty ? nil : $0 } ?? "python3"
 
     struct Result {
         var name: String
@@ -17,30 +34,38 @@ struct TrainingBenchmark {
         var testAccuracy: Double
     }
 
-    func runWhittle(quiet: Bool) throws -> Result {
-        var spec = try Spec.load(try Resources.folder("examples").appendingPathComponent("lenet.json").path)
+    private func specPath(_ model: Model) throws -> String {
+        try Resources.folder("examples").appendingPathComponent(model.spec).path
+    }
+
+    func runWhittle(_ model: Model, quiet: Bool) throws -> Result {
+        var spec = try Spec.load(try specPath(model))
         spec.train.epochs = epochs
         spec.train.seed = seed
         let source = DataSource.idx(directory: dataDirectory)
-        let train = try source.load(.train, spec: spec), test = try source.load(.test, spec: spec)
+        var train = try source.load(.train, spec: spec)
+        let test = try source.load(.test, spec: spec)
+        if let trainLimit { train = train.prefix(trainLimit) }
         let graph = try spec.buildGraph()
         let trainer = Trainer(graph: graph, recipe: spec.train)
         trainer.progress = ProgressLine(quiet: quiet)
-        trainer.label = "whittle"
+        trainer.label = "whittle \(model.key)"
         let reports = try trainer.fit(train: train, test: nil)
         let rates = reports.map(\.samplesPerSecond)
         return Result(name: "whittle", graph: graph, medianSamplesPerSecond: median(rates), epochRates: rates,
                       testAccuracy: Evaluator.evaluate(graph, on: test).accuracy)
     }
 
-    /// nil when PyTorch is not importable.
-    func runPyTorch() throws -> Result? {
-        guard shell(["python3", "-c", "import torch"]).status == 0 else { return nil }
-        let script = try Resources.folder("examples").appendingPathComponent("peers/pytorch_lenet.py").path
-        let r = shell(["python3", script, dataDirectory, String(epochs), String(seed)])
+    /// Whether the peer's Python imports torch (asked once per benchmark run).
+    func pyTorchAvailable() -> Bool { shell([python, "-c", "import torch"]).status == 0 }
+
+    /// The same spec and recipe in PyTorch.
+    func runPyTorch(_ model: Model) throws -> Result {
+        let script = try Resources.folder("examples").appendingPathComponent("peers/pytorch_spec.py").path
+        let r = shell([python, script, try specPath(model), dataDirectory, String(epochs), String(seed)] + (trainLimit.map { [String($0)] } ?? []))
         guard r.status == 0, let json = try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any],
               let rates = json["samples_per_second"] as? [Double], let accuracy = json["test_accuracy"] as? Double else {
-            throw CheckFailed(description: "bench: the PyTorch peer failed: \(r.stderr.split(separator: "\n").last ?? "")")
+            throw CheckFailed(description: "bench: the PyTorch peer failed on \(model.title): \(r.stderr.split(separator: "\n").last ?? "")")
         }
         return Result(name: "pytorch \(json["torch"] as? String ?? "")", medianSamplesPerSecond: median(rates),
                       epochRates: rates, testAccuracy: accuracy)

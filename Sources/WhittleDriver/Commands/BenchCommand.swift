@@ -1,18 +1,22 @@
 import Foundation
 import WhittleCodegen
 import WhittleIR
+import WhittleNN
 
 enum BenchCommand: Command {
     static let name = "bench"
     static let summary = "benchmarks: training throughput against PyTorch, cost of the int8 C on the host and every target"
     static let usage = """
-    usage: whittle bench [--data DIR] [--epochs N] [--targets-only] [--json]
+    usage: whittle bench [--data DIR] [--epochs N] [--train-limit N] [--models LIST] [--training-only] [--json]
+           whittle bench [--targets-only] [--json]
            whittle bench --kernel-costs [--target NAME|all] [--write] [--json]
            whittle bench --mlperf [--json]
 
-    Trains the LeNet Fashion-MNIST recipe (SGD lr 0.01, momentum 0.9, batch 64) and reports
-    training samples/s (median epoch) and test accuracy. When `python3 -c "import torch"`
-    works, runs the same recipe in PyTorch in the same invocation and prints the ratio.
+    Trains LeNet, ResNet-8 and DS-CNN on Fashion-MNIST (examples/lenet.json and
+    examples/mlperf/*-fashion.json: SGD lr 0.01, momentum 0.9, batch 64) and reports training
+    samples/s (median epoch) and test accuracy. When the Python that WHITTLE_PYTHON names
+    (default python3) imports torch, trains the same specs in PyTorch
+    (examples/peers/pytorch_spec.py, 2 threads) in the same invocation and prints the ratio.
     Then quantizes the trained LeNet, emits C for the host and reports nanoseconds and
     executed instructions (valgrind callgrind) per inference.
     Then, on every bare-metal target whose toolchain is installed (QEMU), flash, RAM and
@@ -21,6 +25,12 @@ enum BenchCommand: Command {
     on shapes and sparsity, not accuracy) and with 3 and 8 filters, each in the formats it
     stores; then the tutorial-pruned LeNet with formats chosen by emit --optimize size and speed.
 
+      --epochs N       epochs of each training run (default 5)
+      --train-limit N  train on the first N training samples only (quick runs; the test set
+                       stays whole)
+      --models LIST    the models to train, comma-separated among lenet, resnet8, ds-cnn
+                       (default all; the host and target tables need lenet)
+      --training-only  the training table alone: no host or target tables
       --targets-only   skip training and the host; the target table of a LeNet with seeded
                        random weights
       --mlperf         MLPerf Tiny's four int8 reference models (the repository's copies in
@@ -47,32 +57,59 @@ enum BenchCommand: Command {
         var training = TrainingBenchmark()
         if let d = try args.option("--data") { training.dataDirectory = d }
         if let e = try args.int("--epochs") { training.epochs = e }
+        if let n = try args.int("--train-limit") {
+            guard n > 0 else { throw UsageError(name, "--train-limit must be positive") }
+            training.trainLimit = n
+        }
+        var models = TrainingBenchmark.Model.all
+        if let list = try args.option("--models") {
+            models = try list.split(separator: ",").map { key in
+                guard let m = TrainingBenchmark.Model.all.first(where: { $0.key == key }) else {
+                    throw UsageError(name, "--models: unknown model '\(key)' (lenet, resnet8, ds-cnn)")
+                }
+                return m
+            }
+        }
         let json = args.flag("--json")
         let targetsOnly = args.flag("--targets-only")
+        let trainingOnly = args.flag("--training-only") || !models.contains { $0.key == "lenet" }
         try args.finish()
         if targetsOnly {
             return try reportTargets(TargetBenchmark.run(dense: SampleGraphs.leNet(seed: 1), resources: try WhittleResources.locate()),
                                      json: json ? Output() : nil)
         }
 
-        let ours = try training.runWhittle(quiet: json)
-        let peer = try training.runPyTorch()
-        let ratio = peer.map { ours.medianSamplesPerSecond / $0.medianSamplesPerSecond }
-        let inference = try InferenceBenchmark(dataDirectory: training.dataDirectory).run(ours.graph!, quiet: true)
+        let peerAvailable = training.pyTorchAvailable()
+        var rows: [Output.Training] = []
+        var leNet: Graph?
+        for model in models {
+            let ours = try training.runWhittle(model, quiet: json)
+            let peer = peerAvailable ? try training.runPyTorch(model) : nil
+            if model.key == "lenet" { leNet = ours.graph }
+            let row = Output.Training(model: model.key, whittle: .init(ours), pytorch: peer.map(Output.Training.Run.init),
+                                      throughputRatio: peer.map { ours.medianSamplesPerSecond / $0.medianSamplesPerSecond })
+            rows.append(row)
+            if json { continue }
+            var table = TextTable("\(model.title) / Fashion-MNIST, \(training.epochs) epochs"
+                                  + (training.trainLimit.map { ", \(grouped($0)) samples" } ?? ""), "samples/s (median)", "test accuracy")
+            for r in [ours] + (peer.map { [$0] } ?? []) {
+                table.add([r.name, grouped(Int(r.medianSamplesPerSecond)), percent(r.testAccuracy)])
+            }
+            print(table.rendered)
+            if let ratio = row.throughputRatio { print(String(format: "throughput ratio whittle / pytorch: %.2f×", ratio)) }
+            else { print("pytorch: not importable by \(training.python) (pip install torch, or set WHITTLE_PYTHON), no peer run") }
+            print("")
+        }
+        if trainingOnly {
+            if json { try Console.json(Output(training: rows)) }
+            return 0
+        }
+        let inference = try InferenceBenchmark(dataDirectory: training.dataDirectory).run(leNet!, quiet: true)
         if json {
-            let output = Output(training: .init(whittle: .init(ours), pytorch: peer.map(Output.Training.Run.init), throughputRatio: ratio),
-                                hostInference: .init(inference))
+            let output = Output(training: rows, hostInference: .init(inference))
             return try reportTargets(TargetBenchmark.run(dense: inference.quantized, resources: try WhittleResources.locate()), json: output)
         }
-        var table = TextTable("LeNet / Fashion-MNIST, \(training.epochs) epochs", "samples/s (median)", "test accuracy")
-        for r in [ours] + (peer.map { [$0] } ?? []) {
-            table.add([r.name, grouped(Int(r.medianSamplesPerSecond)), percent(r.testAccuracy)])
-        }
-        print(table.rendered)
-        if let ratio { print(String(format: "throughput ratio whittle / pytorch: %.2f×", ratio)) }
-        else { print("pytorch: not installed (pip install torch), no peer run") }
         let c = inference.cost
-        print("")
         var host = TextTable("LeNet int8 C on the host (gcc -O2)", "ns / inference", "instructions / inference", "C int8 accuracy")
         host.add(["model_invoke", grouped(Int(c.nanosecondsPerInference)), c.instructionsPerInference.map(grouped) ?? "no valgrind",
                   inference.report.verify.accuracy?.cAccuracy.map(percent) ?? ""])

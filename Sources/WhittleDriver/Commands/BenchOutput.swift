@@ -4,13 +4,16 @@ import WhittleVerify
 extension BenchCommand {
     /// `bench --json` (with --targets-only, the target rows alone).
     struct Output: Encodable {
-        var training: Training?
+        /// One entry per trained model, in the order run.
+        var training: [Training] = []
         var hostInference: HostInference?
         var targets: [TargetRow] = []
         /// The line naming targets skipped for a missing toolchain.
         var skipped: String?
 
         struct Training: Encodable {
+            /// lenet, resnet8 or ds-cnn.
+            var model: String
             var whittle: Run
             /// When PyTorch is installed, the same recipe in it and the ratio of samples/s.
             var pytorch: Run?

@@ -76,8 +76,12 @@ public final class Graph {
             switch node.op {
             case .layer(let layer): activations.append(layer.forward(ins[0], mode: mode))
             case .add:
-                var sum = ins[0]
-                for other in ins.dropFirst() { for i in 0..<sum.count { sum.storage[i] += other.storage[i] } }
+                var sum = Tensor(uninitializedShape: ins[0].shape)
+                let count = sum.count
+                sum.withUnsafeMutablePointer { s in
+                    ins[0].withUnsafePointer { a in ins[1].withUnsafePointer { b in Elementwise.add(a, b, into: s, count: count) } }
+                    for other in ins.dropFirst(2) { other.withUnsafePointer { Elementwise.add(s, $0, into: s, count: count) } }
+                }
                 activations.append(sum)
             }
         }
@@ -92,24 +96,27 @@ public final class Graph {
         var grads = [Tensor?](repeating: nil, count: nodes.count)
         let start = from ?? nodes.count - 1
         if start != Graph.input { grads[start] = gradOutput }
-        for (name, g) in extra { if let i = index(of: name) { grads[i] = Graph.sum(grads[i], g) } }
+        for (name, g) in extra { if let i = index(of: name) { Graph.accumulate(&grads[i], g) } }
         for i in stride(from: nodes.count - 1, through: 0, by: -1) {
             guard let g = grads[i] else { continue }
+            grads[i] = nil
             let node = nodes[i]
             switch node.op {
             case .layer(let layer):
                 let dx = layer.backward(g)
-                if node.inputs[0] != Graph.input { grads[node.inputs[0]] = Graph.sum(grads[node.inputs[0]], dx) }
+                if node.inputs[0] != Graph.input { Graph.accumulate(&grads[node.inputs[0]], dx) }
             case .add:
-                for p in node.inputs where p != Graph.input { grads[p] = Graph.sum(grads[p], g) }
+                for p in node.inputs where p != Graph.input { Graph.accumulate(&grads[p], g) }
             }
         }
     }
 
-    private static func sum(_ a: Tensor?, _ b: Tensor) -> Tensor {
-        guard var a else { return b }
-        for i in 0..<a.count { a.storage[i] += b.storage[i] }
-        return a
+    /// a += b in place (a takes b itself when empty: an add node hands one gradient to all its
+    /// producers without copying; the first of them to accumulate onto it copies it then).
+    private static func accumulate(_ a: inout Tensor?, _ b: Tensor) {
+        guard a != nil else { a = b; return }
+        let count = b.count
+        a!.withUnsafeMutablePointer { ap in b.withUnsafePointer { Elementwise.add(ap, $0, into: ap, count: count) } }
     }
 
     /// Parameters with PyTorch state_dict names ("conv1.weight"), in node order.

@@ -4,7 +4,9 @@ import WhittleTensor
 /// treats both as clamp bounds too.
 public final class ClampActivation: LayerBase, Layer {
     public let upper: Float   // .infinity for ReLU, 6 for ReLU6
-    private var input = Tensor(shape: [0])
+    /// The training output: 0 < y < upper exactly where 0 < x < upper, so backward reads the
+    /// tensor the layer returned instead of keeping its input.
+    private var output = Tensor(shape: [0])
 
     public init(upper: Float) { self.upper = upper }
     public static func relu() -> ClampActivation { ClampActivation(upper: .infinity) }
@@ -15,23 +17,17 @@ public final class ClampActivation: LayerBase, Layer {
     public func outputShape(for input: [Int]) throws -> [Int] { input }
 
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
-        if mode == .train { input = x }
-        var y = x
-        let hi = upper
-        y.withUnsafeMutablePointer { p in
-            for i in 0..<x.count { p[i] = min(max(p[i], 0), hi) }
-        }
+        var y = Tensor(uninitializedShape: x.shape)
+        x.withUnsafePointer { xp in y.withUnsafeMutablePointer { yp in Elementwise.clamp(xp, upper: upper, into: yp, count: x.count) } }
+        output = mode == .train ? y : Tensor(shape: [0])
         return y
     }
 
     public func backward(_ gradOutput: Tensor) -> Tensor {
-        var g = gradOutput
-        let hi = upper
-        input.withUnsafePointer { x in
-            g.withUnsafeMutablePointer { p in
-                for i in 0..<gradOutput.count where !(x[i] > 0 && x[i] < hi) { p[i] = 0 }
-            }
-        }
+        var g = Tensor(uninitializedShape: gradOutput.shape)
+        gradOutput.withUnsafePointer { dy in output.withUnsafePointer { y in g.withUnsafeMutablePointer { gp in
+            Elementwise.clampGradient(dy, output: y, upper: upper, into: gp, count: gradOutput.count)
+        }}}
         return g
     }
 }

@@ -13,7 +13,10 @@ public final class BatchNorm: LayerBase, Layer {
     public private(set) var runningVar: Tensor
     public private(set) var batchesTracked: Float = 0
 
-    private var normalized: [Float] = []
+    /// The training batch's input, mean and 1/σ per channel, for backward (which recomputes
+    /// the normalised values from them instead of storing a second activation-sized array).
+    private var input = Tensor(shape: [0])
+    private var batchMean: [Float] = []
     private var inverseStd: [Float] = []
 
     public init(channels: Int, spatial: Bool, eps: Float = 1e-5, momentum: Float = 0.1) {
@@ -61,70 +64,163 @@ public final class BatchNorm: LayerBase, Layer {
         return (scale, shift)
     }
 
-    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
-        let n = x.shape[0], size = x.count / (n * channels)
-        var y = x
-        if mode == .eval {
-            let (scale, shift) = evalAffine
-            y.withUnsafeMutablePointer { p in
-                for i in 0..<n { for c in 0..<channels {
-                    let base = p + (i * channels + c) * size
-                    for s in 0..<size { base[s] = base[s] * scale[c] + shift[c] }
-                }}
-            }
-            return y
-        }
-        let count = Double(n * size)
-        normalized = [Float](repeating: 0, count: x.count)
-        inverseStd = [Float](repeating: 0, count: channels)
-        x.withUnsafePointer { xp in y.withUnsafeMutablePointer { yp in
-            for c in 0..<channels {
-                var sum = 0.0, sumSq = 0.0
-                for i in 0..<n { let b = xp + (i * channels + c) * size; for s in 0..<size { sum += Double(b[s]) } }
-                let mean = sum / count
-                for i in 0..<n { let b = xp + (i * channels + c) * size; for s in 0..<size { let d = Double(b[s]) - mean; sumSq += d * d } }
-                let variance = sumSq / count
-                let inv = Float(1 / (variance + Double(eps)).squareRoot())
-                inverseStd[c] = inv
-                let gamma = weight.value.storage[c], beta = bias.value.storage[c], m = Float(mean)
-                for i in 0..<n {
-                    let off = (i * channels + c) * size
-                    for s in 0..<size {
-                        let h = (xp[off + s] - m) * inv
-                        normalized[off + s] = h
-                        yp[off + s] = gamma * h + beta
+    /// Per-channel sums over a batch of [n, channels, size] planes: `body(plane offset, channel)`
+    /// gives one plane's pair of terms. Images run in `Parallel.reductionChunks` chunks, each
+    /// walking its images' planes in memory order into its own partial sums, which are added in
+    /// chunk order: the same bits on any core count.
+    private func channelSums(_ n: Int, size: Int, _ body: (Int, Int) -> (Double, Double)) -> [(Double, Double)] {
+        let chunks = Parallel.reductionChunks, channels = channels
+        var partial = [Double](repeating: 0, count: chunks * channels * 2)
+        partial.withUnsafeMutableBufferPointer { pb in
+            let p = pb.baseAddress!
+            Parallel.forEachIndexedChunk(n, chunks: chunks) { chunk, images in
+                let sums = p + chunk * channels * 2
+                for i in images {
+                    for c in 0..<channels {
+                        let (a, b) = body((i * channels + c) * size, c)
+                        sums[2 * c] += a; sums[2 * c + 1] += b
                     }
                 }
-                let unbiased = count > 1 ? variance * count / (count - 1) : variance
-                runningMean.storage[c] = (1 - momentum) * runningMean.storage[c] + momentum * m
+            }
+        }
+        return (0..<channels).map { c in
+            var a = 0.0, b = 0.0
+            for chunk in 0..<chunks { a += partial[(chunk * channels + c) * 2]; b += partial[(chunk * channels + c) * 2 + 1] }
+            return (a, b)
+        }
+    }
+
+    /// Calls `body(plane offset, channel)` for every plane, in parallel, in memory order.
+    private func forEachPlane(_ n: Int, size: Int, _ body: (Int, Int) -> Void) {
+        let channels = channels
+        Parallel.forEachChunk(n * channels, chunks: n * channels * size < 1 << 14 ? 1 : Parallel.workers) { planes in
+            for plane in planes { body(plane * size, plane % channels) }
+        }
+    }
+
+    /// Training normalises with the batch statistics (mean, then the mean squared deviation
+    /// from it: two passes, each summing 8-wide within a plane and in double across planes).
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        let n = x.shape[0], size = x.count / (n * channels)
+        var y = Tensor(uninitializedShape: x.shape)
+        var scale = [Float](repeating: 0, count: channels), shift = scale
+        if mode == .eval {
+            (scale, shift) = evalAffine
+        } else {
+            let count = Double(n * size)
+            var mean = [Float](repeating: 0, count: channels), variance = [Double](repeating: 0, count: channels)
+            var inv = [Float](repeating: 0, count: channels)
+            x.withUnsafePointer { xp in
+                let sums = channelSums(n, size: size) { off, _ in (Double(Elementwise.sum(xp + off, count: size)), 0) }
+                for c in 0..<channels { mean[c] = Float(sums[c].0 / count) }
+                let squares = channelSums(n, size: size) { off, c in
+                    (BatchNormKernels.squaredDeviations(xp + off, count: size, from: mean[c]), 0)
+                }
+                for c in 0..<channels {
+                    variance[c] = squares[c].0 / count
+                    inv[c] = Float(1 / (variance[c] + Double(eps)).squareRoot())
+                }
+            }
+            for c in 0..<channels {
+                scale[c] = weight.value.storage[c] * inv[c]
+                shift[c] = bias.value.storage[c] - mean[c] * scale[c]
+                let unbiased = count > 1 ? variance[c] * count / (count - 1) : variance[c]
+                runningMean.storage[c] = (1 - momentum) * runningMean.storage[c] + momentum * mean[c]
                 runningVar.storage[c] = (1 - momentum) * runningVar.storage[c] + momentum * Float(unbiased)
             }
+            input = x
+            batchMean = mean
+            inverseStd = inv
+            batchesTracked += 1
+        }
+        x.withUnsafePointer { xp in y.withUnsafeMutablePointer { yp in
+            forEachPlane(n, size: size) { off, c in
+                BatchNormKernels.affine(xp + off, yp + off, count: size, scale: scale[c], shift: shift[c])
+            }
         }}
-        batchesTracked += 1
         return y
     }
 
+    /// dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), with x̂ = (x − μ)/σ recomputed from the
+    /// saved input.
     public func backward(_ gradOutput: Tensor) -> Tensor {
         let n = gradOutput.shape[0], size = gradOutput.count / (n * channels)
         let count = Float(n * size)
-        var dx = Tensor(shape: gradOutput.shape)
-        gradOutput.withUnsafePointer { gp in dx.withUnsafeMutablePointer { dxp in
-            for c in 0..<channels {
-                var sumDy: Float = 0, sumDyH: Float = 0
-                for i in 0..<n {
-                    let off = (i * channels + c) * size
-                    for s in 0..<size { sumDy += gp[off + s]; sumDyH += gp[off + s] * normalized[off + s] }
-                }
-                bias.grad.storage[c] += sumDy
-                weight.grad.storage[c] += sumDyH
-                let k = weight.value.storage[c] * inverseStd[c]
-                let meanDy = sumDy / count, meanDyH = sumDyH / count
-                for i in 0..<n {
-                    let off = (i * channels + c) * size
-                    for s in 0..<size { dxp[off + s] = k * (gp[off + s] - meanDy - normalized[off + s] * meanDyH) }
-                }
+        var dx = Tensor(uninitializedShape: gradOutput.shape)
+        var sumDy = [Float](repeating: 0, count: channels), sumDyH = sumDy
+        gradOutput.withUnsafePointer { gp in input.withUnsafePointer { xp in dx.withUnsafeMutablePointer { dxp in
+            let mean = batchMean, inv = inverseStd, gamma = weight.value.storage
+            let sums = channelSums(n, size: size) { off, c in
+                let (a, b) = BatchNormKernels.gradientSums(gp + off, xp + off, count: size, mean: mean[c], inverseStd: inv[c])
+                return (Double(a), Double(b))
             }
-        }}
+            for c in 0..<channels { sumDy[c] = Float(sums[c].0); sumDyH[c] = Float(sums[c].1) }
+            forEachPlane(n, size: size) { off, c in
+                BatchNormKernels.inputGradient(gp + off, xp + off, dxp + off, count: size, mean: mean[c], inverseStd: inv[c],
+                                               k: gamma[c] * inv[c], meanDy: sumDy[c] / count, meanDyH: sumDyH[c] / count)
+            }
+        }}}
+        for c in 0..<channels {
+            bias.grad.storage[c] += sumDy[c]
+            weight.grad.storage[c] += sumDyH[c]
+        }
         return dx
+    }
+}
+
+/// The per-plane loops of `BatchNorm`, 8 floats at a time (a fixed order: the same bits on any
+/// machine with the same vector width of the source, SIMD8).
+enum BatchNormKernels {
+    /// Σ (x − mean)² over one plane; in double when the float sum overflows (a diverging run
+    /// then still sees a finite variance, as with double accumulation throughout).
+    @inline(__always)
+    static func squaredDeviations(_ x: UnsafePointer<Float>, count: Int, from mean: Float) -> Double {
+        var acc = SIMD8<Float>(), i = 0
+        let m = SIMD8(repeating: mean)
+        while i &+ 8 <= count { let d = SIMD8(unalignedAt: x + i) - m; acc.addProduct(d, d); i &+= 8 }
+        var s = acc.sum()
+        while i < count { let d = x[i] - mean; s.addProduct(d, d); i &+= 1 }
+        if s.isFinite { return Double(s) }
+        var wide = 0.0
+        for j in 0..<count { let d = Double(x[j]) - Double(mean); wide += d * d }
+        return wide
+    }
+
+    @inline(__always)
+    static func affine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, scale: Float, shift: Float) {
+        var i = 0
+        let a = SIMD8(repeating: scale), b = SIMD8(repeating: shift)
+        while i &+ 8 <= count { (SIMD8(unalignedAt: x + i) * a + b).store(to: y + i); i &+= 8 }
+        while i < count { y[i] = x[i] * scale + shift; i &+= 1 }
+    }
+
+    /// (Σ dy, Σ dy · x̂) over one plane.
+    @inline(__always)
+    static func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, mean: Float, inverseStd: Float) -> (Float, Float) {
+        var a = SIMD8<Float>(), b = SIMD8<Float>(), i = 0
+        let m = SIMD8(repeating: mean), inv = SIMD8(repeating: inverseStd)
+        while i &+ 8 <= count {
+            let g = SIMD8(unalignedAt: dy + i)
+            a += g
+            b.addProduct(g, (SIMD8(unalignedAt: x + i) - m) * inv)
+            i &+= 8
+        }
+        var sa = a.sum(), sb = b.sum()
+        while i < count { sa += dy[i]; sb.addProduct(dy[i], (x[i] - mean) * inverseStd); i &+= 1 }
+        return (sa, sb)
+    }
+
+    @inline(__always)
+    static func inputGradient(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int,
+                              mean: Float, inverseStd: Float, k: Float, meanDy: Float, meanDyH: Float) {
+        var i = 0
+        let m = SIMD8(repeating: mean), inv = SIMD8(repeating: inverseStd), kv = SIMD8(repeating: k)
+        let mdy = SIMD8(repeating: meanDy), mdh = SIMD8(repeating: meanDyH)
+        while i &+ 8 <= count {
+            let h = (SIMD8(unalignedAt: x + i) - m) * inv
+            (kv * (SIMD8(unalignedAt: dy + i) - mdy - h * mdh)).store(to: dx + i)
+            i &+= 8
+        }
+        while i < count { dx[i] = k * (dy[i] - meanDy - (x[i] - mean) * inverseStd * meanDyH); i &+= 1 }
     }
 }

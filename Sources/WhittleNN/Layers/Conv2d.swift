@@ -4,8 +4,12 @@ import WhittleTensor
 /// `groups == in == out` is a depthwise convolution. Padding may differ per side (TensorFlow's
 /// "same" puts the odd row and column at the bottom and right).
 ///
-/// Each image is unfolded (im2col) and multiplied per group; images run in parallel. The
-/// column matrices are kept for the backward pass, so it does not unfold again.
+/// Each image is unfolded (im2col) and multiplied per group; images run in parallel. Backward
+/// unfolds each image again rather than keeping the batch's column matrices: one image's
+/// columns stay in cache between the unfold and the product, the batch's (29 MB for a 3×3
+/// conv of 16 channels on 28×28 at batch 64) would go to memory and back. A 1×1 kernel with
+/// stride 1 and no padding multiplies the image itself (its column matrix). Depthwise
+/// convolutions take the direct kernels of `DepthwiseConv` (DepthwiseConv.swift).
 public final class Conv2d: LayerBase, Layer {
     public let inChannels, outChannels, groups: Int
     public let kernel: (h: Int, w: Int), stride: (h: Int, w: Int)
@@ -14,7 +18,12 @@ public final class Conv2d: LayerBase, Layer {
     public let bias: Parameter?
 
     private var inputShape: [Int] = []
-    private var columns: [Float] = []   // batch × patchSize × outPixels (training only)
+    /// The training input, for backward.
+    var input = Tensor(shape: [0])
+    /// Depthwise convolutions take the direct kernels (false: the generic grouped GEMMs, which
+    /// the tests compare them with).
+    public var usesDepthwiseKernel = true
+    var isDepthwise: Bool { usesDepthwiseKernel && groups > 1 && groups == inChannels && groups == outChannels }
 
     public init(inChannels: Int, outChannels: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: Padding2D = .zero, groups: Int = 1, bias: Bool = true, rng: inout RNG) {
@@ -53,39 +62,62 @@ public final class Conv2d: LayerBase, Layer {
     }
 
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        if isDepthwise { return depthwiseForward(x, mode: mode) }
         let n = x.shape[0], g = geometry(height: x.shape[2], width: x.shape[3])
         let patch = g.patchSize, pixels = g.outPixels, imageSize = inChannels * g.height * g.width
         let groupPatch = patch / groups, groupOut = outChannels / groups
         inputShape = x.shape
         var y = Tensor(uninitializedShape: [n, outChannels, g.outHeight, g.outWidth])
-        var cols = Tensor(uninitializedShape: [n * patch * pixels]).storage // every entry is written by unfold
+        // One image's columns per chunk (stride 1: in the padded-width layout, WideColumns); a
+        // 1×1 stride-1 unpadded kernel reads the image in place.
+        let inPlace = g.columnsAreImage, wide = WideColumns(g)
         let hasBias = bias != nil
         let biasValues = bias?.value.storage ?? []
         x.withUnsafePointer { xp in weight.value.withUnsafePointer { wp in
-            y.withUnsafeMutablePointer { yp in cols.withUnsafeMutableBufferPointer { cb in
-                let cp = cb.baseAddress!
+            y.withUnsafeMutablePointer { yp in
+                /// out (outChannels × n) = bias + W · columns (patch × n), group by group.
+                func product(_ col: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, pixels: Int) {
+                    if hasBias {
+                        for c in 0..<outChannels { (out + c * pixels).update(repeating: biasValues[c], count: pixels) }
+                    }
+                    for grp in 0..<groups {
+                        Gemm.multiply(m: groupOut, n: pixels, k: groupPatch,
+                                      a: wp + grp * groupOut * groupPatch, lda: groupPatch,
+                                      b: col + grp * groupPatch * pixels, ldb: pixels,
+                                      beta: hasBias ? 1 : 0, c: out + grp * groupOut * pixels, ldc: pixels)
+                    }
+                }
                 Parallel.forEachChunk(n) { images in
+                    let scratchCount = wide.map { $0.paddedCount + $0.columnCount + outChannels * $0.pixels } ?? patch * pixels
+                    let scratch = inPlace ? nil : UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
+                    defer { scratch?.deallocate() }
                     for i in images {
-                        let col = cp + i * patch * pixels, out = yp + i * outChannels * pixels
-                        Im2col.unfold(g, image: xp + i * imageSize, columns: col)
-                        if hasBias {
-                            for c in 0..<outChannels { (out + c * pixels).update(repeating: biasValues[c], count: pixels) }
-                        }
-                        for grp in 0..<groups {
-                            Gemm.multiply(m: groupOut, n: pixels, k: groupPatch,
-                                          a: wp + grp * groupOut * groupPatch, lda: groupPatch,
-                                          b: col + grp * groupPatch * pixels, ldb: pixels,
-                                          beta: hasBias ? 1 : 0, c: out + grp * groupOut * pixels, ldc: pixels)
+                        let image = xp + i * imageSize, out = yp + i * outChannels * pixels
+                        if let wide, let scratch {
+                            let cols = scratch + wide.paddedCount, wideOut = cols + wide.columnCount
+                            wide.unfold(image, padded: scratch, columns: cols)
+                            product(cols, into: wideOut, pixels: wide.pixels)
+                            wide.extract(wideOut, rows: outChannels, into: out)
+                        } else {
+                            product(Self.columns(g, image: image, scratch: scratch), into: out, pixels: pixels)
                         }
                     }
                 }
-            }}
+            }
         }}
-        columns = mode == .train ? cols : []
+        input = mode == .train ? x : Tensor(shape: [0])
         return y
     }
 
+    /// One image's column matrix: unfolded into `scratch`, or the image itself when there is none.
+    private static func columns(_ g: ConvGeometry, image: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>?) -> UnsafePointer<Float> {
+        guard let scratch else { return image }
+        Im2col.unfold(g, image: image, columns: scratch)
+        return UnsafePointer(scratch)
+    }
+
     public func backward(_ gradOutput: Tensor) -> Tensor {
+        if isDepthwise { return depthwiseBackward(gradOutput) }
         let n = inputShape[0], g = geometry(height: inputShape[2], width: inputShape[3])
         let patch = g.patchSize, pixels = g.outPixels, imageSize = inChannels * g.height * g.width
         let groupPatch = patch / groups, groupOut = outChannels / groups
@@ -94,37 +126,55 @@ public final class Conv2d: LayerBase, Layer {
         // Per-chunk partial weight and bias gradients, summed in chunk order afterwards.
         var partialW = [Float](repeating: 0, count: chunks * weightCount)
         var partialB = [Float](repeating: 0, count: chunks * outChannels)
-        var dx = Tensor(shape: needsInputGradient ? inputShape : [0])
-        let wantInput = needsInputGradient
+        // With columns that are the image, the input's columns are the input, and its
+        // gradient's columns are the input gradient (written whole by the GEMM, no fold).
+        let inPlace = g.columnsAreImage, wantInput = needsInputGradient
+        // Stride 1: the input gradient as a convolution of dy, written whole (ConvInputGradient).
+        let flipped = wantInput && !inPlace ? ConvInputGradient(self, g) : nil
+        var dx = !wantInput || inPlace || flipped != nil ? Tensor(uninitializedShape: wantInput ? inputShape : [0])
+                                                         : Tensor(shape: inputShape)
+        let hasBias = bias != nil, wide = WideColumns(g)
         gradOutput.withUnsafePointer { gp in weight.value.withUnsafePointer { wp in
-            columns.withUnsafeBufferPointer { cb in dx.withUnsafeMutablePointer { dxp in
+            input.withUnsafePointer { xp in dx.withUnsafeMutablePointer { dxp in
                 partialW.withUnsafeMutableBufferPointer { pw in partialB.withUnsafeMutableBufferPointer { pb in
-                    let cp = cb.baseAddress!, pwp = pw.baseAddress!, pbp = pb.baseAddress!
+                    let pwp = pw.baseAddress!, pbp = pb.baseAddress!
                     Parallel.forEachIndexedChunk(n, chunks: chunks) { chunk, images in
                         let dW = pwp + chunk * weightCount, dB = pbp + chunk * outChannels
-                        let dcols = wantInput ? UnsafeMutablePointer<Float>.allocate(capacity: patch * pixels) : nil
-                        defer { dcols?.deallocate() }
+                        let colCount = wide.map { $0.paddedCount + $0.columnCount + outChannels * $0.pixels } ?? patch * pixels
+                        let colScratch = inPlace ? nil : UnsafeMutablePointer<Float>.allocate(capacity: colCount)
+                        let scratch = wantInput && !inPlace ? UnsafeMutablePointer<Float>.allocate(capacity: flipped?.scratchCount ?? patch * pixels) : nil
+                        defer { colScratch?.deallocate(); scratch?.deallocate() }
                         for i in images {
-                            let col = cp + i * patch * pixels, dy = gp + i * outChannels * pixels
-                            for c in 0..<outChannels {
-                                var s: Float = 0
-                                for p in 0..<pixels { s += dy[c * pixels + p] }
-                                dB[c] += s
+                            let dy = gp + i * outChannels * pixels
+                            if hasBias { for c in 0..<outChannels { dB[c] += Elementwise.sum(dy + c * pixels, count: pixels) } }
+                            // dW += dy · columnsᵀ, both in the padded-width layout for stride 1.
+                            var col = Self.columns(g, image: xp + i * imageSize, scratch: wide == nil ? colScratch : nil)
+                            var grad = dy, k = pixels
+                            if let wide, let colScratch {
+                                let cols = colScratch + wide.paddedCount, wideGrad = cols + wide.columnCount
+                                wide.unfold(xp + i * imageSize, padded: colScratch, columns: cols)
+                                wide.widen(dy, rows: outChannels, into: wideGrad)
+                                (col, grad, k) = (UnsafePointer(cols), UnsafePointer(wideGrad), wide.pixels)
                             }
                             for grp in 0..<groups {
-                                Gemm.multiply(transB: true, m: groupOut, n: groupPatch, k: pixels,
-                                              a: dy + grp * groupOut * pixels, lda: pixels,
-                                              b: col + grp * groupPatch * pixels, ldb: pixels,
+                                Gemm.multiply(transB: true, m: groupOut, n: groupPatch, k: k,
+                                              a: grad + grp * groupOut * k, lda: k,
+                                              b: col + grp * groupPatch * k, ldb: k,
                                               beta: 1, c: dW + grp * groupOut * groupPatch, ldc: groupPatch)
                             }
-                            guard let dcols else { continue }
+                            guard wantInput else { continue }
+                            if let flipped, let scratch {
+                                flipped.inputGradient(dy, scratch: scratch, into: dxp + i * imageSize)
+                                continue
+                            }
+                            let dcols = scratch ?? dxp + i * imageSize
                             for grp in 0..<groups {
                                 Gemm.multiply(transA: true, m: groupPatch, n: pixels, k: groupOut,
                                               a: wp + grp * groupOut * groupPatch, lda: groupPatch,
                                               b: dy + grp * groupOut * pixels, ldb: pixels,
                                               beta: 0, c: dcols + grp * groupPatch * pixels, ldc: pixels)
                             }
-                            Im2col.fold(g, columns: dcols, image: dxp + i * imageSize)
+                            if !inPlace { Im2col.fold(g, columns: dcols, image: dxp + i * imageSize) }
                         }
                     }
                 }}

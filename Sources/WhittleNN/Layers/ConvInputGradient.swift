@@ -1,0 +1,61 @@
+import WhittleTensor
+
+/// The input gradient of a stride-1 convolution computed as a convolution of the output
+/// gradient: dx[c, y, x] = Σ_o,ky,kx W[o, c, ky, kx] · dy[o, y + top − ky, x + left − kx], which
+/// is dy, padded by kh − 1 minus each side's padding, correlated with the filters flipped in both axes
+/// and with in and out channels swapped.
+///
+/// The generic backward multiplies Wᵀ (patch × out) by dy into a patch-sized column matrix
+/// and folds it back: a product with k = out channels only (16 in ResNet-8's first stage), and
+/// a fold that adds every column entry back onto the image. This way the product has
+/// k = out · kh · kw, like the forward one, and lands in the input gradient directly.
+struct ConvInputGradient {
+    /// The correlation over dy: channels = out channels, dy's height and width, stride 1.
+    let geometry: ConvGeometry
+    /// [in channels × out · kh · kw]: row c holds W[o, c, kh − 1 − ky, kw − 1 − kx] at (o, ky, kx).
+    let flippedWeights: [Float]
+    let inChannels: Int
+    /// The padded-width layout for dy's columns, where it pays (see WideColumns).
+    let wide: WideColumns?
+
+    /// nil unless the convolution has stride 1, one group, and padding below the kernel size
+    /// (so the flipped padding is not negative).
+    init?(_ conv: Conv2d, _ g: ConvGeometry) {
+        let (kh, kw) = (g.kernelH, g.kernelW)
+        guard conv.groups == 1, g.strideH == 1, g.strideW == 1, max(g.padding.top, g.padding.bottom) < kh, max(g.padding.left, g.padding.right) < kw else { return nil }
+        geometry = ConvGeometry(channels: conv.outChannels, height: g.outHeight, width: g.outWidth, kernelH: kh, kernelW: kw,
+                                padding: Padding2D(top: kh - 1 - g.padding.top, left: kw - 1 - g.padding.left,
+                                                   bottom: kh - 1 - g.padding.bottom, right: kw - 1 - g.padding.right))
+        inChannels = conv.inChannels
+        let outChannels = conv.outChannels, w = conv.weight.value.storage, taps = kh * kw
+        var flipped = [Float](repeating: 0, count: inChannels * outChannels * taps)
+        for c in 0..<inChannels { for o in 0..<outChannels { for t in 0..<taps {
+            flipped[(c * outChannels + o) * taps + t] = w[(o * inChannels + c) * taps + (taps - 1 - t)]
+        }}}
+        flippedWeights = flipped
+        wide = WideColumns(geometry)
+    }
+
+    /// Floats of scratch for one image: dy's column matrix (and, padded-width, the padded dy
+    /// and the product before its extra columns are dropped).
+    var scratchCount: Int {
+        wide.map { $0.paddedCount + $0.columnCount + inChannels * $0.pixels } ?? geometry.patchSize * geometry.outPixels
+    }
+
+    /// One image: dx (in × height × width) = flipped · unfold(dy), overwriting dx.
+    func inputGradient(_ dy: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+        flippedWeights.withUnsafeBufferPointer { w in
+            guard let wide else {
+                Im2col.unfold(geometry, image: dy, columns: scratch)
+                Gemm.multiply(m: inChannels, n: geometry.outPixels, k: geometry.patchSize, a: w.baseAddress!, lda: geometry.patchSize,
+                              b: scratch, ldb: geometry.outPixels, beta: 0, c: dx, ldc: geometry.outPixels)
+                return
+            }
+            let cols = scratch + wide.paddedCount, wideOut = cols + wide.columnCount
+            wide.unfold(dy, padded: scratch, columns: cols)
+            Gemm.multiply(m: inChannels, n: wide.pixels, k: geometry.patchSize, a: w.baseAddress!, lda: geometry.patchSize,
+                          b: cols, ldb: wide.pixels, beta: 0, c: wideOut, ldc: wide.pixels)
+            wide.extract(wideOut, rows: inChannels, into: dx)
+        }
+    }
+}
