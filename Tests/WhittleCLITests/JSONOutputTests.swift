@@ -109,8 +109,16 @@ final class JSONOutputTests: XCTestCase {
         XCTAssertNotNil(try json(["verify", "--toolchains"])["available"])
         XCTAssertEqual(try json(["run", spec, "-o", path("run")])["bit_exact"] as? Bool, true)
         XCTAssertEqual(try json(["distill", path("student.json"), "-o", path("student.safetensors")])["kinds"] as? [String], ["response"])
-        let bench = try json(["bench", "--data", try tinyIDXFolder(in: dir).path, "--epochs", "1"])
-        XCTAssertEqual((bench["training"] as? [[String: Any]])?.map { $0["model"] as! String }, ["lenet", "resnet8", "ds-cnn"])
+        let bench = try json(["bench", "--data", try tinyIDXFolder(in: dir).path, "--epochs", "1", "--seeds", "2"])
+        let training = try XCTUnwrap(bench["training"] as? [[String: Any]])
+        XCTAssertEqual(training.map { $0["model"] as! String }, ["lenet", "resnet8", "ds-cnn"])
+        for row in training {
+            let whittle = try XCTUnwrap(row["whittle"] as? [String: Any])
+            let seeds = try XCTUnwrap(whittle["seed_test_accuracies"] as? [Double])
+            XCTAssertEqual(seeds.count, 2)
+            XCTAssertEqual(try XCTUnwrap(whittle["test_accuracy"] as? Double), (seeds[0] + seeds[1]) / 2, accuracy: 1e-12)
+            XCTAssertEqual((whittle["epoch_samples_per_second"] as? [Double])?.count, 2)
+        }
         XCTAssertNotNil(bench["host_inference"] as? [String: Any])
         XCTAssertNotNil(bench["targets"] as? [Any])
     }

@@ -19,7 +19,9 @@ struct TrainingBenchmark {
 
     var dataDirectory = "/usr/share/datasets/fashion-mnist"
     var epochs = 5
-    var seed: UInt64 = 0
+    /// Each framework trains once per seed 0..<seeds; accuracy is their mean (one run's test
+    /// accuracy swings by a point or more with the seed on ResNet-8).
+    var seeds = 3
     /// Train on only the first N training samples (quick runs); the test set stays whole.
     var trainLimit: Int?
     /// The interpreter that runs the peer: `WHITTLE_PYTHON`, else `python3`.
@@ -30,15 +32,45 @@ struct TrainingBenchmark {
         /// Whittle's trained model (nil for peers).
         var graph: Graph? = nil
         var medianSamplesPerSecond: Double
+        /// Every epoch of every seed, in run order.
         var epochRates: [Double]
-        var testAccuracy: Double
+        /// Test accuracy per seed.
+        var seedAccuracies: [Double]
+
+        var testAccuracy: Double { seedAccuracies.reduce(0, +) / Double(max(seedAccuracies.count, 1)) }
+        /// Sample standard deviation over the seeds (0 for one seed).
+        var accuracySpread: Double {
+            guard seedAccuracies.count > 1 else { return 0 }
+            let m = testAccuracy
+            return (seedAccuracies.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(seedAccuracies.count - 1)).squareRoot()
+        }
+
+        /// Runs of the seeds as one result: the first seed's graph, all epochs' median rate.
+        static func median(_ xs: [Double]) -> Double { xs.isEmpty ? 0 : xs.sorted()[xs.count / 2] }
+
+        static func pooled(_ runs: [Result]) -> Result {
+            let rates = runs.flatMap(\.epochRates)
+            return Result(name: runs[0].name, graph: runs[0].graph, medianSamplesPerSecond: median(rates), epochRates: rates,
+                          seedAccuracies: runs.flatMap(\.seedAccuracies))
+        }
+    }
+
+    /// Whittle's and (when `withPeer`) PyTorch's runs of every seed, interleaved so that a
+    /// change in the machine's load falls on both.
+    func run(_ model: Model, withPeer: Bool, quiet: Bool) throws -> (whittle: Result, pytorch: Result?) {
+        var ours: [Result] = [], peer: [Result] = []
+        for seed in 0..<UInt64(seeds) {
+            ours.append(try runWhittle(model, seed: seed, quiet: quiet))
+            if withPeer { peer.append(try runPyTorch(model, seed: seed)) }
+        }
+        return (Result.pooled(ours), peer.isEmpty ? nil : Result.pooled(peer))
     }
 
     private func specPath(_ model: Model) throws -> String {
         try Resources.folder("examples").appendingPathComponent(model.spec).path
     }
 
-    func runWhittle(_ model: Model, quiet: Bool) throws -> Result {
+    func runWhittle(_ model: Model, seed: UInt64, quiet: Bool) throws -> Result {
         var spec = try Spec.load(try specPath(model))
         spec.train.epochs = epochs
         spec.train.seed = seed
@@ -49,29 +81,27 @@ struct TrainingBenchmark {
         let graph = try spec.buildGraph()
         let trainer = Trainer(graph: graph, recipe: spec.train)
         trainer.progress = ProgressLine(quiet: quiet)
-        trainer.label = "whittle \(model.key)"
+        trainer.label = "whittle \(model.key) seed \(seed)"
         let reports = try trainer.fit(train: train, test: nil)
         let rates = reports.map(\.samplesPerSecond)
-        return Result(name: "whittle", graph: graph, medianSamplesPerSecond: median(rates), epochRates: rates,
-                      testAccuracy: Evaluator.evaluate(graph, on: test).accuracy)
+        return Result(name: "whittle", graph: graph, medianSamplesPerSecond: Result.median(rates), epochRates: rates,
+                      seedAccuracies: [Evaluator.evaluate(graph, on: test).accuracy])
     }
 
     /// Whether the peer's Python imports torch (asked once per benchmark run).
     func pyTorchAvailable() -> Bool { shell([python, "-c", "import torch"]).status == 0 }
 
     /// The same spec and recipe in PyTorch.
-    func runPyTorch(_ model: Model) throws -> Result {
+    func runPyTorch(_ model: Model, seed: UInt64) throws -> Result {
         let script = try Resources.folder("examples").appendingPathComponent("peers/pytorch_spec.py").path
         let r = shell([python, script, try specPath(model), dataDirectory, String(epochs), String(seed)] + (trainLimit.map { [String($0)] } ?? []))
         guard r.status == 0, let json = try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any],
               let rates = json["samples_per_second"] as? [Double], let accuracy = json["test_accuracy"] as? Double else {
             throw CheckFailed(description: "bench: the PyTorch peer failed on \(model.title): \(r.stderr.split(separator: "\n").last ?? "")")
         }
-        return Result(name: "pytorch \(json["torch"] as? String ?? "")", medianSamplesPerSecond: median(rates),
-                      epochRates: rates, testAccuracy: accuracy)
+        return Result(name: "pytorch \(json["torch"] as? String ?? "")", medianSamplesPerSecond: Result.median(rates),
+                      epochRates: rates, seedAccuracies: [accuracy])
     }
-
-    private func median(_ xs: [Double]) -> Double { xs.isEmpty ? 0 : xs.sorted()[xs.count / 2] }
 }
 
 /// Runs a program, capturing its output (used for peers and toolchains).

@@ -7,16 +7,18 @@ enum BenchCommand: Command {
     static let name = "bench"
     static let summary = "benchmarks: training throughput against PyTorch, cost of the int8 C on the host and every target"
     static let usage = """
-    usage: whittle bench [--data DIR] [--epochs N] [--train-limit N] [--models LIST] [--training-only] [--json]
+    usage: whittle bench [--data DIR] [--epochs N] [--seeds N] [--train-limit N] [--models LIST]
+                        [--training-only] [--json]
            whittle bench [--targets-only] [--json]
            whittle bench --kernel-costs [--target NAME|all] [--write] [--json]
            whittle bench --mlperf [--json]
 
     Trains LeNet, ResNet-8 and DS-CNN on Fashion-MNIST (examples/lenet.json and
     examples/mlperf/*-fashion.json: SGD lr 0.01, momentum 0.9, batch 64) and reports training
-    samples/s (median epoch) and test accuracy. When the Python that WHITTLE_PYTHON names
-    (default python3) imports torch, trains the same specs in PyTorch
-    (examples/peers/pytorch_spec.py, 2 threads) in the same invocation and prints the ratio.
+    samples/s (median epoch) and test accuracy (mean over the seeds). When the Python that
+    WHITTLE_PYTHON names (default python3) imports torch, trains the same specs in PyTorch
+    (examples/peers/pytorch_spec.py, 2 threads) with the same seeds in the same invocation,
+    each seed's PyTorch run right after Whittle's, and prints the ratios.
     Then quantizes the trained LeNet, emits C for the host and reports nanoseconds and
     executed instructions (valgrind callgrind) per inference.
     Then, on every bare-metal target whose toolchain is installed (QEMU), flash, RAM and
@@ -26,6 +28,7 @@ enum BenchCommand: Command {
     stores; then the tutorial-pruned LeNet with formats chosen by emit --optimize size and speed.
 
       --epochs N       epochs of each training run (default 5)
+      --seeds N        training runs per model and framework, seeds 0..N-1 (default 3)
       --train-limit N  train on the first N training samples only (quick runs; the test set
                        stays whole)
       --models LIST    the models to train, comma-separated among lenet, resnet8, ds-cnn
@@ -57,6 +60,10 @@ enum BenchCommand: Command {
         var training = TrainingBenchmark()
         if let d = try args.option("--data") { training.dataDirectory = d }
         if let e = try args.int("--epochs") { training.epochs = e }
+        if let n = try args.int("--seeds") {
+            guard n > 0 else { throw UsageError(name, "--seeds must be positive") }
+            training.seeds = n
+        }
         if let n = try args.int("--train-limit") {
             guard n > 0 else { throw UsageError(name, "--train-limit must be positive") }
             training.trainLimit = n
@@ -83,20 +90,25 @@ enum BenchCommand: Command {
         var rows: [Output.Training] = []
         var leNet: Graph?
         for model in models {
-            let ours = try training.runWhittle(model, quiet: json)
-            let peer = peerAvailable ? try training.runPyTorch(model) : nil
+            let (ours, peer) = try training.run(model, withPeer: peerAvailable, quiet: json)
             if model.key == "lenet" { leNet = ours.graph }
             let row = Output.Training(model: model.key, whittle: .init(ours), pytorch: peer.map(Output.Training.Run.init),
-                                      throughputRatio: peer.map { ours.medianSamplesPerSecond / $0.medianSamplesPerSecond })
+                                      throughputRatio: peer.map { ours.medianSamplesPerSecond / $0.medianSamplesPerSecond },
+                                      accuracyDifference: peer.map { ours.testAccuracy - $0.testAccuracy })
             rows.append(row)
             if json { continue }
-            var table = TextTable("\(model.title) / Fashion-MNIST, \(training.epochs) epochs"
-                                  + (training.trainLimit.map { ", \(grouped($0)) samples" } ?? ""), "samples/s (median)", "test accuracy")
+            var table = TextTable("\(model.title) / Fashion-MNIST, \(training.epochs) epoch\(training.epochs == 1 ? "" : "s")"
+                                  + (training.trainLimit.map { ", \(grouped($0)) samples" } ?? ""),
+                                  "samples/s (median)", "test accuracy (mean ± sd)", "per seed")
             for r in [ours] + (peer.map { [$0] } ?? []) {
-                table.add([r.name, grouped(Int(r.medianSamplesPerSecond)), percent(r.testAccuracy)])
+                table.add([r.name, grouped(Int(r.medianSamplesPerSecond)),
+                           percent(r.testAccuracy) + String(format: " ± %.2f", 100 * r.accuracySpread),
+                           r.seedAccuracies.map(percent).joined(separator: " ")])
             }
             print(table.rendered)
-            if let ratio = row.throughputRatio { print(String(format: "throughput ratio whittle / pytorch: %.2f×", ratio)) }
+            if let ratio = row.throughputRatio, let d = row.accuracyDifference {
+                print(String(format: "whittle / pytorch: throughput %.2f×, accuracy %+.2f pp (%d seeds each)", ratio, 100 * d, training.seeds))
+            }
             else { print("pytorch: not importable by \(training.python) (pip install torch, or set WHITTLE_PYTHON), no peer run") }
             print("")
         }

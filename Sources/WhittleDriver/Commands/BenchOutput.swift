@@ -18,14 +18,19 @@ extension BenchCommand {
             /// When PyTorch is installed, the same recipe in it and the ratio of samples/s.
             var pytorch: Run?
             var throughputRatio: Double?
+            /// Whittle's mean test accuracy minus PyTorch's (fractions, not points).
+            var accuracyDifference: Double?
 
             struct Run: Encodable {
                 var medianSamplesPerSecond: Double
                 var epochSamplesPerSecond: [Double]
+                /// The mean over the seeds, and each seed's.
                 var testAccuracy: Double
+                var seedTestAccuracies: [Double]
 
                 init(_ r: TrainingBenchmark.Result) {
-                    (medianSamplesPerSecond, epochSamplesPerSecond, testAccuracy) = (r.medianSamplesPerSecond, r.epochRates, r.testAccuracy)
+                    (medianSamplesPerSecond, epochSamplesPerSecond) = (r.medianSamplesPerSecond, r.epochRates)
+                    (testAccuracy, seedTestAccuracies) = (r.testAccuracy, r.seedAccuracies)
                 }
             }
         }
