@@ -72,6 +72,29 @@ public enum Gemm {
         }
     }
 
+    /// C[m×n] = A[m×k] · B + beta · C where row p of B is the n floats at `b + bRows[p]`
+    /// (any rows of any buffer: the taps of a convolution read straight from the padded
+    /// image, no column matrix). The rows are read in whole tile widths: up to
+    /// `MicroTile.columns − 1` floats past each row's n must be readable (their products land
+    /// in lanes that are never stored). Same arithmetic as `multiply` with those rows laid
+    /// out as a matrix: bit-identical to it.
+    /// Floats past the end of the last row of B that `multiplyGathered` may read.
+    public static let gatheredReadSlack = MicroTile.columns
+
+    public static func multiplyGathered(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                                        b: UnsafePointer<Float>, bRows: UnsafePointer<Int>,
+                                        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "negative GEMM size m=\(m) n=\(n) k=\(k)")
+        for j0 in stride(from: 0, to: n, by: MicroTile.columns) {
+            let width = min(MicroTile.columns, n - j0)
+            for i0 in stride(from: 0, to: m, by: MicroTile.rows) {
+                outerProductTile(rows: min(MicroTile.rows, m - i0), OuterTile(
+                    k: k, a: a + i0 * lda, aRowStride: lda, aStride: 1, b: b + j0, bStride: 0, bRows: bRows,
+                    c: c + i0 * ldc + j0, cRowStride: ldc, cColumnStride: 1, width: width, alpha: 1, beta: beta))
+            }
+        }
+    }
+
     /// Multiply-adds below which `multiplyParallel` stays on one thread: about where the
     /// cost of waking a second core stops being larger than the half of the work it takes.
     static let parallelThreshold = 1 << 17

@@ -49,11 +49,19 @@ enum Extent4: TileExtent { static var count: Int { 4 } }
 enum Extent5: TileExtent { static var count: Int { 5 } }
 enum Extent6: TileExtent { static var count: Int { 6 } }
 
+/// How the kernel finds row p of its B panel: `b + p · bStride` (a matrix), or `b +
+/// bRows[p]` (rows anywhere: `Gemm.multiplyGathered`). A type, so each kernel is
+/// specialised for one and its k loop has no branch on it.
+protocol PanelRows { static var gathered: Bool { get } }
+enum StridedRows: PanelRows { static var gathered: Bool { false } }
+enum GatheredRows: PanelRows { static var gathered: Bool { true } }
+
 /// One tile's operands for `outerProductTile`.
 ///
 /// - a: element (i, p) at `a[i · aRowStride + p · aStride]`, read for the tile's rows only,
 ///   so A is used in place whether it is stored transposed or not.
-/// - b: element (p, j) at `b[p · bStride + j]`, read for j < 8 (`width` ≤ 8) or j < 16.
+/// - b: element (p, j) at `b[p · bStride + j]` (or `b[bRows[p] + j]` when `bRows` is set),
+///   read for j < 8 (`width` ≤ 8) or j < 16.
 /// - c: element (i, j) of the tile at `c[i · cRowStride + j · cColumnStride]`; `width` (1…16)
 ///   columns are written. A column stride other than 1 stores the tile transposed, for
 ///   products computed as Cᵀ.
@@ -61,6 +69,7 @@ struct OuterTile {
     var k: Int
     var a: UnsafePointer<Float>, aRowStride: Int, aStride: Int
     var b: UnsafePointer<Float>, bStride: Int
+    var bRows: UnsafePointer<Int>? = nil
     var c: UnsafeMutablePointer<Float>, cRowStride: Int, cColumnStride: Int, width: Int
     var alpha: Float, beta: Float
 }
@@ -68,14 +77,16 @@ struct OuterTile {
 /// C[0..<Rows, 0..<width] = alpha · Σ_p a(·, p) ⊗ b(p, ·) + beta · C, with `Vectors` (1 or 2)
 /// 8-wide column vectors.
 @inline(never)
-private func outerProductKernel<Rows: TileExtent, Vectors: TileExtent>(_: Rows.Type, _: Vectors.Type, _ t: OuterTile) {
+private func outerProductKernel<Rows: TileExtent, Vectors: TileExtent, Panel: PanelRows>(_: Rows.Type, _: Vectors.Type, _: Panel.Type,
+                                                                                        _ t: OuterTile) {
     let rows = Rows.count, wide = Vectors.count > 1
     let r1 = t.aRowStride, r2 = 2 &* r1, r3 = 3 &* r1, r4 = 4 &* r1, r5 = 5 &* r1
     let z = SIMD8<Float>()
     var c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z
     var c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z
     var ap = t.a, bp = t.b
-    for _ in 0..<t.k {
+    for p in 0..<t.k {
+        if Panel.gathered { bp = t.b + t.bRows.unsafelyUnwrapped[p] }
         let b0 = SIMD8<Float>(unalignedAt: bp)
         let b1 = wide ? SIMD8<Float>(unalignedAt: bp + 8) : z
         step(&c00, &c01, ap[0], b0, b1, wide: wide)
@@ -85,7 +96,7 @@ private func outerProductKernel<Rows: TileExtent, Vectors: TileExtent>(_: Rows.T
         if rows > 4 { step(&c40, &c41, ap[r4], b0, b1, wide: wide) }
         if rows > 5 { step(&c50, &c51, ap[r5], b0, b1, wide: wide) }
         ap += t.aStride
-        bp += t.bStride
+        if !Panel.gathered { bp += t.bStride }
     }
     let width = t.width, rest = width - 8, stride = t.cColumnStride
     @inline(__always) func put(_ i: Int, _ lo: SIMD8<Float>, _ hi: SIMD8<Float>) {
@@ -103,15 +114,20 @@ private func outerProductKernel<Rows: TileExtent, Vectors: TileExtent>(_: Rows.T
 
 /// Runs one tile of `rows` (1…6) rows on the kernel specialised for it.
 func outerProductTile(rows: Int, _ t: OuterTile) {
-    @inline(__always) func run<Vectors: TileExtent>(_ v: Vectors.Type) {
+    @inline(__always) func run<Vectors: TileExtent, Panel: PanelRows>(_ v: Vectors.Type, _ panel: Panel.Type) {
         switch rows {
-        case 6: outerProductKernel(Extent6.self, v, t)
-        case 5: outerProductKernel(Extent5.self, v, t)
-        case 4: outerProductKernel(Extent4.self, v, t)
-        case 3: outerProductKernel(Extent3.self, v, t)
-        case 2: outerProductKernel(Extent2.self, v, t)
-        default: outerProductKernel(Extent1.self, v, t)
+        case 6: outerProductKernel(Extent6.self, v, panel, t)
+        case 5: outerProductKernel(Extent5.self, v, panel, t)
+        case 4: outerProductKernel(Extent4.self, v, panel, t)
+        case 3: outerProductKernel(Extent3.self, v, panel, t)
+        case 2: outerProductKernel(Extent2.self, v, panel, t)
+        default: outerProductKernel(Extent1.self, v, panel, t)
         }
     }
-    if t.width > 8 { run(Extent2.self) } else { run(Extent1.self) }
+    switch (t.width > 8, t.bRows != nil) {
+    case (true, false): run(Extent2.self, StridedRows.self)
+    case (false, false): run(Extent1.self, StridedRows.self)
+    case (true, true): run(Extent2.self, GatheredRows.self)
+    case (false, true): run(Extent1.self, GatheredRows.self)
+    }
 }

@@ -94,5 +94,9 @@ extension GradientCheckTests {
         check(Conv2d(inChannels: 2, outChannels: 2, kernel: (4, 3), padding: Padding2D(top: 1, left: 2, bottom: 2, right: 0), rng: &rng),
               input: [1, 2, 6, 16])
         check(Conv2d(inChannels: 2, outChannels: 2, kernel: (3, 3), rng: &rng), input: [1, 2, 4, 30])
+        // A grouped convolution reads each group's taps from the padded image in place.
+        check(Conv2d(inChannels: 4, outChannels: 6, kernel: (3, 3), padding: Padding2D(1, 1), groups: 2, rng: &rng), input: [2, 4, 5, 16])
+        // 7×7 planes (ResNet-8's last stage): 63 padded-width outputs against 49.
+        check(Conv2d(inChannels: 2, outChannels: 3, kernel: (3, 3), padding: Padding2D(1, 1), rng: &rng), input: [2, 2, 7, 7])
     }
 }

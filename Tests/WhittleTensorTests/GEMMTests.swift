@@ -248,3 +248,33 @@ final class GEMMTests: XCTestCase {
         }
     }
 }
+
+extension GEMMTests {
+    /// `multiplyGathered` reads B's rows wherever `bRows` says (overlapping, out of order) and
+    /// gives the bits `multiply` gives on the same rows laid out as a matrix, on ragged widths
+    /// too. The floats it may read past the rows are NaN here: they reach only lanes that are
+    /// never stored.
+    func testGatheredRowsEqualTheMatrix() {
+        var rng = RNG(seed: 31)
+        let shapes = [(6, 16, 9), (16, 840, 144), (64, 63, 576), (5, 17, 3), (1, 1, 1), (7, 33, 20), (13, 8, 2)]
+            + (0..<30).map { _ in (1 + rng.int(below: 20), 1 + rng.int(below: 70), 1 + rng.int(below: 40)) }
+        for (m, n, k) in shapes {
+            let bufferCount = n + 3 * k
+            var buffer = (0..<bufferCount).map { _ in rng.uniform(-1, 1) }
+            buffer += [Float](repeating: .nan, count: Gemm.gatheredReadSlack)
+            let offsets = (0..<k).map { _ in rng.int(below: bufferCount - n + 1) }
+            let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+            let matrix = offsets.flatMap { buffer[$0..<($0 + n)] }
+            for beta: Float in [0, 1] {
+                let start = (0..<(m * n)).map { _ in rng.uniform(-1, 1) }
+                var expected = start, gathered = start
+                Gemm.multiply(m: m, n: n, k: k, a: a, lda: k, b: matrix, ldb: n, beta: beta, c: &expected, ldc: n)
+                offsets.withUnsafeBufferPointer { o in
+                    Gemm.multiplyGathered(m: m, n: n, k: k, a: a, lda: k, b: buffer, bRows: o.baseAddress!, beta: beta,
+                                          c: &gathered, ldc: n)
+                }
+                XCTAssertEqual(gathered.map(\.bitPattern), expected.map(\.bitPattern), "m \(m) n \(n) k \(k) beta \(beta)")
+            }
+        }
+    }
+}

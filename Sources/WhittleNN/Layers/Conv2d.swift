@@ -75,28 +75,33 @@ public final class Conv2d: LayerBase, Layer {
         let biasValues = bias?.value.storage ?? []
         x.withUnsafePointer { xp in weight.value.withUnsafePointer { wp in
             y.withUnsafeMutablePointer { yp in
-                /// out (outChannels × n) = bias + W · columns (patch × n), group by group.
-                func product(_ col: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, pixels: Int) {
+                /// out (outChannels × n) = bias + W · columns (patch × n), group by group; with
+                /// `wide`, the columns read in place from the padded image `col`.
+                func product(_ col: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, pixels: Int, wide: WideColumns? = nil) {
                     if hasBias {
                         for c in 0..<outChannels { (out + c * pixels).update(repeating: biasValues[c], count: pixels) }
                     }
                     for grp in 0..<groups {
-                        Gemm.multiply(m: groupOut, n: pixels, k: groupPatch,
-                                      a: wp + grp * groupOut * groupPatch, lda: groupPatch,
-                                      b: col + grp * groupPatch * pixels, ldb: pixels,
-                                      beta: hasBias ? 1 : 0, c: out + grp * groupOut * pixels, ldc: pixels)
+                        let w = wp + grp * groupOut * groupPatch, o = out + grp * groupOut * pixels
+                        if let wide {
+                            wide.product(w, rows: groupOut, taps: grp * groupPatch..<(grp + 1) * groupPatch, padded: col,
+                                         beta: hasBias ? 1 : 0, into: o)
+                        } else {
+                            Gemm.multiply(m: groupOut, n: pixels, k: groupPatch, a: w, lda: groupPatch,
+                                          b: col + grp * groupPatch * pixels, ldb: pixels, beta: hasBias ? 1 : 0, c: o, ldc: pixels)
+                        }
                     }
                 }
                 Parallel.forEachChunk(n) { images in
-                    let scratchCount = wide.map { $0.paddedCount + $0.columnCount + outChannels * $0.pixels } ?? patch * pixels
+                    let scratchCount = wide.map { $0.paddedCount + outChannels * $0.pixels } ?? patch * pixels
                     let scratch = inPlace ? nil : UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
                     defer { scratch?.deallocate() }
                     for i in images {
                         let image = xp + i * imageSize, out = yp + i * outChannels * pixels
                         if let wide, let scratch {
-                            let cols = scratch + wide.paddedCount, wideOut = cols + wide.columnCount
-                            wide.unfold(image, padded: scratch, columns: cols)
-                            product(cols, into: wideOut, pixels: wide.pixels)
+                            let wideOut = scratch + wide.paddedCount
+                            wide.pad(image, into: scratch)
+                            product(scratch, into: wideOut, pixels: wide.pixels, wide: wide)
                             wide.extract(wideOut, rows: outChannels, into: out)
                         } else {
                             product(Self.columns(g, image: image, scratch: scratch), into: out, pixels: pixels)

@@ -36,10 +36,10 @@ struct ConvInputGradient {
         wide = WideColumns(geometry)
     }
 
-    /// Floats of scratch for one image: dy's column matrix (and, padded-width, the padded dy
-    /// and the product before its extra columns are dropped).
+    /// Floats of scratch for one image: dy's column matrix, or, padded-width, the padded dy
+    /// (read in place) and the product before its extra columns are dropped.
     var scratchCount: Int {
-        wide.map { $0.paddedCount + $0.columnCount + inChannels * $0.pixels } ?? geometry.patchSize * geometry.outPixels
+        wide.map { $0.paddedCount + inChannels * $0.pixels } ?? geometry.patchSize * geometry.outPixels
     }
 
     /// One image: dx (in × height × width) = flipped · unfold(dy), overwriting dx.
@@ -51,10 +51,9 @@ struct ConvInputGradient {
                               b: scratch, ldb: geometry.outPixels, beta: 0, c: dx, ldc: geometry.outPixels)
                 return
             }
-            let cols = scratch + wide.paddedCount, wideOut = cols + wide.columnCount
-            wide.unfold(dy, padded: scratch, columns: cols)
-            Gemm.multiply(m: inChannels, n: wide.pixels, k: geometry.patchSize, a: w.baseAddress!, lda: geometry.patchSize,
-                          b: cols, ldb: wide.pixels, beta: 0, c: wideOut, ldc: wide.pixels)
+            let wideOut = scratch + wide.paddedCount
+            wide.pad(dy, into: scratch)
+            wide.product(w.baseAddress!, rows: inChannels, taps: 0..<geometry.patchSize, padded: scratch, beta: 0, into: wideOut)
             wide.extract(wideOut, rows: inChannels, into: dx)
         }
     }

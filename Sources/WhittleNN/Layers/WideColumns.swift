@@ -11,33 +11,64 @@ import WhittleTensor
 /// kw − 1 extra outputs per row (ox ≥ outWidth), which `extract` drops; gradients given in this
 /// layout (`widen`) carry zeros there, so they add nothing to the weight gradient.
 ///
-/// Used where the extra columns cost little: stride 1 with a padded width at most 15 % above
-/// the output width (3×3 with padding 1 on 14×14 and larger planes).
+/// The product needs no column matrix at all: `tapOffsets` gives where each row starts in
+/// the padded image, and `Gemm.multiplyGathered` reads the rows there (forward and input
+/// gradient). The weight gradient, which reads the rows as the columns of a transposed
+/// operand, still unfolds.
+///
+/// Used where the extra columns cost little: stride 1 with at most 15 % more 8-float vectors
+/// of outputs than the plain layout (3×3 with padding 1 on 7×7 and larger planes: 63 outputs
+/// are 8 vectors, 49 are 7).
 struct WideColumns {
     let g: ConvGeometry
     let paddedWidth: Int, paddedHeight: Int
+    /// Row (c, ky, kx) of the column matrix starts at padded[tapOffsets[(c · kh + ky) · kw + kx]].
+    let tapOffsets: [Int]
 
     init?(_ g: ConvGeometry) {
         let pw = g.paddedWidth
-        guard g.strideH == 1, g.strideW == 1, !g.columnsAreImage, pw * 20 <= g.outWidth * 23 else { return nil }
+        // Compared in 8-float vectors, the unit the products' tiles are paid in.
+        func vectors(_ n: Int) -> Int { (n + 7) / 8 }
+        guard g.strideH == 1, g.strideW == 1, !g.columnsAreImage,
+              vectors(g.outHeight * pw) * 20 <= vectors(g.outPixels) * 23 else { return nil }
         self.g = g
         paddedWidth = pw
         paddedHeight = g.paddedHeight
+        let plane = paddedHeight * pw
+        tapOffsets = (0..<g.channels).flatMap { c in
+            (0..<g.kernelH).flatMap { ky in (0..<g.kernelW).map { kx in c * plane + ky * pw + kx } }
+        }
     }
 
     /// Columns of the matrix (outputs in the padded-width layout).
     var pixels: Int { g.outHeight * paddedWidth }
-    /// Floats of the padded image, with kw − 1 of slack that the last row's run reads past.
-    var paddedCount: Int { g.channels * paddedHeight * paddedWidth + g.kernelW }
+    /// Floats of the padded image, with slack for the runs that read past the last row: kw − 1
+    /// for the unfold's, a tile's width for `Gemm.multiplyGathered`'s.
+    var paddedCount: Int { g.channels * paddedHeight * paddedWidth + g.kernelW + Gemm.gatheredReadSlack }
     var columnCount: Int { g.patchSize * pixels }
 
-    /// image → padded (scratch of `paddedCount`) → columns (`columnCount`).
-    func unfold(_ image: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>) {
+    /// image → padded (scratch of `paddedCount`), zeros around and in the slack.
+    func pad(_ image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
         padded.update(repeating: 0, count: paddedCount)
         for c in 0..<g.channels {
             let plane = padded + c * paddedHeight * paddedWidth + g.padding.top * paddedWidth + g.padding.left
             for y in 0..<g.height { (plane + y * paddedWidth).update(from: image + (c * g.height + y) * g.width, count: g.width) }
         }
+    }
+
+    /// out (rows × pixels, this layout) = weights (rows × taps.count) · rows `taps` of the
+    /// column matrix of the padded image, read in place (a group's taps, or all of them).
+    func product(_ weights: UnsafePointer<Float>, rows: Int, taps: Range<Int>, padded: UnsafePointer<Float>, beta: Float,
+                 into out: UnsafeMutablePointer<Float>) {
+        tapOffsets.withUnsafeBufferPointer { offsets in
+            Gemm.multiplyGathered(m: rows, n: pixels, k: taps.count, a: weights, lda: taps.count,
+                                  b: padded, bRows: offsets.baseAddress! + taps.lowerBound, beta: beta, c: out, ldc: pixels)
+        }
+    }
+
+    /// image → padded (scratch of `paddedCount`) → columns (`columnCount`).
+    func unfold(_ image: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>) {
+        pad(image, into: padded)
         var row = columns
         for c in 0..<g.channels {
             for ky in 0..<g.kernelH {
