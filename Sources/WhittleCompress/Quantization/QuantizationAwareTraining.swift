@@ -15,11 +15,11 @@ public enum QuantizationAwareTraining {
         trainer.progress = progress
         if !masks.isEmpty { try Pruner(graph: float, masks: masks).attach(to: trainer) }
         trainer.beforeEpoch.append { epoch in
-            if epoch >= qat.freezeBatchNormAfter { model.freezeBatchNorm() }
+            if let after = qat.freezeBatchNormAfter, epoch >= after { model.freezeBatchNorm() }
             if epoch >= qat.freezeObserversAfter { model.freezeObservers() }
         }
         _ = try trainer.fit(train: train, test: nil)
-        if qat.train.epochs <= qat.freezeBatchNormAfter { model.freezeBatchNorm() }
+        model.freezeBatchNorm()
         model.freezeObservers()
         return model
     }

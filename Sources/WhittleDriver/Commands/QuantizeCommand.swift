@@ -30,9 +30,10 @@ enum QuantizeCommand: Command {
                         to write a .tflite file whose multipliers are this model's
       --observer KIND   minmax, moving_average, percentile, mse or entropy (default: the spec's)
       --qat EPOCHS      quantization-aware training for EPOCHS epochs after calibration (fake-quant
-                        weights and activations, BatchNorm folded and frozen, observers frozen for
-                        the last epoch; SGD lr 0.001 momentum 0.9 unless the spec's quantize.qat says
-                        otherwise); the validation logits are then the fake-quantized model's
+                        weights and activations, BatchNorm folded with batch statistics and frozen
+                        when training ends, observers frozen for the last epoch; SGD lr 0.001
+                        momentum 0.9 unless the spec's quantize.qat says otherwise); the validation
+                        logits are then the fake-quantized model's
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {
