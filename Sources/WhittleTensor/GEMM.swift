@@ -85,14 +85,10 @@ public enum Gemm {
                                         b: UnsafePointer<Float>, bRows: UnsafePointer<Int>,
                                         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         precondition(m >= 0 && n >= 0 && k >= 0, "negative GEMM size m=\(m) n=\(n) k=\(k)")
-        for j0 in stride(from: 0, to: n, by: MicroTile.columns) {
-            let width = min(MicroTile.columns, n - j0)
-            for i0 in stride(from: 0, to: m, by: MicroTile.rows) {
-                outerProductTile(rows: min(MicroTile.rows, m - i0), OuterTile(
-                    k: k, a: a + i0 * lda, aRowStride: lda, aStride: 1, b: b + j0, bStride: 0, bRows: bRows,
-                    c: c + i0 * ldc + j0, cRowStride: ldc, cColumnStride: 1, width: width, alpha: 1, beta: beta))
-            }
-        }
+        guard m > 0, n > 0 else { return }
+        outerProduct(m: m, n: n, k: k, alpha: 1, a: StridedMatrix(a, ld: lda, transposed: false),
+                     b: StridedMatrix(base: b, rowStride: 0, columnStride: 1), beta: beta,
+                     c: StridedMutableMatrix(base: c, rowStride: ldc, columnStride: 1), bRows: bRows)
     }
 
     /// Multiply-adds below which `multiplyParallel` stays on one thread: about where the
@@ -131,18 +127,20 @@ public enum Gemm {
     }
 
     /// The outer-product kernel over C in 6 × 16 tiles, column panels outer so one B panel
-    /// (k × 16) stays in L1 while the row tiles pass.
-    private static func outerProduct(m: Int, n: Int, k: Int, alpha: Float,
-                                     a: StridedMatrix, b: StridedMatrix, beta: Float, c: StridedMutableMatrix) {
+    /// (k × 16) stays in L1 while the row tiles pass. With `bRows`, row p of B starts at
+    /// `b.base + bRows[p]` and is always read in place (the caller leaves slack past it).
+    private static func outerProduct(m: Int, n: Int, k: Int, alpha: Float, a: StridedMatrix, b: StridedMatrix, beta: Float,
+                                     c: StridedMutableMatrix, bRows: UnsafePointer<Int>? = nil) {
+        func readsInPlace(_ width: Int) -> Bool { bRows != nil || Packing.readsInPlace(b, width: width) }
         let lastWidth = n - (n - 1) / MicroTile.columns * MicroTile.columns
-        let packs = !Packing.readsInPlace(b, width: MicroTile.columns) || !Packing.readsInPlace(b, width: lastWidth)
+        let packs = !readsInPlace(MicroTile.columns) || !readsInPlace(lastWidth)
         let packedCount = packs ? k * MicroTile.columns : 0
         withUnsafeTemporaryAllocation(byteCount: packedCount * MemoryLayout<Float>.stride, alignment: 64) { raw in
             let packed = raw.baseAddress?.assumingMemoryBound(to: Float.self)
             for j0 in stride(from: 0, to: n, by: MicroTile.columns) {
                 let width = min(MicroTile.columns, n - j0)
                 var panel = b.offset(0, j0), bStride = b.rowStride
-                if !Packing.readsInPlace(b, width: width), let packed {
+                if !readsInPlace(width), let packed {
                     Packing.packColumnPanel(b, from: j0, k: k, width: width, into: packed)
                     panel = UnsafePointer(packed)
                     bStride = MicroTile.columns
@@ -150,7 +148,7 @@ public enum Gemm {
                 for i0 in stride(from: 0, to: m, by: MicroTile.rows) {
                     outerProductTile(rows: min(MicroTile.rows, m - i0), OuterTile(
                         k: k, a: a.offset(i0, 0), aRowStride: a.rowStride, aStride: a.columnStride,
-                        b: panel, bStride: bStride, c: c.offset(i0, j0), cRowStride: c.rowStride,
+                        b: panel, bStride: bStride, bRows: bRows, c: c.offset(i0, j0), cRowStride: c.rowStride,
                         cColumnStride: c.columnStride, width: width, alpha: alpha, beta: beta))
                 }
             }

@@ -39,6 +39,14 @@ final class QATTests: XCTestCase {
         XCTAssertEqual(fq.range!.max, 2, accuracy: 1e-6)
     }
 
+    /// 64 random [2, 6, 6] images in 0…255 for `convBN`, four classes in turn.
+    static func randomImages(seed: UInt64) -> Dataset {
+        var rng = RNG(seed: seed)
+        let n = 64
+        return Dataset(name: "r", sampleShape: [2, 6, 6], values: .floats((0..<(n * 72)).map { _ in rng.uniform(0, 255) }),
+                       labels: (0..<n).map { Int32($0 % 4) }, classes: 4)
+    }
+
     static func convBN() throws -> Graph {
         let spec = try Spec.parse(Data(#"{"name": "m", "input": [2, 6, 6], "layers": [{"name": "c", "type": "conv2d", "out_channels": 3, "kernel": 3}, {"name": "bn", "type": "batchnorm2d"}, {"name": "r", "type": "relu"}, {"type": "flatten"}, {"name": "fc", "type": "linear", "out_features": 4}]}"#.utf8), file: "m.json")
         let g = try spec.buildGraph(seed: 2)
@@ -95,10 +103,7 @@ final class QATTests: XCTestCase {
     /// A QAT model rewrites the float graph and trains; its learned ranges cover every fused output.
     func testQATModelTrainsAndExposesRanges() throws {
         let g = try Self.convBN()
-        var rng = RNG(seed: 7)
-        let n = 64
-        let data = Dataset(name: "r", sampleShape: [2, 6, 6], values: .floats((0..<(n * 72)).map { _ in rng.uniform(0, 255) }),
-                           labels: (0..<n).map { Int32($0 % 4) }, classes: 4)
+        let data = Self.randomImages(seed: 7)
         var settings = QuantizeSpec()
         settings.calibration = 32
         var qat = QATSpec(epochs: 2, learningRate: 0.01)
@@ -109,5 +114,29 @@ final class QATTests: XCTestCase {
         XCTAssertTrue(model.folded.allSatisfy(\.batchNormFrozen))
         XCTAssertEqual(Set(model.ranges.outputs.keys), ["r", "fc"])
         XCTAssertGreaterThanOrEqual(model.ranges.outputs["r"]!.min, 0)
+    }
+
+    /// By default BatchNorm trains on batch statistics in every QAT epoch (its running
+    /// statistics move in all of them) and is frozen once training ends; `freeze_bn_after`
+    /// stops it earlier.
+    func testBatchNormStaysLiveThroughQATUnlessAskedToFreeze() throws {
+        let data = Self.randomImages(seed: 9)
+        var settings = QuantizeSpec()
+        settings.calibration = 32
+        func batchesTracked(freezeAfter: Int?) throws -> (Float, Bool) {
+            let g = try Self.convBN()
+            let bn = g.nodes[1].layer as! BatchNorm
+            let before = bn.batchesTracked
+            var qat = QATSpec(epochs: 2, learningRate: 0.01)
+            qat.train.batchSize = 16
+            qat.freezeBatchNormAfter = freezeAfter
+            let model = try QuantizationAwareTraining.run(g, settings: settings, qat: qat, train: data)
+            return (bn.batchesTracked - before, model.folded.allSatisfy(\.batchNormFrozen))
+        }
+        XCTAssertNil(QATSpec(epochs: 2).freezeBatchNormAfter)
+        let (live, liveFrozenAtEnd) = try batchesTracked(freezeAfter: nil)
+        XCTAssertEqual(live, 8, "4 batches in each of 2 epochs")
+        XCTAssertTrue(liveFrozenAtEnd)
+        XCTAssertEqual(try batchesTracked(freezeAfter: 1).0, 4, "frozen after the first epoch")
     }
 }

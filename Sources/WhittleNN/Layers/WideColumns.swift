@@ -69,15 +69,7 @@ struct WideColumns {
     /// image → padded (scratch of `paddedCount`) → columns (`columnCount`).
     func unfold(_ image: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>) {
         pad(image, into: padded)
-        var row = columns
-        for c in 0..<g.channels {
-            for ky in 0..<g.kernelH {
-                for kx in 0..<g.kernelW {
-                    row.update(from: padded + c * paddedHeight * paddedWidth + ky * paddedWidth + kx, count: pixels)
-                    row += pixels
-                }
-            }
-        }
+        for (r, offset) in tapOffsets.enumerated() { (columns + r * pixels).update(from: padded + offset, count: pixels) }
     }
 
     /// `rows` rows of outputs in this layout → the plain outHeight × outWidth planes.
