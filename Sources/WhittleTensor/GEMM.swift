@@ -91,6 +91,21 @@ public enum Gemm {
                      c: StridedMutableMatrix(base: c, rowStride: ldc, columnStride: 1), bRows: bRows)
     }
 
+    /// C[m×n] = A[m×k] · Bᵀ + beta · C where row j of B (k floats) is at `b + bRows[j]`: a
+    /// convolution's weight gradient, dy · columnsᵀ, with the columns read from the padded
+    /// image. Computed as Cᵀ = B · Aᵀ, as `multiply(transB: true)` computes it for m ≥ 12
+    /// (`GemmPlan.transposedOuterProduct`): bit-identical to that on the rows laid out as a
+    /// matrix. Reads exactly k floats of each row.
+    public static func multiplyGatheredTransposed(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                                                  b: UnsafePointer<Float>, bRows: UnsafePointer<Int>,
+                                                  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "negative GEMM size m=\(m) n=\(n) k=\(k)")
+        guard m > 0, n > 0 else { return }
+        outerProduct(m: n, n: m, k: k, alpha: 1, a: StridedMatrix(base: b, rowStride: 0, columnStride: 1),
+                     b: StridedMatrix(a, ld: lda, transposed: true), beta: beta,
+                     c: StridedMutableMatrix(base: c, rowStride: ldc, columnStride: 1).transposed, aRows: bRows)
+    }
+
     /// Multiply-adds below which `multiplyParallel` stays on one thread: about where the
     /// cost of waking a second core stops being larger than the half of the work it takes.
     static let parallelThreshold = 1 << 17
@@ -128,9 +143,10 @@ public enum Gemm {
 
     /// The outer-product kernel over C in 6 × 16 tiles, column panels outer so one B panel
     /// (k × 16) stays in L1 while the row tiles pass. With `bRows`, row p of B starts at
-    /// `b.base + bRows[p]` and is always read in place (the caller leaves slack past it).
+    /// `b.base + bRows[p]` and is always read in place (the caller leaves slack past it);
+    /// with `aRows`, row i of A starts at `a.base + aRows[i]`.
     private static func outerProduct(m: Int, n: Int, k: Int, alpha: Float, a: StridedMatrix, b: StridedMatrix, beta: Float,
-                                     c: StridedMutableMatrix, bRows: UnsafePointer<Int>? = nil) {
+                                     c: StridedMutableMatrix, aRows: UnsafePointer<Int>? = nil, bRows: UnsafePointer<Int>? = nil) {
         func readsInPlace(_ width: Int) -> Bool { bRows != nil || Packing.readsInPlace(b, width: width) }
         let lastWidth = n - (n - 1) / MicroTile.columns * MicroTile.columns
         let packs = !readsInPlace(MicroTile.columns) || !readsInPlace(lastWidth)
@@ -147,8 +163,8 @@ public enum Gemm {
                 }
                 for i0 in stride(from: 0, to: m, by: MicroTile.rows) {
                     outerProductTile(rows: min(MicroTile.rows, m - i0), OuterTile(
-                        k: k, a: a.offset(i0, 0), aRowStride: a.rowStride, aStride: a.columnStride,
-                        b: panel, bStride: bStride, bRows: bRows, c: c.offset(i0, j0), cRowStride: c.rowStride,
+                        k: k, a: aRows == nil ? a.offset(i0, 0) : a.base, aRowStride: a.rowStride, aStride: a.columnStride,
+                        aRows: aRows.map { $0 + i0 }, b: panel, bStride: bStride, bRows: bRows, c: c.offset(i0, j0), cRowStride: c.rowStride,
                         cColumnStride: c.columnStride, width: width, alpha: alpha, beta: beta))
                 }
             }

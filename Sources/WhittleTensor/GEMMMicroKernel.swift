@@ -58,8 +58,9 @@ enum GatheredRows: PanelRows { static var gathered: Bool { true } }
 
 /// One tile's operands for `outerProductTile`.
 ///
-/// - a: element (i, p) at `a[i · aRowStride + p · aStride]`, read for the tile's rows only,
-///   so A is used in place whether it is stored transposed or not.
+/// - a: element (i, p) at `a[i · aRowStride + p · aStride]` (or `a[aRows[i] + p · aStride]`
+///   when `aRows` is set), read for the tile's rows only, so A is used in place whether it is
+///   stored transposed or not, or as rows gathered from anywhere.
 /// - b: element (p, j) at `b[p · bStride + j]` (or `b[bRows[p] + j]` when `bRows` is set),
 ///   read for j < 8 (`width` ≤ 8) or j < 16.
 /// - c: element (i, j) of the tile at `c[i · cRowStride + j · cColumnStride]`; `width` (1…16)
@@ -68,6 +69,7 @@ enum GatheredRows: PanelRows { static var gathered: Bool { true } }
 struct OuterTile {
     var k: Int
     var a: UnsafePointer<Float>, aRowStride: Int, aStride: Int
+    var aRows: UnsafePointer<Int>? = nil
     var b: UnsafePointer<Float>, bStride: Int
     var bRows: UnsafePointer<Int>? = nil
     var c: UnsafeMutablePointer<Float>, cRowStride: Int, cColumnStride: Int, width: Int
@@ -80,11 +82,15 @@ struct OuterTile {
 private func outerProductKernel<Rows: TileExtent, Vectors: TileExtent, Panel: PanelRows>(_: Rows.Type, _: Vectors.Type, _: Panel.Type,
                                                                                         _ t: OuterTile) {
     let rows = Rows.count, wide = Vectors.count > 1
-    let r1 = t.aRowStride, r2 = 2 &* r1, r3 = 3 &* r1, r4 = 4 &* r1, r5 = 5 &* r1
+    // Where each tile row of A starts, relative to row 0: set once per tile, so gathered
+    // rows cost the k loop nothing.
+    let row0 = t.aRows?[0] ?? 0
+    @inline(__always) func rowOffset(_ i: Int) -> Int { i < rows ? (t.aRows.map { $0[i] - row0 } ?? i &* t.aRowStride) : 0 }
+    let r1 = rowOffset(1), r2 = rowOffset(2), r3 = rowOffset(3), r4 = rowOffset(4), r5 = rowOffset(5)
     let z = SIMD8<Float>()
     var c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z
     var c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z
-    var ap = t.a, bp = t.b
+    var ap = t.a + row0, bp = t.b
     for p in 0..<t.k {
         if Panel.gathered { bp = t.b + t.bRows.unsafelyUnwrapped[p] }
         let b0 = SIMD8<Float>(unalignedAt: bp)

@@ -34,6 +34,26 @@ enum NaiveWindows {
         return y
     }
 
+    /// The input, weight and bias gradients of `conv` at x for output gradient dy, summed tap by tap.
+    static func convGradients(_ x: Tensor, _ c: Conv2d, _ dy: Tensor) -> (input: Tensor, weight: Tensor, bias: Tensor) {
+        let (n, inC, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (oh, ow) = (dy.shape[2], dy.shape[3])
+        let perGroupIn = inC / c.groups, perGroupOut = c.outChannels / c.groups
+        var dx = Tensor(shape: x.shape), dW = Tensor(shape: c.weight.value.shape), dB = Tensor(shape: [c.outChannels])
+        for i in 0..<n { for o in 0..<c.outChannels { for oy in 0..<oh { for ox in 0..<ow {
+            let g = dy.storage[((i * c.outChannels + o) * oh + oy) * ow + ox]
+            dB.storage[o] += g
+            for ci in 0..<perGroupIn { for ky in 0..<c.kernel.h { for kx in 0..<c.kernel.w {
+                guard let (iy, ix) = tap(oy, ox, ky, kx, stride: c.stride, padding: c.padding, height: h, width: w) else { continue }
+                let xi = ((i * inC + o / perGroupOut * perGroupIn + ci) * h + iy) * w + ix
+                let wi = ((o * perGroupIn + ci) * c.kernel.h + ky) * c.kernel.w + kx
+                dW.storage[wi] += g * x.storage[xi]
+                dx.storage[xi] += g * c.weight.value.storage[wi]
+            }}}
+        }}}}
+        return (dx, dW, dB)
+    }
+
     /// Max (`average` false) or in-bounds mean of each window.
     static func pool(_ x: Tensor, _ p: PoolWindow, average: Bool) -> Tensor {
         let (n, ch, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])

@@ -11,7 +11,7 @@ final class WindowLayerTests: XCTestCase {
 
     func assertClose(_ a: Tensor, _ b: Tensor, _ what: String, line: UInt = #line) {
         XCTAssertEqual(a.shape, b.shape, what, line: line)
-        for (i, (u, v)) in zip(a.storage, b.storage).enumerated() where abs(u - v) > 1e-4 {
+        for (i, (u, v)) in zip(a.storage, b.storage).enumerated() where abs(u - v) > 1e-4 * max(1, abs(v)) {
             XCTFail("\(what): element \(i) is \(u), naive \(v)", line: line); return
         }
     }
@@ -40,6 +40,44 @@ final class WindowLayerTests: XCTestCase {
             if c.padding == nil {
                 XCTAssertEqual(Array(y.shape[2...]), [(c.h + c.stride.0 - 1) / c.stride.0, (c.w + c.stride.1 - 1) / c.stride.1], "same: ceil(in / stride)")
             }
+        }
+    }
+
+    /// Output and all three gradients against the tap-by-tap definitions, over strides 1 to 3
+    /// each way (unfolded, and read in place from the padded image), kernels 1 to 5, every side
+    /// padded on its own, groups, and ResNet-8's shapes.
+    func testStridedConvAndGradientsMatchNaive() throws {
+        var rng = RNG(seed: 23)
+        typealias Case = (inC: Int, outC: Int, groups: Int, kernel: (Int, Int), stride: (Int, Int), h: Int, w: Int, padding: Padding2D)
+        var cases: [Case] = [
+            (4, 16, 1, (3, 3), (1, 1), 28, 28, Padding2D(1, 1)),  // ResNet-8 stage 1, 16 channels: the weight gradient's tiles
+            (4, 8, 1, (3, 3), (2, 2), 28, 28, Padding2D(1, 1)),   // stage 2's first conv
+            (8, 16, 1, (3, 3), (1, 1), 7, 7, Padding2D(1, 1)),    // stage 3's 7×7 planes
+            (4, 8, 1, (1, 1), (2, 2), 28, 28, .zero),             // a 1×1 strided skip
+            (3, 6, 1, (3, 3), (2, 2), 27, 29, Padding2D(top: 0, left: 0, bottom: 1, right: 1)), // "same" on odd sizes
+            (2, 4, 2, (3, 3), (2, 2), 20, 24, Padding2D(1, 1)),   // grouped
+            (2, 3, 1, (5, 3), (3, 2), 25, 30, Padding2D(top: 2, left: 1, bottom: 1, right: 0)),
+        ]
+        for _ in 0..<30 {
+            let kernel = (1 + rng.int(below: 5), 1 + rng.int(below: 5))
+            let padding = Padding2D(top: rng.int(below: kernel.0), left: rng.int(below: kernel.1),
+                                    bottom: rng.int(below: kernel.0), right: rng.int(below: kernel.1))
+            cases.append((1 + rng.int(below: 3), 1 + rng.int(below: 6), 1, kernel, (1 + rng.int(below: 3), 1 + rng.int(below: 3)),
+                          kernel.0 + rng.int(below: 24), kernel.1 + rng.int(below: 34), padding))
+        }
+        for c in cases {
+            let conv = Conv2d(inChannels: c.inC, outChannels: c.outC, kernel: c.kernel, stride: c.stride,
+                              padding: c.padding, groups: c.groups, rng: &rng)
+            conv.usesDepthwiseKernel = false
+            let x = random([2, c.inC, c.h, c.w], &rng)
+            let y = conv.forward(x, mode: .train)
+            assertClose(y, NaiveWindows.conv(x, conv), "output \(c)")
+            let dy = random(y.shape, &rng)
+            let dx = conv.backward(dy)
+            let naive = NaiveWindows.convGradients(x, conv, dy)
+            assertClose(dx, naive.input, "input gradient \(c)")
+            assertClose(conv.weight.grad, naive.weight, "weight gradient \(c)")
+            assertClose(conv.bias!.grad, naive.bias, "bias gradient \(c)")
         }
     }
 

@@ -277,4 +277,37 @@ extension GEMMTests {
             }
         }
     }
+
+    /// The weight gradient's product dy · columnsᵀ with the columns gathered from anywhere:
+    /// the bits of `multiply(transB: true)` on the rows laid out as a matrix wherever that
+    /// takes the same (transposed outer-product) plan, the reference's values everywhere.
+    func testGatheredTransposedRowsEqualTheMatrix() {
+        var rng = RNG(seed: 37)
+        let shapes = [(16, 144, 900), (32, 288, 225), (64, 576, 63), (12, 20, 40), (8, 9, 840), (1, 1, 1), (5, 17, 3)]
+            + (0..<30).map { _ in (1 + rng.int(below: 40), 1 + rng.int(below: 70), 1 + rng.int(below: 90)) }
+        for (m, n, k) in shapes {
+            let bufferCount = k + 3 * n
+            let buffer = (0..<bufferCount).map { _ in rng.uniform(-1, 1) }
+            let offsets = (0..<n).map { _ in rng.int(below: bufferCount - k + 1) }
+            let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+            let matrix = offsets.flatMap { buffer[$0..<($0 + k)] }
+            let samePlan = GemmPlan(transA: false, transB: true, m: m, n: n, k: k) == .transposedOuterProduct
+            for beta: Float in [0, 1] {
+                let start = (0..<(m * n)).map { _ in rng.uniform(-1, 1) }
+                var expected = start, gathered = start, reference = start
+                Gemm.multiply(transB: true, m: m, n: n, k: k, a: a, lda: k, b: matrix, ldb: k, beta: beta, c: &expected, ldc: n)
+                Gemm.reference(transB: true, m: m, n: n, k: k, a: a, lda: k, b: matrix, ldb: k, beta: beta, c: &reference, ldc: n)
+                offsets.withUnsafeBufferPointer { o in
+                    Gemm.multiplyGatheredTransposed(m: m, n: n, k: k, a: a, lda: k, b: buffer, bRows: o.baseAddress!,
+                                                    beta: beta, c: &gathered, ldc: n)
+                }
+                if samePlan {
+                    XCTAssertEqual(gathered.map(\.bitPattern), expected.map(\.bitPattern), "m \(m) n \(n) k \(k) beta \(beta)")
+                }
+                for (g, r) in zip(gathered, reference) {
+                    XCTAssertEqual(g, r, accuracy: 1e-4 * Float(k).squareRoot() + 1e-5, "m \(m) n \(n) k \(k) beta \(beta)")
+                }
+            }
+        }
+    }
 }

@@ -4,12 +4,13 @@ import WhittleTensor
 /// `groups == in == out` is a depthwise convolution. Padding may differ per side (TensorFlow's
 /// "same" puts the odd row and column at the bottom and right).
 ///
-/// Each image is unfolded (im2col) and multiplied per group; images run in parallel. Backward
-/// unfolds each image again rather than keeping the batch's column matrices: one image's
-/// columns stay in cache between the unfold and the product, the batch's (29 MB for a 3×3
-/// conv of 16 channels on 28×28 at batch 64) would go to memory and back. A 1×1 kernel with
-/// stride 1 and no padding multiplies the image itself (its column matrix). Depthwise
-/// convolutions take the direct kernels of `DepthwiseConv` (DepthwiseConv.swift).
+/// Each image is multiplied per group by its column matrix; images run in parallel. Where the
+/// padded-width layout pays (`WideColumns`, stride 1) the products read the columns in place
+/// from the padded image; elsewhere the image is unfolded (im2col). Backward pads or unfolds each image again rather than keeping the batch's: one
+/// image's copy stays in cache between the copy and the product, the batch's column matrices
+/// (29 MB for a 3×3 conv of 16 channels on 28×28 at batch 64) would go to memory and back. A
+/// 1×1 kernel with stride 1 and no padding multiplies the image itself (its column matrix).
+/// Depthwise convolutions take the direct kernels of `DepthwiseConv` (DepthwiseConv.swift).
 public final class Conv2d: LayerBase, Layer {
     public let inChannels, outChannels, groups: Int
     public let kernel: (h: Int, w: Int), stride: (h: Int, w: Int)
@@ -68,7 +69,7 @@ public final class Conv2d: LayerBase, Layer {
         let groupPatch = patch / groups, groupOut = outChannels / groups
         inputShape = x.shape
         var y = Tensor(uninitializedShape: [n, outChannels, g.outHeight, g.outWidth])
-        // One image's columns per chunk (stride 1: in the padded-width layout, WideColumns); a
+        // One image's columns per chunk (or its padded image, WideColumns); a
         // 1×1 stride-1 unpadded kernel reads the image in place.
         let inPlace = g.columnsAreImage, wide = WideColumns(g)
         let hasBias = bias != nil
@@ -145,27 +146,31 @@ public final class Conv2d: LayerBase, Layer {
                     let pwp = pw.baseAddress!, pbp = pb.baseAddress!
                     Parallel.forEachIndexedChunk(n, chunks: chunks) { chunk, images in
                         let dW = pwp + chunk * weightCount, dB = pbp + chunk * outChannels
-                        let colCount = wide.map { $0.paddedCount + $0.columnCount + outChannels * $0.pixels } ?? patch * pixels
+                        let colCount = wide.map { $0.paddedCount + outChannels * $0.pixels } ?? patch * pixels
                         let colScratch = inPlace ? nil : UnsafeMutablePointer<Float>.allocate(capacity: colCount)
                         let scratch = wantInput && !inPlace ? UnsafeMutablePointer<Float>.allocate(capacity: flipped?.scratchCount ?? patch * pixels) : nil
                         defer { colScratch?.deallocate(); scratch?.deallocate() }
                         for i in images {
                             let dy = gp + i * outChannels * pixels
                             if hasBias { for c in 0..<outChannels { dB[c] += Elementwise.sum(dy + c * pixels, count: pixels) } }
-                            // dW += dy · columnsᵀ, both in the padded-width layout for stride 1.
-                            var col = Self.columns(g, image: xp + i * imageSize, scratch: wide == nil ? colScratch : nil)
-                            var grad = dy, k = pixels
+                            // dW += dy · columnsᵀ; stride 1 reads the columns in the padded image.
                             if let wide, let colScratch {
-                                let cols = colScratch + wide.paddedCount, wideGrad = cols + wide.columnCount
-                                wide.unfold(xp + i * imageSize, padded: colScratch, columns: cols)
+                                let wideGrad = colScratch + wide.paddedCount
+                                wide.pad(xp + i * imageSize, into: colScratch)
                                 wide.widen(dy, rows: outChannels, into: wideGrad)
-                                (col, grad, k) = (UnsafePointer(cols), UnsafePointer(wideGrad), wide.pixels)
-                            }
-                            for grp in 0..<groups {
-                                Gemm.multiply(transB: true, m: groupOut, n: groupPatch, k: k,
-                                              a: grad + grp * groupOut * k, lda: k,
-                                              b: col + grp * groupPatch * k, ldb: k,
-                                              beta: 1, c: dW + grp * groupOut * groupPatch, ldc: groupPatch)
+                                for grp in 0..<groups {
+                                    wide.weightGradient(wideGrad + grp * groupOut * wide.pixels, rows: groupOut,
+                                                        taps: grp * groupPatch..<(grp + 1) * groupPatch, padded: colScratch,
+                                                        into: dW + grp * groupOut * groupPatch)
+                                }
+                            } else {
+                                let col = Self.columns(g, image: xp + i * imageSize, scratch: colScratch)
+                                for grp in 0..<groups {
+                                    Gemm.multiply(transB: true, m: groupOut, n: groupPatch, k: pixels,
+                                                  a: dy + grp * groupOut * pixels, lda: pixels,
+                                                  b: col + grp * groupPatch * pixels, ldb: pixels,
+                                                  beta: 1, c: dW + grp * groupOut * groupPatch, ldc: groupPatch)
+                                }
                             }
                             guard wantInput else { continue }
                             if let flipped, let scratch {

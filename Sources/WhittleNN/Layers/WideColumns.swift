@@ -11,10 +11,10 @@ import WhittleTensor
 /// kw − 1 extra outputs per row (ox ≥ outWidth), which `extract` drops; gradients given in this
 /// layout (`widen`) carry zeros there, so they add nothing to the weight gradient.
 ///
-/// The product needs no column matrix at all: `tapOffsets` gives where each row starts in
-/// the padded image, and `Gemm.multiplyGathered` reads the rows there (forward and input
-/// gradient). The weight gradient, which reads the rows as the columns of a transposed
-/// operand, still unfolds.
+/// No product needs the column matrix itself: `tapOffsets` gives where each row starts in
+/// the padded image, `Gemm.multiplyGathered` reads the rows there (forward and input
+/// gradient), `Gemm.multiplyGatheredTransposed` as the columns of dy · columnsᵀ (weight
+/// gradient).
 ///
 /// Used where the extra columns cost little: stride 1 with at most 15 % more 8-float vectors
 /// of outputs than the plain layout (3×3 with padding 1 on 7×7 and larger planes: 63 outputs
@@ -42,10 +42,9 @@ struct WideColumns {
 
     /// Columns of the matrix (outputs in the padded-width layout).
     var pixels: Int { g.outHeight * paddedWidth }
-    /// Floats of the padded image, with slack for the runs that read past the last row: kw − 1
-    /// for the unfold's, a tile's width for `Gemm.multiplyGathered`'s.
+    /// Floats of the padded image, with slack for the rows that run past its end: kw − 1 for a
+    /// row's whole length, a tile's width for `Gemm.multiplyGathered`'s reads.
     var paddedCount: Int { g.channels * paddedHeight * paddedWidth + g.kernelW + Gemm.gatheredReadSlack }
-    var columnCount: Int { g.patchSize * pixels }
 
     /// image → padded (scratch of `paddedCount`), zeros around and in the slack.
     func pad(_ image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
@@ -66,10 +65,14 @@ struct WideColumns {
         }
     }
 
-    /// image → padded (scratch of `paddedCount`) → columns (`columnCount`).
-    func unfold(_ image: UnsafePointer<Float>, padded: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>) {
-        pad(image, into: padded)
-        for (r, offset) in tapOffsets.enumerated() { (columns + r * pixels).update(from: padded + offset, count: pixels) }
+    /// grad (rows × taps.count) += dy (rows × pixels, this layout) · rows `taps` of the column
+    /// matrix, read in place: the weight gradient of a group's taps, or of all of them.
+    func weightGradient(_ dy: UnsafePointer<Float>, rows: Int, taps: Range<Int>, padded: UnsafePointer<Float>,
+                        into grad: UnsafeMutablePointer<Float>) {
+        tapOffsets.withUnsafeBufferPointer { offsets in
+            Gemm.multiplyGatheredTransposed(m: rows, n: taps.count, k: pixels, a: dy, lda: pixels, b: padded,
+                                            bRows: offsets.baseAddress! + taps.lowerBound, beta: 1, c: grad, ldc: taps.count)
+        }
     }
 
     /// `rows` rows of outputs in this layout → the plain outHeight × outWidth planes.
