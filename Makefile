@@ -2,6 +2,9 @@
 SWIFT   ?= swift
 CONFIG  ?= release
 BIN     := .build/$(CONFIG)/whittle
+# The tests import the modules as users do (no @testable), so `swift test` compiles them with
+# the flags of `swift build` and reuses its objects: one build serves demo, test and bench.
+TEST    := $(SWIFT) test -c $(CONFIG) --disable-testable-imports
 
 .PHONY: all build demo test bench fuzz clean soak
 
@@ -14,8 +17,7 @@ demo: build
 	$(BIN) demo
 
 test:
-	$(SWIFT) build -c $(CONFIG)
-	$(SWIFT) test -c $(CONFIG)
+	$(TEST)
 
 bench: build
 	$(BIN) bench
@@ -30,7 +32,7 @@ fuzz:
 # (default 5000 each), progress on stderr.
 WHITTLE_DIFF_GRAPHS ?= 5000
 soak:
-	WHITTLE_DIFF_GRAPHS=$(WHITTLE_DIFF_GRAPHS) $(SWIFT) test -c $(CONFIG) \
+	WHITTLE_DIFF_GRAPHS=$(WHITTLE_DIFF_GRAPHS) $(TEST) \
 		--filter "DifferentialTests.testRandomGraphsAreBitExact|ResidualGraphTests.testRandomResidualGraphsAreBitExactOnTheHost"
 
 clean:

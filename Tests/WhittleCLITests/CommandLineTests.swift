@@ -75,11 +75,42 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
 
-    func testHelp() throws {
-        for command in ["emit", "verify"] {
+    /// Every command's --help has the same sections, and every option a usage line shows is
+    /// explained under options (and every explained option appears in a usage line).
+    func testEveryCommandsHelpExplainsEveryOptionItShows() throws {
+        let overview = try whittle("--help").stdout
+        let commands = overview.components(separatedBy: "commands:\n")[1].split(separator: "\n")
+            .prefix { $0.hasPrefix("  ") }.map { String($0.split(separator: " ")[0]) }
+        XCTAssertGreaterThanOrEqual(commands.count, 14, overview)
+        for command in commands {
             let result = try whittle(command, "--help")
-            XCTAssertEqual(result.status, 0)
-            XCTAssertTrue(result.stdout.hasPrefix("usage: whittle \(command)"), result.stdout)
+            XCTAssertEqual(result.status, 0, command)
+            let sections = result.stdout.components(separatedBy: "\n\n")
+            XCTAssertTrue(sections[0].hasPrefix("usage: whittle \(command)"), result.stdout)
+            let options = sections.first { $0.hasPrefix("options:\n") }, exits = sections.first { $0.hasPrefix("exit codes:\n") }
+            XCTAssertNotNil(exits, "\(command): no exit codes")
+            XCTAssertTrue(exits?.contains("\n  0  ") ?? false, "\(command): exit 0 unexplained")
+            guard let options else { XCTFail("\(command): no options section"); continue }
+            // An option line: two spaces, the names, then two or more spaces and the text.
+            let explained = options.split(separator: "\n").dropFirst().filter { $0.hasPrefix("  -") }
+                .map { Self.optionWords(String($0.dropFirst(2).components(separatedBy: "  ")[0])) }
+            let shown = Self.optionWords(sections[0])
+            for word in shown where !explained.contains(where: { $0.contains(word) }) {
+                XCTFail("whittle \(command) --help: \(word) is in the usage but not under options")
+            }
+            for names in explained where !names.contains(where: shown.contains) {
+                XCTFail("whittle \(command) --help: \(names) is under options but in no usage line")
+            }
         }
+        let version = try whittle("--version")
+        XCTAssertEqual(version.status, 0)
+        XCTAssertTrue(version.stdout.hasPrefix("whittle 0."), version.stdout)
+    }
+
+    /// The words of `text` that are options: "-o", "--target", after a space, "[", "(", "|" or ",".
+    static func optionWords(_ text: String) -> [String] {
+        let pattern = try! NSRegularExpression(pattern: "(?:^|[\\s\\[(|,])(--?[a-z][a-z0-9-]*)")
+        let range = NSRange(text.startIndex..., in: text)
+        return pattern.matches(in: text, range: range).map { String(text[Range($0.range(at: 1), in: text)!]) }
     }
 }

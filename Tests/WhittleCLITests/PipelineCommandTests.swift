@@ -130,8 +130,21 @@ final class PipelineCommandTests: XCTestCase {
         let pruned = stages[2], c = stages[4]
         XCTAssertLessThan(Double(pruned["nonzeros"] as! Int), 0.5 * Double(pruned["parameters"] as! Int))
         XCTAssertLessThanOrEqual(c["macs"] as! Int, stages[1]["macs"] as! Int, "pruned C executes fewer MACs")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("teacher.safetensors").path))
+        let teacher = out.appendingPathComponent("teacher.safetensors")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: teacher.path))
         XCTAssertGreaterThan(json["top1_agreement"] as! Double, 0.97, "C vs the QAT model's fake-quantized forward pass")
+
+        // The trained teacher reused: loaded, not trained again (nothing saved), same accuracy.
+        let again = dir.appendingPathComponent("again")
+        let reused = try CLI.run(["run", student.path, "-o", again.path, "--teacher-model", teacher.path, "--json"])
+        XCTAssertEqual(reused.status, 0, reused.stderr)
+        let reusedStages = try CLI.json(reused)["stages"] as! [[String: Any]]
+        XCTAssertEqual(reusedStages[0]["accuracy"] as? Double, stages[0]["accuracy"] as? Double)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: again.appendingPathComponent("teacher.safetensors").path))
+        let missing = dir.appendingPathComponent("none.safetensors").path
+        CLI.expectFailure(try CLI.run(["run", student.path, "-o", again.path, "--teacher-model", missing]), ["--teacher-model \(missing)", "no such file"])
+        CLI.expectFailure(try CLI.run(["run", try writeSpec(dir), "-o", again.path, "--teacher-model", teacher.path]),
+                          ["--teacher-model needs a spec with a distill section"])
     }
 
     func testQuantizeBadInput() throws {

@@ -166,11 +166,18 @@ final class VerifyTrustTests: XCTestCase {
         // The folder's own Makefile writes build/ into it; that is not a change to the emission.
         let make = try ProcessRunner.run(["make", "-s", "-C", folder.path, "check"])
         XCTAssertEqual(make.status, 0, make.standardError)
+        XCTAssertTrue(make.standardOutput.hasSuffix("check passed: all 80 output bytes equal vectors/expected.bin\n"), make.standardOutput)
         let report = try FolderVerifier.verify(folder: folder, resources: resources, options: VerifyOptions(sanitizerVectors: 4))
         XCTAssertTrue(report.passed, report.failure ?? "")
         XCTAssertNil(report.modifiedFiles)
         XCTAssertEqual(report.comparison.vectors, 8)
         XCTAssertEqual(report.sanitizer?.passed, true)
+        // A wrong model fails the folder's own check, which says so in its last line.
+        try breakWeights(folder)
+        let wrong = try ProcessRunner.run(["make", "-s", "-C", folder.path, "BUILD=\(scratch.appendingPathComponent("wrong").path)", "check"])
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertTrue(wrong.standardOutput.hasSuffix("check FAILED: the outputs differ from vectors/expected.bin (the first difference is above)\n"),
+                      wrong.standardOutput)
     }
 
     /// A test_main.c that writes expected.bin's outputs without calling the model is named; with

@@ -4,8 +4,8 @@ protocol Command {
     static var name: String { get }
     /// One line for `whittle --help`.
     static var summary: String { get }
-    /// Full usage text for `whittle NAME --help`.
-    static var usage: String { get }
+    /// `whittle NAME --help`.
+    static var help: Help { get }
     /// Runs the command; returns the process exit code.
     static func run(_ args: inout Arguments) throws -> Int32
 }

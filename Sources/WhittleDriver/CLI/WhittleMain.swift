@@ -16,6 +16,10 @@ public enum WhittleMain {
             print(usage)
             return argv.isEmpty ? 2 : 0
         }
+        if verb == "--version" {
+            print(Version.description)
+            return 0
+        }
         argv.removeFirst()
         guard let command = allCommands.first(where: { $0.name == verb }) else {
             Console.error("unknown command '\(verb)'; commands: \(allCommands.map { $0.name }.joined(separator: ", "))")
@@ -23,7 +27,7 @@ public enum WhittleMain {
         }
         var args = Arguments(command: verb, tokens: argv)
         if args.wantsHelp {
-            print(command.usage)
+            print(command.help.text)
             return 0
         }
         do {
@@ -39,7 +43,7 @@ public enum WhittleMain {
 
     /// `whittle --help`: one line per command.
     static var usage: String {
-        var text = "usage: whittle <command> [options]\n\ncommands:\n"
+        var text = "usage: whittle <command> [options]\n       whittle --version\n\ncommands:\n"
         for c in allCommands { text += "  " + c.name.padding(toLength: 10, withPad: " ", startingAt: 0) + c.summary + "\n" }
         text += "\nRun 'whittle <command> --help' for a command's options."
         return text

@@ -6,47 +6,58 @@ import WhittleNN
 enum BenchCommand: Command {
     static let name = "bench"
     static let summary = "benchmarks: training throughput against PyTorch, cost of the int8 C on the host and every target"
-    static let usage = """
-    usage: whittle bench [--data DIR] [--epochs N] [--seeds N] [--train-limit N] [--models LIST]
-                        [--training-only] [--json]
-           whittle bench [--targets-only] [--json]
-           whittle bench --kernel-costs [--target NAME|all] [--write] [--json]
-           whittle bench --mlperf [--json]
-
-    Trains LeNet, ResNet-8 and DS-CNN on Fashion-MNIST (examples/lenet.json and
-    examples/mlperf/*-fashion.json: SGD lr 0.01, momentum 0.9, batch 64) and reports training
-    samples/s (median epoch) and test accuracy (mean over the seeds). When the Python that
-    WHITTLE_PYTHON names (default python3) imports torch, trains the same specs in PyTorch
-    (examples/peers/pytorch_spec.py, 2 threads) with the same seeds in the same invocation,
-    each seed's PyTorch run right after Whittle's, and prints the ratios.
-    Then quantizes the trained LeNet, emits C for the host and reports nanoseconds and
-    executed instructions (valgrind callgrind) per inference.
-    Then, on every bare-metal target whose toolchain is installed (QEMU), flash, RAM and
-    instructions per inference of that LeNet dense, pruned to the tutorial's per-layer
-    sparsities, pruned 2:4 (both by magnitude, in int8, without fine-tuning: the costs depend
-    on shapes and sparsity, not accuracy) and with 3 and 8 filters, each in the formats it
-    stores; then the tutorial-pruned LeNet with formats chosen by emit --optimize size and speed.
-
-      --epochs N       epochs of each training run (default 5)
-      --seeds N        training runs per model and framework, seeds 0..N-1 (default 3)
-      --train-limit N  train on the first N training samples only (quick runs; the test set
-                       stays whole)
-      --models LIST    the models to train, comma-separated among lenet, resnet8, ds-cnn
-                       (default all; the host and target tables need lenet)
-      --training-only  the training table alone: no host or target tables
-      --targets-only   skip training and the host; the target table of a LeNet with seeded
-                       random weights
-      --mlperf         MLPerf Tiny's four int8 reference models (the repository's copies in
-                       Tests/WhittleTFLiteTests/Fixtures/mlperf-tiny, run from the repository root)
-                       on every bare-metal target: equal to TFLite's reference outputs, instructions
-                       and estimated cycles per inference, flash, RAM, arena against its lower
-                       bound, and the published Cortex-M4 cycles of X-CUBE-AI, Plumerai and TFLM
-      --kernel-costs   measure the instructions of every weight kernel a target runs on one-layer
-                       models of many shapes, densities and formats, and fit its cost table (per
-                       interior and border MAC, output, decoded unit and call), which emit's
-                       choose-sparse-format pass weighs. --target (default all) picks the target;
-                       --write puts the table into targets/NAME.json as its kernelCosts
-    """
+    static let help = Help(
+        usage: ["whittle bench [--data DIR] [--epochs N] [--seeds N] [--train-limit N] [--models LIST]",
+                "              [--training-only] [--json]",
+                "whittle bench --targets-only [--json]",
+                "whittle bench --kernel-costs [--target NAME|all] [--write] [--json]",
+                "whittle bench --mlperf [--json]"],
+        description: """
+        Trains LeNet, ResNet-8 and DS-CNN on Fashion-MNIST (examples/lenet.json and
+        examples/mlperf/*-fashion.json) and reports training samples/s (median epoch) and test
+        accuracy (mean over the seeds). When the Python that WHITTLE_PYTHON names (default
+        python3) imports torch, trains the same specs in PyTorch (examples/peers/pytorch_spec.py,
+        2 threads) with the same seeds in the same invocation, each seed's PyTorch run right after
+        Whittle's, and prints the ratios.
+        Then quantizes the trained LeNet, emits C for the host and reports nanoseconds and
+        executed instructions (valgrind callgrind) per inference.
+        Then, on every bare-metal target whose toolchain is installed (QEMU), flash, RAM and
+        instructions per inference of that LeNet dense, pruned to the tutorial's per-layer
+        sparsities, pruned 2:4 (both by magnitude, in int8, without fine-tuning: the costs depend
+        on shapes and sparsity, not accuracy) and with 3 and 8 filters, each in the formats it
+        stores; then the tutorial-pruned LeNet with formats chosen by emit --optimize size and speed.
+        """,
+        options: [
+            ("--data DIR", "the Fashion-MNIST IDX folder (default: /usr/share/datasets/fashion-mnist)"),
+            ("--epochs N", "epochs of each training run (default 5)"),
+            ("--seeds N", "training runs per model and framework, seeds 0..N-1 (default 3)"),
+            ("--train-limit N", "train on the first N training samples only (quick runs; the test set stays whole)"),
+            ("--models LIST", """
+                the models to train, comma-separated among lenet, resnet8, ds-cnn (default all;
+                the host and target tables need lenet)
+                """),
+            ("--training-only", "the training table alone: no host or target tables"),
+            ("--targets-only", "skip training and the host; the target table of a LeNet with seeded random weights"),
+            ("--mlperf", """
+                MLPerf Tiny's four int8 reference models (the repository's copies in
+                Tests/WhittleTFLiteTests/Fixtures/mlperf-tiny, run from the repository root) on
+                every bare-metal target: equal to TFLite's reference outputs, instructions and
+                estimated cycles per inference, flash, RAM, arena against its lower bound, and
+                the published Cortex-M4 cycles of X-CUBE-AI, Plumerai and TFLM
+                """),
+            ("--kernel-costs", """
+                measure the instructions of every weight kernel a target runs on one-layer models
+                of many shapes, densities and formats, and fit its cost table (per interior and
+                border MAC, output, decoded unit and call), which emit's choose-sparse-format pass
+                weighs
+                """),
+            ("--target NAME|all", "with --kernel-costs: the target to measure (default all)"),
+            ("--write", "with --kernel-costs: put the table into targets/NAME.json as its kernelCosts"),
+            ("--json", "print one JSON object with the figures"),
+        ],
+        exitCodes: [(0, "done"),
+                    (1, "a measured model's C differs from its reference, or the PyTorch peer failed"),
+                    (2, "bad input or usage: an unknown model or option, a missing data folder")])
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         if args.flag("--kernel-costs") { return try KernelCostBench.run(&args) }

@@ -5,15 +5,25 @@ import WhittleNN
 enum DemoCommand: Command {
     static let name = "demo"
     static let summary = "the whole pipeline on built-in synthetic digits (no downloads)"
-    static let usage = """
-    usage: whittle demo [--data DIR] [--epochs N] [-o DIR] [--json]
+    static let help = Help(
+        usage: ["whittle demo [--data DIR] [--epochs N] [-o DIR] [--json]"],
+        description: """
+        Runs examples/lenet.json end to end — train → quantize (int8, per-channel) → emit C →
+        gcc build → run → compare with the Swift reference and the float model — on the built-in
+        synthetic digits, or on an IDX folder given with --data. Prints the stage table.
+        """,
+        options: [
+            ("--data DIR", "IDX or .npy folder to train and test on (default: built-in synthetic digits)"),
+            ("--epochs N", "training epochs (default: 4 on synthetic data, 5 on real data)"),
+            ("-o, --output DIR", "artifacts folder (default: \(defaultFolder), overwritten on each run)"),
+            ("--json", "print one JSON object with the figures"),
+        ],
+        exitCodes: [(0, "the C equals the Swift reference on every test vector"),
+                    (1, "the C output differs from the Swift reference"),
+                    (2, "bad input or usage: an unreadable data folder, an unknown option, an unwritable folder")])
 
-    Runs examples/lenet.json end to end — train → quantize (int8, per-channel) → emit C →
-    gcc build → run → compare with the Swift reference and the float model — on the built-in
-    synthetic digits, or on an IDX folder given with --data. Prints the stage table.
-
-      -o DIR   artifacts folder (default: a fresh temporary folder)
-    """
+    /// Beside the user's other outputs (ignored by git), one folder that each demo replaces.
+    static let defaultFolder = "whittle-out/demo"
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         let data = try args.option("--data")
@@ -27,8 +37,7 @@ enum DemoCommand: Command {
         var forwarded = Arguments(command: name, tokens: tokens)
         var bench = try Workbench(&forwarded)
         if data == nil { bench.spec.data = DataSpec() } // the demo's default: synthetic digits
-        let folder = output.map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("whittle-demo-\(ProcessInfo.processInfo.processIdentifier)")
+        let folder = URL(fileURLWithPath: output ?? defaultFolder)
         if !json { Console.note("demo: \(bench.spec.name) on \(bench.source.summary) → \(folder.path)") }
         var pipeline = RunPipeline(workbench: bench, output: folder)
         pipeline.quiet = json

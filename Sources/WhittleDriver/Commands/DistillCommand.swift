@@ -6,26 +6,28 @@ import WhittleNN
 enum DistillCommand: Command {
     static let name = "distill"
     static let summary = "train the spec's model as the student of a teacher (knowledge distillation)"
-    static let usage = """
-    usage: whittle distill SPEC -o STUDENT.safetensors [--teacher-model TEACHER.safetensors]
-                           [--data DIR] [--epochs N] [--seed S] [--json]
-
-    Trains the model described by SPEC, from the same initialisation and in the same sample
-    order as `whittle train` with the same seed, under the teacher named in the spec's distill
-    section (its spec and checkpoint, relative to SPEC's folder), which runs in evaluation mode
-    on the same batches. The loss is the sum of the kinds the section turns on:
-      response   (1 − α)·CE + α·T²·KL(softmax(teacher/T) ‖ softmax(student/T))
-      feature    FitNets hints: a student layer regresses a teacher layer through a learned
-                 1×1 convolution (or linear layer for flat outputs), weight · MSE
-      relation   RKD distance and angle losses on embedding layers (default: penultimate)
-
-      -o, --output FILE      student checkpoint to write (written atomically; adapters are not saved)
-      --teacher-model FILE   teacher checkpoint (overrides distill.teacher.model)
-      --data DIR             IDX folder, e.g. /usr/share/datasets/fashion-mnist
-      --epochs N             override train.epochs
-      --seed S               override train.seed (initialisation, sample order, adapters)
-      --json                 print one JSON object with the per-epoch figures and loss terms
-    """
+    static let help = Help(
+        usage: ["whittle distill SPEC -o STUDENT.safetensors [--teacher-model TEACHER.safetensors]",
+                "                     [--data DIR] [--epochs N] [--seed S] [--json]"],
+        description: """
+        Trains the model described by SPEC, from the same initialisation and in the same sample
+        order as `whittle train` with the same seed, under the teacher named in the spec's distill
+        section (its spec and checkpoint, relative to SPEC's folder), which runs in evaluation mode
+        on the same batches. The loss is the sum of the kinds the section turns on:
+          response   (1 − α)·CE + α·T²·KL(softmax(teacher/T) ‖ softmax(student/T))
+          feature    FitNets hints: a student layer regresses a teacher layer through a learned
+                     1×1 convolution (or linear layer for flat outputs), weight · MSE
+          relation   RKD distance and angle losses on embedding layers (default: penultimate)
+        """,
+        options: [
+            ("-o, --output FILE", "student checkpoint to write (written atomically; adapters are not saved)"),
+            ("--teacher-model FILE", "teacher checkpoint (overrides distill.teacher.model)"),
+            ("--data DIR", ".npy or IDX folder, e.g. /usr/share/datasets/fashion-mnist"),
+            ("--epochs N", "override train.epochs"),
+            ("--seed S", "override train.seed (initialisation, sample order, adapters)"),
+            ("--json", "print one JSON object with the per-epoch figures and loss terms"),
+        ],
+        exitCodes: Help.workOrBadInput)
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         let bench = try Workbench(&args)

@@ -7,37 +7,46 @@ import WhittleIR
 enum EmitCommand: Command {
     static let name = "emit"
     static let summary = "lower an int8 QGraph (.q) to standalone integer-only C99"
-    static let usage = """
-    usage: whittle emit MODEL.q [--target NAME] -o DIR [--optimize speed|size] [--vectors N] [--seed S] [--json]
-           [--print-after PASS]... [--verify-each] [--weight-formats chosen|stored]
-           whittle emit --list-passes
-
-    Writes DIR: model.h (sizes, quantization macros, API, input layout), model.c (the graph as
-    straight-line kernel calls), model_weights.c (static const tables), kernels/, Makefile,
-    test_main.c, bench_main.c, vectors/ (test inputs with the reference interpreter's outputs)
-    and whittle.json. DIR appears complete or not at all; an earlier emission there is replaced.
-
-    options:
-      --target NAME   code-generation target from targets/ (default: host)
-      -o, --output    the folder to write
-      --optimize O    speed (default): each layer's weight format and kernel take the fewest
-                      instructions by the target's cost table; size: the fewest constant bytes
-                      (and no kernel variant that trades flash for speed), as -O2 / -Os
-      --weight-formats chosen (default) for the target and objective, or stored as MODEL.q
-                      holds them (to compare formats)
-      --vectors N     test vectors to include: the first N validation inputs of MODEL.q, or N
-                      seeded random inputs when it has none (default: all, or 16 random)
-      --seed S        seed of random test vectors (default: 1)
-      --json          print one JSON object with the figures on stdout
-      --list-passes   print every pass in the order emit runs them, with a line on each
-      --print-after P print the graph (and what is planned) after pass P; repeatable, or
-                      'all'. On stdout, or on stderr with --json
-      --verify-each   run the graph verifier after every pass that rewrites the graph (it
-                      always runs once before anything is planned and printed)
-
-    exit: 0 written, 2 bad input (unreadable model, unknown target, unwritable folder,
-    accumulator overflow risk).
-    """
+    static let help = Help(
+        usage: ["whittle emit MODEL.q -o DIR [--target NAME] [--optimize speed|size] [--vectors N] [--seed S] [--json]",
+                "             [--weight-formats chosen|stored] [--print-after PASS]... [--verify-each]",
+                "whittle emit --list-passes"],
+        description: """
+        Writes DIR: model.h (sizes, quantization macros, API, input layout), model.c (the graph as
+        straight-line kernel calls), model_weights.c (static const tables), kernels/, Makefile,
+        test_main.c, bench_main.c, vectors/ (test inputs with the reference interpreter's outputs)
+        and whittle.json. DIR appears complete or not at all; an earlier emission there is replaced.
+        """,
+        options: [
+            ("-o, --output DIR", "the folder to write"),
+            ("--target NAME", "code-generation target from targets/ (default: host)"),
+            ("--optimize O", """
+                speed (default): each layer's weight format and kernel take the fewest
+                instructions by the target's cost table; size: the fewest constant bytes (and
+                no kernel variant that trades flash for speed), as -O2 / -Os
+                """),
+            ("--vectors N", """
+                test vectors to include: the first N validation inputs of MODEL.q, or N seeded
+                random inputs when it has none (default: all, or 16 random)
+                """),
+            ("--seed S", "seed of random test vectors (default: 1)"),
+            ("--json", "print one JSON object with the figures on stdout"),
+            ("--weight-formats F", """
+                chosen (default) for the target and objective, or stored as MODEL.q holds them
+                (to compare formats)
+                """),
+            ("--print-after PASS", """
+                print the graph (and what is planned) after pass PASS; repeatable, or 'all'. On
+                stdout, or on stderr with --json
+                """),
+            ("--verify-each", """
+                run the graph verifier after every pass that rewrites the graph (it always runs
+                once before anything is planned and printed)
+                """),
+            ("--list-passes", "print every pass in the order emit runs them, with a line on each"),
+        ],
+        exitCodes: [(0, "written"),
+                    (2, "bad input: an unreadable model, an unknown target, an unwritable folder, accumulator overflow risk")])
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         if args.flag("--list-passes") {

@@ -3,15 +3,19 @@ import WhittleNN
 enum EvalCommand: Command {
     static let name = "eval"
     static let summary = "test accuracy (or an autoencoder's reconstruction error) of a trained float model"
-    static let usage = """
-    usage: whittle eval SPEC MODEL.safetensors [--data DIR] [--json]
-
-    Loads the checkpoint into the spec's model and reports accuracy and mean cross-entropy on
-    the test split (--data DIR, else the spec's data.dir, else the synthetic data). For an
-    autoencoder (train.target "input") it reports the mean reconstruction error and, when the
-    spec names data.normal_classes and the test split has labels, the anomaly-detection ROC AUC
-    of that error (the other classes are the anomalies).
-    """
+    static let help = Help(
+        usage: ["whittle eval SPEC MODEL.safetensors [--data DIR] [--json]"],
+        description: """
+        Loads the checkpoint into the spec's model and reports accuracy and mean cross-entropy on
+        the test split. For an autoencoder (train.target "input") it reports the mean
+        reconstruction error and, when the spec names data.normal_classes and the test split has
+        labels, the anomaly-detection ROC AUC of that error (the other classes are the anomalies).
+        """,
+        options: [
+            ("--data DIR", ".npy or IDX folder (default: the spec's data.dir, else the synthetic data)"),
+            ("--json", "print one JSON object with the figures"),
+        ],
+        exitCodes: Help.workOrBadInput)
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         let bench = try Workbench(&args)

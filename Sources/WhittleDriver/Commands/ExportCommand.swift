@@ -7,25 +7,28 @@ import WhittleTFLite
 enum ExportCommand: Command {
     static let name = "export"
     static let summary = "an int8 Whittle integer graph (.q) as a TFLite model (.tflite)"
-    static let usage = """
-    usage: whittle export MODEL.q -o MODEL.tflite [--json]
+    static let help = Help(
+        usage: ["whittle export MODEL.q -o MODEL.tflite [--json]"],
+        description: """
+        Writes the graph as an int8 TFLite flatbuffer (schema version 3, one subgraph) whose operators
+        TFLite's reference kernels compute exactly as Whittle's reference interpreter and the emitted C
+        do: conv2d as CONV_2D (DEPTHWISE_CONV_2D when each group is one channel), a max pool folded into
+        a conv as CONV_2D + MAX_POOL_2D, fully_connected, the pools, reshape, add, softmax, mean and pad
+        as themselves, fused ReLU / ReLU6 as the fused activation that clamps the same. Weights keep
+        their per-channel scales, biases are int32. A conv padding that is neither SAME nor VALID
+        becomes a PAD before it. Node names, weight formats, the input description and the raw-input
+        table go into the metadata entry "whittle", so `whittle import` gives back the same graph.
 
-    Writes the graph as an int8 TFLite flatbuffer (schema version 3, one subgraph) whose operators
-    TFLite's reference kernels compute exactly as Whittle's reference interpreter and the emitted C
-    do: conv2d as CONV_2D (DEPTHWISE_CONV_2D when each group is one channel), a max pool folded into
-    a conv as CONV_2D + MAX_POOL_2D, fully_connected, the pools, reshape, add, softmax, mean and pad
-    as themselves, fused ReLU / ReLU6 as the fused activation that clamps the same. Weights keep
-    their per-channel scales, biases are int32. A conv padding that is neither SAME nor VALID
-    becomes a PAD before it. Node names, weight formats, the input description and the raw-input
-    table go into the metadata entry "whittle", so `whittle import` gives back the same graph.
-
-    TFLite keeps scales as float32 and derives the multipliers from them when it loads a model, so
-    the export is imported again and compared: a graph whose multipliers would change (its scales
-    are not float32 numbers: quantize with --float32-scales) is refused, naming the layer, as is a
-    pool whose padding is neither SAME nor VALID and a clamp no fused activation gives.
-
-    exit: 0 written, 2 bad input (unreadable model, a graph TFLite cannot hold, unwritable file).
-    """
+        TFLite keeps scales as float32 and derives the multipliers from them when it loads a model, so
+        the export is imported again and compared: a graph whose multipliers would change (its scales
+        are not float32 numbers: quantize with --float32-scales) is refused, naming the layer, as is a
+        pool whose padding is neither SAME nor VALID and a clamp no fused activation gives.
+        """,
+        options: [
+            ("-o, --output FILE", "the .tflite file to write (written atomically)"),
+            ("--json", "print one JSON object with the figures"),
+        ],
+        exitCodes: [(0, "written"), (2, "bad input: an unreadable model, a graph TFLite cannot hold, an unwritable file")])
 
     struct Output: Encodable {
         var model: String

@@ -5,21 +5,29 @@ import WhittleTFLite
 enum ImportCommand: Command {
     static let name = "import"
     static let summary = "an int8 TFLite model (.tflite) as a Whittle integer graph (.q)"
-    static let usage = """
-    usage: whittle import MODEL.tflite -o MODEL.q [--vectors FILE [--expected FILE]] [--json]
-
-    Reads the flatbuffer (one subgraph, int8 activations per tensor, int8 weights per channel or
-    per tensor, int32 biases) and maps each operator to the node computing what TFLite's reference
-    kernel computes, with every quantization parameter taken from the file. A QUANTIZE after a
-    float input and a DEQUANTIZE before a float output are removed (the C stays integer only) and
-    reported. Any other operator is refused, naming it and its index.
-
-      --vectors FILE    raw int8 inputs back to back (NHWC): the test inputs emit and verify use
-                        (without it, emit draws seeded random inputs)
-      --expected FILE   raw int8 outputs another engine gave for those inputs; verify then
-                        requires the C to give them too, byte for byte
-    Then every command that takes a .q works on MODEL.q: inspect, emit, verify, bench.
-    """
+    static let help = Help(
+        usage: ["whittle import MODEL.tflite -o MODEL.q [--vectors FILE [--expected FILE]] [--json]"],
+        description: """
+        Reads the flatbuffer (one subgraph, int8 activations per tensor, int8 weights per channel or
+        per tensor, int32 biases) and maps each operator to the node computing what TFLite's reference
+        kernel computes, with every quantization parameter taken from the file. A QUANTIZE after a
+        float input and a DEQUANTIZE before a float output are removed (the C stays integer only) and
+        reported. Any other operator is refused, naming it and its index. Then every command that
+        takes a .q works on MODEL.q: inspect, emit, verify, bench.
+        """,
+        options: [
+            ("-o, --output FILE", "the .q file to write (written atomically)"),
+            ("--vectors FILE", """
+                raw int8 inputs back to back (NHWC): the test inputs emit and verify use
+                (without it, emit draws seeded random inputs)
+                """),
+            ("--expected FILE", """
+                raw int8 outputs another engine gave for those inputs; verify then requires the
+                C to give them too, byte for byte
+                """),
+            ("--json", "print one JSON object with the figures"),
+        ],
+        exitCodes: Help.workOrBadInput)
 
     struct Output: Encodable {
         var model: String

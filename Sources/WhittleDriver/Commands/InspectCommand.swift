@@ -6,24 +6,30 @@ import WhittleNN
 enum InspectCommand: Command {
     static let name = "inspect"
     static let summary = "per-layer parameters, sparsity, bytes and MACs of a model (float spec or int8 .q)"
-    static let usage = """
-    usage: whittle inspect SPEC [MODEL.safetensors] [--json]
-           whittle inspect MODEL.q [--target NAME] [--optimize speed|size] [--json]
-           whittle inspect MODEL.tflite [--json]
+    static let help = Help(
+        usage: ["whittle inspect SPEC [MODEL.safetensors] [--json]",
+                "whittle inspect MODEL.q [--target NAME] [--optimize speed|size] [--json]",
+                "whittle inspect MODEL.tflite [--json]"],
+        description: """
+        With SPEC: prints, per layer, output shape, parameters, nonzeros, sparsity, bytes at 32 and
+        8 bits, and multiply-accumulates per inference, with totals. With MODEL, counts its nonzeros.
 
-    With SPEC: prints, per layer, output shape, parameters, nonzeros, sparsity, bytes at 32 and
-    8 bits, and multiply-accumulates per inference, with totals. With MODEL, counts its nonzeros.
+        With MODEL.q (written by whittle quantize): prints, per conv / fully connected layer, the
+        density of its int8 weights, the weight format emit would choose for it on the target
+        (dense, index for unstructured sparsity, bitmap, N:M), its flash bytes (weight values,
+        position tables, biases, multipliers and shifts; what emit writes to model_weights.c) and
+        the multiply-accumulates its kernel executes per inference, each beside the dense form's,
+        with totals and ratios to dense.
 
-    With MODEL.q (written by whittle quantize): prints, per conv / fully connected layer, the
-    density of its int8 weights, the weight format emit would choose for it on the target
-    (default host) with the objective (default speed; dense, index for unstructured sparsity,
-    bitmap, N:M), its flash bytes (weight values, position tables, biases, multipliers and
-    shifts; what emit writes to model_weights.c) and the multiply-accumulates its kernel executes
-    per inference, each beside the dense form's, with totals and ratios to dense.
-
-    With MODEL.tflite (an int8 TFLite flatbuffer): prints each operator in order with its input
-    and output shapes and its options.
-    """
+        With MODEL.tflite (an int8 TFLite flatbuffer): prints each operator in order with its input
+        and output shapes and its options.
+        """,
+        options: [
+            ("--target NAME", "MODEL.q: the code-generation target whose formats are chosen (default: host)"),
+            ("--optimize O", "MODEL.q: speed (default) or size, as for whittle emit"),
+            ("--json", "print one JSON object with the figures"),
+        ],
+        exitCodes: Help.workOrBadInput)
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         var probe = args

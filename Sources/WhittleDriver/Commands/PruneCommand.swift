@@ -7,25 +7,31 @@ import WhittleTensor
 enum PruneCommand: Command {
     static let name = "prune"
     static let summary = "prune a trained model per the spec's prune section, fine-tune, save"
-    static let usage = """
-    usage: whittle prune SPEC MODEL.safetensors -o PRUNED.safetensors [--data DIR] [--control]
-                         [--report FILE.html] [--json]
-
-    Prunes the model as the spec's `prune` section says (criterion, granularity, scope, ratios
-    or a sensitivity scan, one-shot or cubic schedule, fine-tuning with the masks held,
-    network slimming), removes pruned channels and filters physically (structured surgery),
-    and prints per-layer density and accuracy before and after. The checkpoint keeps the
-    masks as PyTorch does (`conv1.weight_mask`) unless prune.keep_masks is false; a model
-    with removed filters loads with the same SPEC (widths are read from the checkpoint).
-
-      -o, --output FILE   pruned checkpoint to write (written atomically)
-      --data DIR          IDX folder, e.g. /usr/share/datasets/fashion-mnist
-      --control           also train the unpruned model for the same total epochs and
-                          report the difference (the honest baseline)
-      --report FILE.html  write an HTML report: weight histograms before/after, density per
-                          layer, sensitivity curves, BatchNorm γ histograms for slimming
-      --json              print one JSON object with the figures
-    """
+    static let help = Help(
+        usage: ["whittle prune SPEC MODEL.safetensors -o PRUNED.safetensors [--data DIR] [--control]",
+                "                   [--report FILE.html] [--json]"],
+        description: """
+        Prunes the model as the spec's `prune` section says (criterion, granularity, scope, ratios
+        or a sensitivity scan, one-shot or cubic schedule, fine-tuning with the masks held,
+        network slimming), removes pruned channels and filters physically (structured surgery),
+        and prints per-layer density and accuracy before and after. The checkpoint keeps the
+        masks as PyTorch does (`conv1.weight_mask`) unless prune.keep_masks is false; a model
+        with removed filters loads with the same SPEC (widths are read from the checkpoint).
+        """,
+        options: [
+            ("-o, --output FILE", "pruned checkpoint to write (written atomically)"),
+            ("--data DIR", ".npy or IDX folder, e.g. /usr/share/datasets/fashion-mnist"),
+            ("--control", """
+                also train the unpruned model for the same total epochs and report the
+                difference (the honest baseline)
+                """),
+            ("--report FILE.html", """
+                write an HTML report: weight histograms before/after, density per layer,
+                sensitivity curves, BatchNorm γ histograms for slimming
+                """),
+            ("--json", "print one JSON object with the figures"),
+        ],
+        exitCodes: Help.workOrBadInput)
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         let bench = try Workbench(&args)

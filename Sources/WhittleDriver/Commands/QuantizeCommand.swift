@@ -6,35 +6,49 @@ import WhittleNN
 enum QuantizeCommand: Command {
     static let name = "quantize"
     static let summary = "post-training int8 quantization of a trained model → QGraph file"
-    static let usage = """
-    usage: whittle quantize SPEC MODEL.safetensors -o MODEL.q [--calibration N] [--per-tensor]
-                            [--float32-scales] [--observer KIND] [--qat EPOCHS [--qat-lr LR]]
-                            [--vectors N] [--data DIR] [--json]
-           whittle quantize SPEC MODEL.safetensors --compare [--qat EPOCHS] [--report FILE.html] [--json]
-
-    Folds BatchNorm, fuses ReLU/ReLU6, calibrates activation ranges on N training images (the
-    spec's quantize section: first or random selection, observer), and quantizes: activations int8 asymmetric per tensor, weights int8
-    symmetric per output channel (--per-tensor: one scale per layer), bias int32. The .q file
-    also carries the test split (or its first --vectors N images) with labels and the float
-    model's logits, so `whittle emit` and `whittle verify` can report accuracy.
-
-      --calibration N   calibration images (default: the spec's quantize.calibration, 1000)
-      --compare         instead of writing a file, quantize with every method (per-tensor and
-                        per-channel min/max, moving average, percentile, MSE, entropy, QAT), run
-                        each as C, and print a table beside float, dynamic int8 and a float
-                        control trained as long as QAT (--qat N sets the QAT epochs, default 3);
-                        --report FILE.html draws accuracy per method and the per-layer SQNR
-                        (where quantization error enters)
-      --float32-scales  round every scale to float32 before quantizing with it (the spec's
-                        quantize.float32_scales), as TFLite stores scales: `whittle export` needs it
-                        to write a .tflite file whose multipliers are this model's
-      --observer KIND   minmax, moving_average, percentile, mse or entropy (default: the spec's)
-      --qat EPOCHS      quantization-aware training for EPOCHS epochs after calibration (fake-quant
-                        weights and activations, BatchNorm folded with batch statistics and frozen
-                        when training ends, observers frozen for the last epoch; SGD lr 0.001
-                        momentum 0.9 unless the spec's quantize.qat says otherwise); the validation
-                        logits are then the fake-quantized model's
-    """
+    static let help = Help(
+        usage: ["whittle quantize SPEC MODEL.safetensors -o MODEL.q [--calibration N] [--per-tensor]",
+                "                      [--float32-scales] [--observer KIND] [--qat EPOCHS [--qat-lr LR]]",
+                "                      [--vectors N] [--data DIR] [--json]",
+                "whittle quantize SPEC MODEL.safetensors --compare [--qat EPOCHS] [--report FILE.html] [--data DIR] [--json]"],
+        description: """
+        Folds BatchNorm, fuses ReLU/ReLU6, calibrates activation ranges on N training images (the
+        spec's quantize section: first or random selection, observer), and quantizes: activations
+        int8 asymmetric per tensor, weights int8 symmetric per output channel, bias int32. The .q
+        file also carries the test split (or its first --vectors N images) with labels and the
+        float model's logits, so `whittle emit` and `whittle verify` can report accuracy.
+        """,
+        options: [
+            ("-o, --output FILE", "the .q file to write (written atomically)"),
+            ("--calibration N", "calibration images (default: the spec's quantize.calibration, 1000)"),
+            ("--per-tensor", "one weight scale per layer instead of one per output channel"),
+            ("--float32-scales", """
+                round every scale to float32 before quantizing with it (the spec's
+                quantize.float32_scales), as TFLite stores scales: `whittle export` needs it
+                to write a .tflite file whose multipliers are this model's
+                """),
+            ("--observer KIND", "minmax, moving_average, percentile, mse or entropy (default: the spec's)"),
+            ("--qat EPOCHS", """
+                quantization-aware training for EPOCHS epochs after calibration (fake-quant
+                weights and activations, BatchNorm on batch statistics and folded, frozen when
+                training ends, observers frozen for the last epoch; SGD lr 0.001 momentum 0.9
+                unless the spec's quantize.qat says otherwise); the validation logits are then
+                the fake-quantized model's
+                """),
+            ("--qat-lr LR", "the QAT learning rate (overrides quantize.qat's)"),
+            ("--vectors N", "validation vectors to carry: the first N test images (default: all)"),
+            ("--data DIR", ".npy or IDX folder (default: the spec's data.dir, else the synthetic data)"),
+            ("--compare", """
+                instead of writing a file, quantize with every method (per-tensor and
+                per-channel min/max, moving average, percentile, MSE, entropy, QAT), run each
+                as C, and print a table beside float, dynamic int8 and a float control trained
+                as long as QAT (--qat N sets the QAT epochs, default 3)
+                """),
+            ("--report FILE.html", "with --compare: accuracy per method and the per-layer SQNR (where quantization error enters)"),
+            ("--json", "print one JSON object with the figures"),
+        ],
+        exitCodes: [(0, "done"), (1, "--compare: a method's C differs from its Swift reference"),
+                    (2, "bad input or usage: an unreadable or invalid file, an unknown option, an unwritable output")])
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         let bench = try Workbench(&args)

@@ -7,18 +7,24 @@ import WhittleTensor
 enum ReportCommand: Command {
     static let name = "report"
     static let summary = "HTML report of a model: weights, density per layer, sensitivity"
-    static let usage = """
-    usage: whittle report SPEC MODEL.safetensors -o REPORT.html [--before DENSE.safetensors]
-                          [--sensitivity] [--data DIR] [--json]
-
-    Writes a self-contained HTML report (inline SVG, no scripts): test accuracy, per-layer
-    weights, nonzeros, density and MACs, weight histograms, and the BatchNorm γ histogram.
-
-      --before FILE    the model before compression: histograms and densities before/after
-      --sensitivity    also scan accuracy vs sparsity per layer (the spec's prune criterion
-                       and granularity, else l1 element; 2000 held-out training images)
-      --json           print one JSON object with the figures
-    """
+    static let help = Help(
+        usage: ["whittle report SPEC MODEL.safetensors -o REPORT.html [--before DENSE.safetensors]",
+                "                    [--sensitivity] [--data DIR] [--json]"],
+        description: """
+        Writes a self-contained HTML report (inline SVG, no scripts): test accuracy, per-layer
+        weights, nonzeros, density and MACs, weight histograms, and the BatchNorm γ histogram.
+        """,
+        options: [
+            ("-o, --output FILE", "the report to write (written atomically)"),
+            ("--before FILE", "the model before compression: histograms and densities before/after"),
+            ("--sensitivity", """
+                also scan accuracy vs sparsity per layer (the spec's prune criterion and
+                granularity, else l1 element; 2000 held-out training images)
+                """),
+            ("--data DIR", ".npy or IDX folder (default: the spec's data.dir, else the synthetic data)"),
+            ("--json", "print one JSON object with the figures"),
+        ],
+        exitCodes: Help.workOrBadInput)
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         let bench = try Workbench(&args)

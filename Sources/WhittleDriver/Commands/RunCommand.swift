@@ -5,21 +5,41 @@ import WhittleNN
 enum RunCommand: Command {
     static let name = "run"
     static let summary = "the whole recipe: train → quantize → emit C → build, run, compare"
-    static let usage = """
-    usage: whittle run SPEC [-o DIR] [--model MODEL.safetensors] [--target NAME] [--data DIR]
-                        [--epochs N] [--seed S] [--report FILE.html] [--json]
+    static let help = Help(
+        usage: ["whittle run SPEC [-o DIR] [--model MODEL.safetensors] [--teacher-model FILE] [--target NAME]",
+                "                 [--data DIR] [--epochs N] [--seed S] [--report FILE.html] [--json]",
+                "whittle run MODEL.tflite -o DIR [--target NAME] [--vectors FILE [--expected FILE]] [--json]"],
+        description: """
+        With SPEC: the spec's stages in order. Train (or, with a distill section, load or train the
+        teacher and distill the student; or load --model), prune with fine-tuning (prune section),
+        quantize (post-training, or QAT with quantize.qat), emit C for the target, build it, run it
+        on the test split and compare with the Swift reference (byte for byte) and with the float
+        model. Prints a table of every stage: accuracy, parameters, nonzeros, flash bytes, RAM bytes
+        (arena + kernel scratch), MACs.
 
-    The spec's stages in order: train (or, with a distill section, train or load the teacher and
-    distill the student; or load --model), prune with fine-tuning (prune section), quantize (post-
-    training, or QAT with quantize.qat), emit C for the target (default host), build, run on the
-    test split and compare. Prints a table of every stage: accuracy, parameters, nonzeros, flash
-    bytes, RAM bytes (arena + kernel scratch), MACs.
-    Exits 1 if the C output differs from the Swift reference in any byte.
-
-      -o DIR            where model.safetensors, model.q and c/ go (default: whittle-out/<spec name>)
-      --report FILE     an HTML report: accuracy, flash and MACs per stage
-
-    """ + TFLiteRun.usage
+        With MODEL.tflite: imports it (as whittle import) into DIR/model.q, emits C for the target
+        into DIR/c and verifies it there: the C must equal the Swift reference on every vector, and
+        the expected outputs too when given.
+        """,
+        options: [
+            ("-o, --output DIR", "where model.safetensors, model.q and c/ go (default for SPEC: whittle-out/<spec name>)"),
+            ("--model FILE", "SPEC: start from this trained checkpoint instead of training"),
+            ("--teacher-model FILE", """
+                SPEC with a distill section: this trained teacher checkpoint instead of the
+                spec's distill.teacher.model (or training one)
+                """),
+            ("--target NAME", "code-generation target from targets/ (default: host)"),
+            ("--data DIR", ".npy or IDX folder (default: the spec's data.dir, else the synthetic data)"),
+            ("--epochs N", "override train.epochs"),
+            ("--seed S", "override train.seed"),
+            ("--report FILE.html", "an HTML report: accuracy, flash and MACs per stage"),
+            ("--vectors FILE", "MODEL.tflite: raw int8 test inputs back to back (as for whittle import)"),
+            ("--expected FILE", "MODEL.tflite: raw int8 outputs the C must equal too"),
+            ("--json", "print one JSON object with the figures"),
+        ],
+        exitCodes: [(0, "the C equals the Swift reference on every test vector"),
+                    (1, "the C output differs from the Swift reference (or from --expected)"),
+                    (2, "bad input or usage: an unreadable or invalid file, an unknown option, an unwritable folder")])
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         var probe = args
@@ -30,12 +50,20 @@ enum RunCommand: Command {
         let bench = try Workbench(&args)
         let output = try args.output("-o", "--output", as: .folder) ?? "whittle-out/\(bench.spec.name)"
         let model = try args.option("--model")
+        let teacherModel = try args.option("--teacher-model")
         let target = try args.option("--target") ?? "host"
         let json = args.flag("--json")
         let reportPath = try args.output("--report", as: .file)
         try args.finish()
+        if let teacherModel {
+            guard bench.spec.distill != nil else {
+                throw UsageError(name, "--teacher-model needs a spec with a distill section; \(bench.specPath) has none")
+            }
+            guard FileManager.default.fileExists(atPath: teacherModel) else { throw UsageError(name, "--teacher-model \(teacherModel): no such file") }
+        }
         var pipeline = RunPipeline(workbench: bench, output: URL(fileURLWithPath: output), model: model)
         pipeline.target = target
+        pipeline.teacherModel = teacherModel
         pipeline.quiet = json
         let report = try pipeline.run()
         if let reportPath { try RunReport(report: report, model: bench.spec.name).write(to: reportPath) }

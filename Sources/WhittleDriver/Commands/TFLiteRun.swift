@@ -3,14 +3,6 @@ import WhittleIR
 
 /// `run MODEL.tflite`: import → emit → verify in one go, into one folder (model.q and c/).
 enum TFLiteRun {
-    static let usage = """
-           whittle run MODEL.tflite -o DIR [--target NAME] [--vectors FILE [--expected FILE]] [--json]
-
-    With MODEL.tflite: imports it (as whittle import, with the same --vectors and --expected) into
-    DIR/model.q, emits C for the target (default host) into DIR/c and verifies it there: the C must
-    equal the Swift reference on every vector, and the expected outputs too when given.
-    Exits 1 if any output byte differs.
-    """
 
     struct Output: Encodable {
         var model: String

@@ -5,23 +5,26 @@ import WhittleNN
 enum TrainCommand: Command {
     static let name = "train"
     static let summary = "train the spec's float model and save a safetensors checkpoint"
-    static let usage = """
-    usage: whittle train SPEC -o MODEL.safetensors [--data DIR] [--epochs N] [--seed S]
-                         [--init MODEL.safetensors] [--lr LR] [--json]
-
-    Trains the model described by SPEC with its recipe (train section) and writes the
-    weights with PyTorch state_dict names. Data comes from --data DIR (a folder of NumPy
-    x_train.npy/y_train.npy/x_test.npy/y_test.npy, or an MNIST-layout IDX folder), else the
-    spec's data.dir, else built-in synthetic data shaped like the spec's input.
-
-      -o, --output FILE   checkpoint to write (written atomically)
-      --data DIR          .npy or IDX folder, e.g. /usr/share/datasets/fashion-mnist
-      --epochs N          override train.epochs
-      --seed S            override train.seed (same seed → identical checkpoint)
-      --init MODEL        start from this checkpoint instead of a fresh initialisation (fine-tuning)
-      --lr LR             override the optimizer's learning rate
-      --json              print one JSON object with the per-epoch figures
-    """
+    static let help = Help(
+        usage: ["whittle train SPEC -o MODEL.safetensors [--data DIR] [--epochs N] [--seed S]",
+                "                   [--init MODEL.safetensors] [--lr LR] [--json]"],
+        description: """
+        Trains the model described by SPEC with its recipe (train section) and writes the
+        weights with PyTorch state_dict names. Data comes from --data DIR (a folder of NumPy
+        x_train.npy/y_train.npy/x_test.npy/y_test.npy, or an MNIST-layout IDX folder), else the
+        spec's data.dir, else built-in synthetic data shaped like the spec's input. Shows progress
+        per batch on a terminal and one line per epoch.
+        """,
+        options: [
+            ("-o, --output FILE", "checkpoint to write (written atomically)"),
+            ("--data DIR", ".npy or IDX folder, e.g. /usr/share/datasets/fashion-mnist"),
+            ("--epochs N", "override train.epochs"),
+            ("--seed S", "override train.seed (same seed → identical checkpoint)"),
+            ("--init MODEL", "start from this checkpoint instead of a fresh initialisation (fine-tuning)"),
+            ("--lr LR", "override the optimizer's learning rate"),
+            ("--json", "print one JSON object with the per-epoch figures"),
+        ],
+        exitCodes: Help.workOrBadInput)
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         let bench = try Workbench(&args)

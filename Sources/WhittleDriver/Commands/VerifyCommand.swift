@@ -7,51 +7,60 @@ import WhittleVerify
 enum VerifyCommand: Command {
     static let name = "verify"
     static let summary = "build emitted C, run it (host or emulated MCU), require bit-exact outputs, measure"
-    static let usage = """
-    usage: whittle verify DIR [--target NAME|all] [--vectors N] [--timeout S] [--json] [--bench] [--profile]
-                          [--no-sanitize] [--sanitizer-vectors N] [--allow-modified]
-           whittle verify --toolchains
-
-    Trusts nothing in DIR (written by whittle emit) but the model's C: it first checks every
-    file against the SHA-256 that whittle.json records and fails, naming them, on files changed,
-    missing or added since emission. It builds the model's C (model.h, model.c,
-    model_weights.c, kernels/) with whittle's own harness, Makefile and flags for the target,
-    never DIR's, runs the test vectors, and requires every output byte to equal the Swift
-    reference interpreter's outputs for DIR's whittle.q (computed now, not read from
-    vectors/expected.bin). On the host it builds once more with the sanitizers and runs a
-    subset. On a bare-metal target (cortex-m0, cortex-m3, cortex-m4, cortex-m7, rv32imac) it
-    cross-compiles a semihosting harness, runs it under QEMU, and reports the model's flash
-    (code + constants + data), RAM (data + bss + the stack high-water mark) and the
-    instructions executed per inference (counted by a QEMU plugin between two marks); the
-    model's ELF must hold no software floating-point helper, and flash and RAM must fit the
-    target's budgets. With labelled vectors it reports float, reference int8 and C int8 accuracy.
-
-    options:
-      --target NAME|all        verify on another target (DIR's model is emitted again for it,
-                               with the same vectors) or on every target in targets/; targets
-                               whose toolchain is missing are skipped with the packages to install
-      --vectors N              run only the first N vectors
-      --timeout S              seconds one run may take (default: 600)
-      --json                   print one JSON object on stdout
-      --bench                  host: also measure ns and instructions (callgrind) per inference
-      --profile                bare metal: per layer, the instructions executed, an estimate of the
-                               cycles from the target's timing table (its technical reference
-                               manual's instruction timings: no wait states, caches or bus
-                               contention) and the share of the total; with --target all, the
-                               targets that have a timing table
-      --no-sanitize            skip the sanitizer build
-      --sanitizer-vectors N    vectors run under the sanitizers (default: 64)
-      --allow-modified         go on when files changed since emission (e.g. a hand-edited
-                               model.c), noting them; the verdict still comes from whittle's
-                               own harness and whittle.q's reference outputs
-      --toolchains             print which targets this machine can verify, and the Debian
-                               packages the others need
-
-    exit: 0 verified, 1 a check failed (files changed since emission, mismatch, sanitizer
-    report, float helper, a fault or timeout under the emulator, C that does not build
-    warning-free), 2 bad input (not an emitted folder, a bad whittle.json field, unknown
-    target, toolchain not installed, model over a target's budget).
-    """
+    static let help = Help(
+        usage: ["whittle verify DIR [--target NAME|all] [--vectors N] [--timeout S] [--json] [--bench] [--profile]",
+                "               [--no-sanitize] [--sanitizer-vectors N] [--allow-modified]",
+                "whittle verify --toolchains"],
+        description: """
+        Trusts nothing in DIR (written by whittle emit) but the model's C: it first checks every
+        file against the SHA-256 that whittle.json records and fails, naming them, on files changed,
+        missing or added since emission. It builds the model's C (model.h, model.c,
+        model_weights.c, kernels/) with whittle's own harness, Makefile and flags for the target,
+        never DIR's, runs the test vectors, and requires every output byte to equal the Swift
+        reference interpreter's outputs for DIR's whittle.q (computed now, not read from
+        vectors/expected.bin). On the host it builds once more with the sanitizers and runs a
+        subset. On a bare-metal target (cortex-m0, cortex-m3, cortex-m4, cortex-m7, rv32imac) it
+        cross-compiles a semihosting harness, runs it under QEMU, and reports the model's flash
+        (code + constants + data), RAM (data + bss + the stack high-water mark) and the
+        instructions executed per inference (counted by a QEMU plugin between two marks); the
+        model's ELF must hold no software floating-point helper, and flash and RAM must fit the
+        target's budgets. With labelled vectors it reports float, reference int8 and C int8 accuracy.
+        """,
+        options: [
+            ("--target NAME|all", """
+                verify on another target (DIR's model is emitted again for it, with the same
+                vectors) or on every target in targets/; targets whose toolchain is missing are
+                skipped with the packages to install
+                """),
+            ("--vectors N", "run only the first N vectors"),
+            ("--timeout S", "seconds one run may take (default: 600)"),
+            ("--json", "print one JSON object on stdout"),
+            ("--bench", "host: also measure ns and instructions (callgrind) per inference"),
+            ("--profile", """
+                bare metal: per layer, the instructions executed, an estimate of the cycles from
+                the target's timing table (its technical reference manual's instruction timings:
+                no wait states, caches or bus contention) and the share of the total; with
+                --target all, the targets that have a timing table
+                """),
+            ("--no-sanitize", "skip the sanitizer build"),
+            ("--sanitizer-vectors N", "vectors run under the sanitizers (default: 64)"),
+            ("--allow-modified", """
+                go on when files changed since emission (e.g. a hand-edited model.c), noting
+                them; the verdict still comes from whittle's own harness and whittle.q's
+                reference outputs
+                """),
+            ("--toolchains", "print which targets this machine can verify, and the Debian packages the others need"),
+        ],
+        exitCodes: [(0, "verified"),
+                    (1, """
+                        a check failed: files changed since emission, a mismatch, a sanitizer report,
+                        a float helper, a fault or timeout under the emulator, C that does not build
+                        warning-free
+                        """),
+                    (2, """
+                        bad input: not an emitted folder, a bad whittle.json field, an unknown target,
+                        a toolchain not installed, a model over a target's budget
+                        """)])
 
     static func run(_ args: inout Arguments) throws -> Int32 {
         let toolchains = args.flag("--toolchains")

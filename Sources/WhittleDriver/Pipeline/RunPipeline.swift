@@ -12,6 +12,8 @@ struct RunPipeline {
     var output: URL
     /// An existing checkpoint: skip training.
     var model: String?
+    /// A trained teacher checkpoint for the spec's distill section (before the spec's own).
+    var teacherModel: String?
     var target = "host"
     var quiet = false
     /// Also measure host ns and instructions per inference (callgrind).
@@ -103,9 +105,11 @@ struct RunPipeline {
         return Report(stages: stages, verify: verify, folder: output)
     }
 
-    /// The teacher the spec names: loaded when its checkpoint exists, else trained by its own
-    /// spec and saved in the output folder (teacher.safetensors).
+    /// The teacher: `teacherModel` when given, else the spec's checkpoint when it exists, else
+    /// trained by its own spec and saved in the output folder (teacher.safetensors), with a
+    /// note on how to reuse it.
     func teacherGraph(_ distill: DistillSpec, progress: ProgressLine) throws -> Graph {
+        if let teacherModel { return try Distillation.loadTeacher(of: workbench.spec, model: teacherModel) }
         let paths = distill.teacherPaths(relativeTo: workbench.spec.baseDirectory)
         if let model = paths.model, FileManager.default.fileExists(atPath: model) {
             return try Distillation.loadTeacher(of: workbench.spec, model: model)
@@ -119,6 +123,7 @@ struct RunPipeline {
         _ = try trainer.fit(train: try source.load(.train, spec: teacherSpec), test: nil)
         let saved = output.appendingPathComponent("teacher.safetensors").path
         try Checkpoint.save(teacher, to: saved)
+        if !quiet { Console.note("run: trained the teacher; saved \(saved) (pass --teacher-model \(saved) to reuse it)") }
         return try Distillation.loadTeacher(of: workbench.spec, model: saved) // same checks as a loaded one
     }
 
