@@ -12,6 +12,9 @@ public struct EmitOptions: Sendable {
     /// Seed of random test vectors.
     public var seed: UInt64
     public var passes: PassOptions
+    /// Told what emission is doing, for a progress line (the vectors' reference outputs take
+    /// seconds on a large validation set).
+    public var progress: (@Sendable (String) -> Void)?
 
     public init(target: TargetDescriptor, modelName: String, vectorCount: Int? = nil, seed: UInt64 = 1, passes: PassOptions = PassOptions()) {
         self.target = target
@@ -42,6 +45,7 @@ public enum Emitter {
         if let count = options.vectorCount, count < 1 {
             throw CodegenError("--vectors must be at least 1, got \(count)")
         }
+        options.progress?("passes and plan")
         let passes = try PassPipeline.run(graph, target: options.target, options: options.passes)
         let plan = passes.plan, memory = plan.memory
         // The reference runs the graph as given: the rewritten graph's C must match it.
@@ -51,7 +55,7 @@ public enum Emitter {
                               budget: options.target.flashBudgetBytes, target: target, model: name)
         try BudgetCheck.check(BudgetCheck.ram(plan.layers, arenaBytes: memory.arenaBytes, scratchBytes: plan.scratchBytes),
                               budget: options.target.ramBudgetBytes, target: target, model: name)
-        let vectors = TestVectors.make(for: interpreter, requested: options.vectorCount, seed: options.seed)
+        let vectors = TestVectors.make(for: interpreter, requested: options.vectorCount, seed: options.seed, progress: options.progress)
 
         var files: [(path: String, bytes: [UInt8])] = [
             ("model.h", Array(ModelHeaderPrinter.text(graph, plan: plan, modelName: name, target: target).utf8)),

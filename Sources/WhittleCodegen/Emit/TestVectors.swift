@@ -18,7 +18,8 @@ struct TestVectors {
     /// otherwise `requested` (default 16) seeded random inputs, the first three all −128, all 127
     /// and all at the input zero point. Random inputs stop at `QGraphLimits`' vector count and
     /// bytes (the verifier holds a validation set to the same), so no request allocates more.
-    static func make(for interpreter: ReferenceInterpreter, requested: Int?, seed: UInt64) -> TestVectors {
+    static func make(for interpreter: ReferenceInterpreter, requested: Int?, seed: UInt64,
+                     progress: ((String) -> Void)? = nil) -> TestVectors {
         let graph = interpreter.graph
         let inSize = graph.inputTensor.byteCount
         var vectors: TestVectors
@@ -37,7 +38,10 @@ struct TestVectors {
             }
             vectors = TestVectors(count: count, inputs: inputs, expected: [], labels: nil, floatLogits: nil, source: "random")
         }
-        vectors.expected = interpreter.run(batch: vectors.inputs, count: vectors.count)
+        let total = vectors.count
+        vectors.expected = interpreter.run(batch: vectors.inputs, count: total) { done in
+            progress?("reference outputs \(done)/\(total)")
+        }
         return vectors
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import WhittleSupport
 import WhittleCodegen
 import WhittleIR
+import WhittleNN
 
 /// `whittle emit MODEL.q --target NAME -o DIR`: lower a QGraph to a standalone C folder.
 enum EmitCommand: Command {
@@ -71,10 +72,13 @@ enum EmitCommand: Command {
         let target = try TargetDescriptor.load(named: targetName, from: resources)
         let modelURL = URL(fileURLWithPath: modelPath)
         let graph = try QGraphFile.read(from: modelURL)
-        let options = EmitOptions(target: target, modelName: modelURL.lastPathComponent, vectorCount: vectors, seed: UInt64(seed),
+        var options = EmitOptions(target: target, modelName: modelURL.lastPathComponent, vectorCount: vectors, seed: UInt64(seed),
                                   passes: passes)
+        let progress = ProgressLine(quiet: json)
+        options.progress = { progress.update("emit: " + $0) }
         let folder = URL(fileURLWithPath: outputPath)
         let emission = try Emitter.emit(graph, options: options, resources: resources, to: folder)
+        progress.clear()
         let manifest = emission.manifest
         for (_, text) in emission.printedPasses {
             if json { Console.note(text) } else { print(text) }

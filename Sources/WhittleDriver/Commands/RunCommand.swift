@@ -83,11 +83,11 @@ enum RunCommand: Command {
             }
             print(table.rendered)
             if let e = v.reconstruction {
-                print("C vs Swift reference: \(v.comparison.bitExact ? "bit-exact" : "MISMATCH") on \(v.comparison.vectors) vectors; reconstruction: \(ReconstructionText.line(e))")
+                print("C vs Swift reference: \(v.comparison.bitExact ? "bit-exact" : "MISMATCH") on \(v.comparison.vectors.grouped) vectors; reconstruction: \(ReconstructionText.line(e))")
             }
             if let a = v.accuracy {
-                print(String(format: "C vs Swift reference: %@ on %d vectors; C vs float: top-1 agreement %.2f%%, |logit error| max %.4f mean %.4f",
-                             v.comparison.bitExact ? "bit-exact" : "MISMATCH", v.comparison.vectors,
+                print(String(format: "C vs Swift reference: %@ on %@ vectors; C vs float: top-1 agreement %.2f%%, |logit error| max %.4f mean %.4f",
+                             v.comparison.bitExact ? "bit-exact" : "MISMATCH", v.comparison.vectors.grouped,
                              100 * (a.top1AgreementWithFloat ?? 0), a.maxAbsLogitError ?? 0, a.meanAbsLogitError ?? 0))
             }
             print("artifacts in \(report.folder.path): model.safetensors, model.q, c/")

@@ -147,8 +147,13 @@ enum VerifyCommand: Command {
     }
 
     private static func sweepText(_ results: [(target: String, outcome: TargetSweep.Outcome)], folder: String, profile: Bool) -> String {
-        var table = TextTable("target", "C vs reference", "flash B", "RAM B", "stack B", "instructions / inference", "integer only")
+        // Accuracy of the C on the labelled vectors each target ran (the same on every target when
+        // it is bit-exact: it is shown so the table alone says what the model does).
+        let labelled = results.contains { if case .verified(let r) = $0.outcome { return r.accuracy?.cAccuracy != nil }; return false }
+        var table = TextTable(["target", "C vs reference", "flash B", "RAM B", "stack B", "instructions / inference", "integer only"]
+                              + (labelled ? ["C int8 accuracy"] : []))
         var notes: [String] = []
+        func row(_ cells: [String], _ accuracy: String = "") { table.add(cells + (labelled ? [accuracy] : [])) }
         for (target, outcome) in results {
             switch outcome {
             case .verified(let r):
@@ -157,19 +162,20 @@ enum VerifyCommand: Command {
                 if let e = r.expectedComparison {
                     exact += e.bitExact ? ", = expected" : ", EXPECTED MISMATCH \(e.mismatchedVectors)/\(e.vectors)"
                 }
+                let accuracy = r.accuracy.flatMap { a in a.cAccuracy.map { "\(percent($0)) (\(a.vectors.grouped))" } } ?? ""
                 if let m = r.measurement {
-                    table.add([target, exact, m.flashBytes.grouped, m.ramBytes.grouped, m.stackBytes.grouped,
-                               m.instructions.map { $0.perInference.grouped } ?? "not counted",
-                               m.floatHelpers.isEmpty ? "yes" : "NO"])
+                    row([target, exact, m.flashBytes.grouped, m.ramBytes.grouped, m.stackBytes.grouped,
+                         m.instructions.map { $0.perInference.grouped } ?? "not counted",
+                         m.floatHelpers.isEmpty ? "yes" : "NO"], accuracy)
                 } else {
                     let instructions = r.cost?.instructionsPerInference.map { $0.grouped } ?? ""
-                    table.add([target, exact, "", (r.arenaBytes + r.scratchBytes).grouped, "", instructions, ""])
+                    row([target, exact, "", (r.arenaBytes + r.scratchBytes).grouped, "", instructions, ""], accuracy)
                 }
             case .skipped(let packages):
-                table.add([target, "skipped", "", "", "", "", ""])
+                row([target, "skipped", "", "", "", "", ""])
                 notes.append("  \(target): install \(packages.joined(separator: " "))")
             case .failed(let message, _):
-                table.add([target, "FAILED", "", "", "", "", ""])
+                row([target, "FAILED", "", "", "", "", ""])
                 notes.append("  \(target): \(message)")
             }
         }

@@ -49,6 +49,7 @@ struct QuantizationComparison {
         let progress = ProgressLine(quiet: quiet)
         let folder = try Temporaries.folder(label: "compare")
         defer { Temporaries.remove(folder) }
+        progress.update("compare: float32 and dynamic int8 on the test split", force: true)
         let test = try workbench.data(.test)
         var rows: [Row] = []
 
@@ -61,6 +62,7 @@ struct QuantizationComparison {
             progress.update("compare: \(name)", force: true)
             let graph = try workbench.graph(loading: model) // QAT trains its graph in place
             let result = try QuantizeStage(settings).run(graph, source: workbench.source, spec: workbench.spec, progress: progress)
+            progress.update("compare: \(name): emit, build and run the C on \(result.graph.validation?.count ?? 0) vectors", force: true)
             let c = try backend.emitAndVerify(result.graph, modelName: name, to: folder.appendingPathComponent(String(rows.count)))
             let a = c.verify.accuracy
             let profile = try result.graph.validation.map {

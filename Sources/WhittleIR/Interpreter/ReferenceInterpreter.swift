@@ -43,17 +43,28 @@ public struct ReferenceInterpreter: Sendable {
     }
 
     /// Runs `count` inputs stored back to back, in parallel; outputs back to back in the same order.
-    public func run(batch inputs: [Int8], count: Int) -> [Int8] {
+    /// Runs `count` inputs laid end to end, in parallel, in slices of `sliceSize` so that
+    /// `progress` (if given) hears how many are done after each slice.
+    public func run(batch inputs: [Int8], count: Int, progress: ((_ done: Int) -> Void)? = nil) -> [Int8] {
         let inSize = graph.inputTensor.byteCount, outSize = graph.outputTensor.byteCount
         precondition(inputs.count == count * inSize, "batch has \(inputs.count) values for \(count) inputs of \(inSize)")
         var outputs = [Int8](repeating: 0, count: count * outSize)
         outputs.withUnsafeMutableBufferPointer { out in
             let out = out
-            DispatchQueue.concurrentPerform(iterations: count) { i in
-                let y = run(Array(inputs[(i * inSize)..<((i + 1) * inSize)]))
-                for j in 0..<outSize { out[i * outSize + j] = y[j] }
+            for start in stride(from: 0, to: count, by: Self.sliceSize) {
+                let end = min(count, start + Self.sliceSize)
+                DispatchQueue.concurrentPerform(iterations: end - start) { k in
+                    let i = start + k
+                    let y = run(Array(inputs[(i * inSize)..<((i + 1) * inSize)]))
+                    for j in 0..<outSize { out[i * outSize + j] = y[j] }
+                }
+                progress?(end)
             }
         }
         return outputs
     }
+
+    /// Inputs per parallel slice of `run(batch:)`: enough to keep the cores busy, few enough
+    /// that progress moves.
+    static let sliceSize = 256
 }

@@ -2,7 +2,8 @@ import Foundation
 
 /// A one-line progress display on stderr: redrawn in place on a terminal (at most ~10 times a
 /// second), silent when stderr is piped, so logs hold only the lines passed to `finish`.
-public final class ProgressLine {
+/// Sendable so progress callbacks can hold one; it is meant to be drawn from one thread at a time.
+public final class ProgressLine: @unchecked Sendable {
     public let isTerminal: Bool
     private var lastDraw = Date.distantPast
     private let quiet: Bool
@@ -25,6 +26,12 @@ public final class ProgressLine {
     public func finish(_ line: String) {
         guard !quiet else { return }
         write((isTerminal ? "\r\u{1B}[K" : "") + line + "\n")
+    }
+
+    /// Removes the progress line, so what is printed next starts on a clean line.
+    public func clear() {
+        guard isTerminal, !quiet else { return }
+        write("\r\u{1B}[K")
     }
 
     /// A text bar such as `[=========>          ]`.
