@@ -63,7 +63,7 @@ enum DistillCommand: Command {
                 teacherParameters: distiller.teacher.parameterCount,
                 epochs: zip(reports, distiller.epochTerms).map { EpochOutput($0, terms: DistillTerms($1)) }))
         } else {
-            print("test accuracy \(percent(final.accuracy)) (\(test.count) samples; teacher \(percent(teacherAccuracy))); saved \(output)")
+            print("test accuracy \(percent(final.accuracy)) (\(test.count.grouped) samples; teacher \(percent(teacherAccuracy))); saved \(output)")
         }
         return 0
 

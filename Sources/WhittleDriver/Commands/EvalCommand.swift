@@ -34,7 +34,7 @@ enum EvalCommand: Command {
         if json {
             try Console.json(Output(accuracy: result.accuracy, loss: result.loss, samples: test.count, data: test.name))
         } else {
-            print("\(test.name): accuracy \(percent(result.accuracy)), loss \(String(format: "%.4f", result.loss)) on \(test.count) samples")
+            print("\(test.name): accuracy \(percent(result.accuracy)), loss \(String(format: "%.4f", result.loss)) on \(test.count.grouped) samples")
         }
         return 0
     }

@@ -56,7 +56,7 @@ enum ExportCommand: Command {
         if json {
             try Console.json(Output(model: modelPath, output: output, operators: operators, tensors: model.tensors.count, bytes: bytes.count))
         } else {
-            print("\(modelPath) → \(output): \(operators.count) operators, \(model.tensors.count) tensors, \(bytes.count) bytes")
+            print("\(modelPath) → \(output): \(operators.count) operators, \(model.tensors.count) tensors, \(bytes.count.grouped) bytes")
             print("  " + operators.joined(separator: ", "))
         }
         return 0

@@ -26,6 +26,6 @@ struct ReconstructionOutput: Encodable {
         case (nil, _?): anomaly = " (no AUC: the test split needs labels of both normal and other classes)"
         default: anomaly = ""
         }
-        return "\(data): reconstruction error \(String(format: "%.4f", reconstructionError)) on \(samples) samples\(anomaly)"
+        return "\(data): reconstruction error \(String(format: "%.4f", reconstructionError)) on \(samples.grouped) samples\(anomaly)"
     }
 }

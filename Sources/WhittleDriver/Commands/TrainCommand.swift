@@ -60,8 +60,8 @@ enum TrainCommand: Command {
         if json {
             try Console.json(result)
         } else {
-            let figure = result.reconstruction?.text ?? "test accuracy \(percent(result.testAccuracy ?? 0)) (\(test.count) samples)"
-            print("\(figure), median \(Int(median)) samples/s; saved \(output)")
+            let figure = result.reconstruction?.text ?? "test accuracy \(percent(result.testAccuracy ?? 0)) (\(test.count.grouped) samples)"
+            print("\(figure), median \(Int(median).grouped) samples/s; saved \(output)")
         }
         return 0
     }
