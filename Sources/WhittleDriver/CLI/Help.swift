@@ -1,8 +1,8 @@
 import Foundation
 
 /// A command's `--help`, in the same sections for every command: usage, what it does, every
-/// option, exit codes. Kept as data so a test can check that each option a usage line shows
-/// is explained.
+/// option, exit codes. Kept as data so every command's text has the same layout (a test reads
+/// the printed sections and checks that each option a usage line shows is explained).
 struct Help {
     /// One line per form of the command, each starting "whittle NAME".
     var usage: [String]
@@ -58,23 +58,5 @@ struct Help {
             line += (line.isEmpty ? "" : " ") + word
         }
         return lines + [line]
-    }
-
-    /// The options a piece of help text shows ("--target", "-o"), in order: a word that starts
-    /// with "-" after a space, "[", "(" or "|".
-    static func optionNames(in line: String) -> [String] {
-        var names: [String] = [], current = "", previous: Character = " "
-        for ch in line + " " {
-            if current.isEmpty {
-                if ch == "-" && (previous.isWhitespace || "[(|,".contains(previous)) { current = "-" }
-            } else if ch.isLetter || ch.isNumber || ch == "-" {
-                current.append(ch)
-            } else {
-                if current.contains(where: \.isLetter) { names.append(current) }
-                current = ""
-            }
-            previous = ch
-        }
-        return names
     }
 }

@@ -22,7 +22,7 @@ enum DemoCommand: Command {
                     (1, "the C output differs from the Swift reference"),
                     (2, "bad input or usage: an unreadable data folder, an unknown option, an unwritable folder")])
 
-    /// Beside the user's other outputs (ignored by git), one folder that each demo replaces.
+    /// Under the ignored whittle-out/, one folder that each demo overwrites (no temporaries left).
     static let defaultFolder = "whittle-out/demo"
 
     static func run(_ args: inout Arguments) throws -> Int32 {

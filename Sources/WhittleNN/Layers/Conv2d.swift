@@ -6,10 +6,11 @@ import WhittleTensor
 ///
 /// Each image is multiplied per group by its column matrix; images run in parallel. Where the
 /// padded-width layout pays (`WideColumns`, stride 1) the products read the columns in place
-/// from the padded image; elsewhere the image is unfolded (im2col). Backward pads or unfolds each image again rather than keeping the batch's: one
-/// image's copy stays in cache between the copy and the product, the batch's column matrices
-/// (29 MB for a 3×3 conv of 16 channels on 28×28 at batch 64) would go to memory and back. A
-/// 1×1 kernel with stride 1 and no padding multiplies the image itself (its column matrix).
+/// from the padded image; elsewhere the image is unfolded (im2col). Backward pads or unfolds
+/// each image again rather than keeping the batch's: one image's copy stays in cache between
+/// the copy and the product, the batch's column matrices (29 MB for a 3×3 conv of 16 channels
+/// on 28×28 at batch 64) would go to memory and back. A 1×1 kernel with stride 1 and no
+/// padding multiplies the image itself (its column matrix).
 /// Depthwise convolutions take the direct kernels of `DepthwiseConv` (DepthwiseConv.swift).
 public final class Conv2d: LayerBase, Layer {
     public let inChannels, outChannels, groups: Int
