@@ -53,8 +53,16 @@ final class PipelineCommandTests: XCTestCase {
         let stages = json["stages"] as! [[String: Any]]
         XCTAssertEqual(stages.map { $0["stage"] as! String }, ["float32 trained", "int8 C (host)"])
         XCTAssertLessThan(stages[1]["flash_bytes"] as! Int, stages[0]["flash_bytes"] as! Int / 3)
+        // One definition of MACs: the C's executed ones beside the dense model's, which every stage shares.
+        XCTAssertNil(stages[0]["executed_macs"], "a float stage runs dense in Swift")
+        XCTAssertEqual(stages[0]["dense_macs"] as? Int, stages[1]["dense_macs"] as? Int)
+        XCTAssertEqual(stages[1]["executed_macs"] as? Int, stages[1]["dense_macs"] as? Int, "nothing pruned")
         let page = try String(contentsOf: html, encoding: .utf8)
-        XCTAssertTrue(page.contains("<svg") && page.contains("Accuracy per stage") && page.contains("int8 C (host)"))
+        for section in ["Test accuracy per stage", "int8 C (host)", "The int8 C, layer by layer", "conv1", "fc1",
+                        "Where quantization error enters", "SQNR per layer"] {
+            XCTAssertTrue(page.contains(section), section)
+        }
+        XCTAssertFalse(page.contains("Where the nonzero weights are"), "no masks to draw in a dense model")
         for file in ["model.safetensors", "model.q", "c/model.c", "c/model_weights.c", "c/model.h"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/\(file)").path), file)
         }
@@ -65,18 +73,21 @@ final class PipelineCommandTests: XCTestCase {
         let spec = try writeSpec(dir)
         let model = dir.appendingPathComponent("m.safetensors").path, q = dir.appendingPathComponent("qat.q").path
         XCTAssertEqual(try CLI.run(["train", spec, "-o", model]).status, 0)
-        let r = try CLI.run(["quantize", spec, model, "--qat", "1", "-o", q, "--json"])
+        let qatModel = dir.appendingPathComponent("qat.safetensors").path
+        let r = try CLI.run(["quantize", spec, model, "--qat", "1", "--save-qat", qatModel, "-o", q, "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let json = try CLI.json(r)
         XCTAssertNotNil(json["fake_quant_test_accuracy"] as? Double)
+        XCTAssertEqual(try CLI.run(["eval", spec, qatModel]).status, 0, "the QAT-trained weights load as a checkpoint")
+        CLI.expectFailure(try CLI.run(["quantize", spec, model, "--save-qat", qatModel, "-o", q]), ["--save-qat needs --qat"])
         let c = dir.appendingPathComponent("c").path
         XCTAssertEqual(try CLI.run(["emit", q, "-o", c]).status, 0)
         let v = try CLI.run(["verify", c, "--json"])
         XCTAssertEqual(v.status, 0, v.stderr)
         let report = try CLI.json(v)
         XCTAssertEqual((report["comparison"] as! [String: Any])["mismatched_bytes"] as? Int, 0)
-        XCTAssertGreaterThan((report["accuracy"] as! [String: Any])["top1_agreement_with_float"] as! Double, 0.98,
-                             "C int8 vs the QAT model's fake-quantized forward pass")
+        XCTAssertGreaterThan((report["accuracy"] as! [String: Any])["top1_agreement_with_float"] as! Double, 0.9,
+                             "C int8 vs the float model given to quantize, before QAT")
     }
 
     func testCompareRunsEveryMethodThroughC() throws {
@@ -127,12 +138,24 @@ final class PipelineCommandTests: XCTestCase {
         let stages = json["stages"] as! [[String: Any]]
         XCTAssertEqual(stages.map { $0["stage"] as! String },
                        ["teacher float32", "student distilled", "pruned + fine-tuned", "QAT fake-quant (Swift)", "int8 C (host)"])
-        let pruned = stages[2], c = stages[4]
+        let pruned = stages[2], qat = stages[3], c = stages[4]
         XCTAssertLessThan(Double(pruned["nonzeros"] as! Int), 0.5 * Double(pruned["parameters"] as! Int))
-        XCTAssertLessThanOrEqual(c["macs"] as! Int, stages[1]["macs"] as! Int, "pruned C executes fewer MACs")
+        XCTAssertEqual(qat["nonzeros"] as? Int, pruned["nonzeros"] as? Int, "QAT keeps the pruned zeros")
+        XCTAssertLessThanOrEqual(c["executed_macs"] as! Int, c["dense_macs"] as! Int, "a sparse kernel only where it is faster")
+        XCTAssertEqual(stages.map { $0["teacher"] as? Bool }, [true, false, false, false, false])
         let teacher = out.appendingPathComponent("teacher.safetensors")
         XCTAssertTrue(FileManager.default.fileExists(atPath: teacher.path))
-        XCTAssertGreaterThan(json["top1_agreement"] as! Double, 0.97, "C vs the QAT model's fake-quantized forward pass")
+        // The agreement is with the float model saved (before QAT); the QAT model is saved beside it.
+        XCTAssertGreaterThan(json["top1_agreement"] as! Double, 0.9, "C vs model.safetensors")
+        let qatModel = out.appendingPathComponent("model-qat.safetensors").path
+        let saved = try CLI.json(try CLI.run(["eval", student.path, qatModel, "--json"]))
+        XCTAssertEqual(saved["accuracy"] as! Double, stages[3]["accuracy"] as! Double, accuracy: 0.05,
+                       "the QAT-trained float weights score about what their fake-quantized forward pass does")
+        // quantize --qat of the pruned checkpoint keeps its zeros too.
+        let q = dir.appendingPathComponent("pruned-qat.q").path
+        XCTAssertEqual(try CLI.run(["quantize", student.path, out.appendingPathComponent("model.safetensors").path, "--qat", "1", "-o", q]).status, 0)
+        let layers = try CLI.json(try CLI.run(["inspect", q, "--json"]))["layers"] as! [[String: Any]]
+        XCTAssertLessThanOrEqual(layers.map { $0["nonzeros"] as! Int }.reduce(0, +), pruned["nonzeros"] as! Int)
 
         // The trained teacher reused: loaded, not trained again (nothing saved), same accuracy.
         let again = dir.appendingPathComponent("again")

@@ -130,6 +130,7 @@ enum PruneCommand: Command {
         r.heading("Layers")
         r.layerTable(before: outcome.layersBefore, after: after, asked: Dictionary(uniqueKeysWithValues: outcome.ratios.map { ($0.layer, $0.sparsity) }))
         r.densityBars(before: outcome.layersBefore, after: after)
+        r.densityImages(WeightDensityMap.all(in: outcome.graph))
         r.heading("Weights before and after")
         let afterWeights = Dictionary(uniqueKeysWithValues: PrunableLayer.all(in: outcome.graph).map { ($0.name, $0.weight.value.storage) })
         r.weightHistograms(outcome.ratios.map(\.layer), before: outcome.weightsBefore, after: afterWeights)

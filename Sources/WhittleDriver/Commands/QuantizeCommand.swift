@@ -8,7 +8,7 @@ enum QuantizeCommand: Command {
     static let summary = "post-training int8 quantization of a trained model → QGraph file"
     static let help = Help(
         usage: ["whittle quantize SPEC MODEL.safetensors -o MODEL.q [--calibration N] [--per-tensor]",
-                "                      [--float32-scales] [--observer KIND] [--qat EPOCHS [--qat-lr LR]]",
+                "                      [--float32-scales] [--observer KIND] [--qat EPOCHS [--qat-lr LR] [--save-qat FILE]]",
                 "                      [--vectors N] [--data DIR] [--json]",
                 "whittle quantize SPEC MODEL.safetensors --compare [--qat EPOCHS] [--report FILE.html] [--data DIR] [--json]"],
         description: """
@@ -32,9 +32,10 @@ enum QuantizeCommand: Command {
                 quantization-aware training for EPOCHS epochs after calibration (fake-quant
                 weights and activations, BatchNorm on batch statistics and folded, frozen when
                 training ends, observers frozen for the last epoch; SGD lr 0.001 momentum 0.9
-                unless the spec's quantize.qat says otherwise); the validation logits are then
-                the fake-quantized model's
+                unless the spec's quantize.qat says otherwise); the validation logits stay the
+                given float model's, so agreement is always with the model you saved
                 """),
+            ("--save-qat FILE", "with --qat: save the quantization-aware trained float weights as a checkpoint"),
             ("--qat-lr LR", "the QAT learning rate (overrides quantize.qat's)"),
             ("--vectors N", "validation vectors to carry: the first N test images (default: all)"),
             ("--data DIR", ".npy or IDX folder (default: the spec's data.dir, else the synthetic data)"),
@@ -74,6 +75,8 @@ enum QuantizeCommand: Command {
             guard lr > 0, stage.settings.qat != nil else { throw UsageError(name, "--qat-lr needs --qat N and a positive rate") }
             stage.settings.qat!.train.optimizer.lr = lr
         }
+        let saveQAT = try args.output("--save-qat", as: .file)
+        guard saveQAT == nil || stage.settings.qat != nil else { throw UsageError(name, "--save-qat needs --qat N (or the spec's quantize.qat)") }
         stage.vectors = try args.int("--vectors")
         let json = args.flag("--json")
         let compare = args.flag("--compare")
@@ -91,9 +94,10 @@ enum QuantizeCommand: Command {
         guard report == nil else { throw UsageError(name, "--report goes with --compare") }
         guard let output else { throw UsageError(name, "missing -o MODEL.q") }
 
-        let graph = try bench.graph(loading: model)
-        let result = try stage.run(graph, source: bench.source, spec: bench.spec, progress: ProgressLine(quiet: json))
+        let (graph, masks) = try bench.masked(loading: model) // QAT keeps a pruned model's zeros
+        let result = try stage.run(graph, source: bench.source, spec: bench.spec, masks: masks, progress: ProgressLine(quiet: json))
         try QGraphFile.write(result.graph, to: URL(fileURLWithPath: output))
+        if let saveQAT, let qatModel = result.qatModel { try Checkpoint.save(qatModel, to: saveQAT, masks: masks) }
         result.warnings.forEach(Console.warning)
         if json {
             try Console.json(Output(output: output, result))
@@ -113,7 +117,7 @@ extension QuantizeCommand {
             var table = TextTable("method", "accuracy", "top-1 agreement", "max |logit err|", "C vs reference")
             for r in rows {
                 table.add([r.method, percent(r.accuracy),
-                           r.agreement.map { percent($0) + (r.agreementWith == "float" ? "" : " (vs \(r.agreementWith))") } ?? "",
+                           r.agreement.map(percent) ?? "",
                            r.maxLogitError.map { String(format: "%.4f", $0) } ?? "",
                            r.bitExact.map { $0 ? "bit-exact" : "MISMATCH" } ?? ""])
             }
@@ -163,15 +167,13 @@ extension QuantizeCommand {
         struct Method: Encodable {
             var method: String
             var accuracy: Double
+            /// With the float model given (for QAT too).
             var top1Agreement: Double?
-            /// What `top1_agreement` was measured against (present with it).
-            var agreementWith: String?
             var maxLogitError: Double?
             var bitExact: Bool?
 
             init(_ r: QuantizationComparison.Row) {
                 (method, accuracy, top1Agreement, maxLogitError, bitExact) = (r.method, r.accuracy, r.agreement, r.maxLogitError, r.bitExact)
-                agreementWith = r.agreement == nil ? nil : r.agreementWith
             }
         }
     }

@@ -14,8 +14,10 @@ enum RunCommand: Command {
         teacher and distill the student; or load --model), prune with fine-tuning (prune section),
         quantize (post-training, or QAT with quantize.qat), emit C for the target, build it, run it
         on the test split and compare with the Swift reference (byte for byte) and with the float
-        model. Prints a table of every stage: accuracy, parameters, nonzeros, flash bytes, RAM bytes
-        (arena + kernel scratch), MACs.
+        model that was saved (model.safetensors; with QAT, the QAT-trained weights are saved too, as
+        model-qat.safetensors). Prints a table of every stage: accuracy, parameters, nonzeros,
+        flash bytes, RAM bytes (arena + kernel scratch, + stack on a bare-metal target), the MACs
+        the C executes and the dense model's.
 
         With MODEL.tflite: imports it (as whittle import) into DIR/model.q, emits C for the target
         into DIR/c and verifies it there: the C must equal the Swift reference on every vector, and
@@ -32,7 +34,10 @@ enum RunCommand: Command {
             ("--data DIR", ".npy or IDX folder (default: the spec's data.dir, else the synthetic data)"),
             ("--epochs N", "override train.epochs"),
             ("--seed S", "override train.seed"),
-            ("--report FILE.html", "an HTML report: accuracy, flash and MACs per stage"),
+            ("--report FILE.html", """
+                an HTML report: every stage and every layer (parameters, nonzeros, MACs, flash,
+                RAM), the pruning masks as density images, the quantization error per layer
+                """),
             ("--vectors FILE", "MODEL.tflite: raw int8 test inputs back to back (as for whittle import)"),
             ("--expected FILE", "MODEL.tflite: raw int8 outputs the C must equal too"),
             ("--json", "print one JSON object with the figures"),
@@ -76,21 +81,27 @@ enum RunCommand: Command {
         if json {
             try Console.json(Output(report))
         } else {
-            var table = TextTable("stage", "accuracy", "params", "nonzero", "flash B", "RAM B", "MACs")
+            let counted = report.stages.contains { $0.instructions != nil }
+            var table = TextTable(["stage", "accuracy", "params", "nonzero", "flash B", "RAM B", "executed MACs", "dense MACs"]
+                                  + (counted ? ["instructions"] : []))
             for s in report.stages {
                 table.add([s.name, s.accuracy.map(percent) ?? "", grouped(s.parameters), grouped(s.nonzeros),
-                           grouped(s.flashBytes), s.ramBytes.map(grouped) ?? "", grouped(s.macs)])
+                           grouped(s.flashBytes), s.ramBytes.map(grouped) ?? "", s.executedMacs.map(grouped) ?? "", grouped(s.denseMacs)]
+                          + (counted ? [s.instructions.map(grouped) ?? ""] : []))
             }
             print(table.rendered)
+            print("RAM: arena + kernel scratch" + (v.measurement == nil ? "" : " + stack measured on \(v.target)")
+                  + "; executed MACs: what the C's kernels run (float stages run dense in Swift)")
             if let e = v.reconstruction {
                 print("C vs Swift reference: \(v.comparison.bitExact ? "bit-exact" : "MISMATCH") on \(v.comparison.vectors.grouped) vectors; reconstruction: \(ReconstructionText.line(e))")
             }
             if let a = v.accuracy {
-                print(String(format: "C vs Swift reference: %@ on %@ vectors; C vs float: top-1 agreement %.2f%%, |logit error| max %.4f mean %.4f",
+                print(String(format: "C vs Swift reference: %@ on %@ vectors; C vs the float model saved (model.safetensors): "
+                             + "top-1 agreement %.2f%%, |logit error| max %.4f mean %.4f",
                              v.comparison.bitExact ? "bit-exact" : "MISMATCH", v.comparison.vectors.grouped,
                              100 * (a.top1AgreementWithFloat ?? 0), a.maxAbsLogitError ?? 0, a.meanAbsLogitError ?? 0))
             }
-            print("artifacts in \(report.folder.path): model.safetensors, model.q, c/")
+            print("artifacts in \(report.folder.path): \(report.artifacts.joined(separator: ", "))")
         }
         guard v.passed else {
             throw CheckFailed(description: "\(report.folder.path)/c: C output differs from the Swift reference"
@@ -106,7 +117,7 @@ extension RunCommand {
         var folder: String
         var bitExact: Bool
         var vectors: Int
-        /// Of the C int8 model with the float logits (0 without labelled vectors).
+        /// Of the C int8 model with the saved float model (0 without labelled vectors).
         var top1Agreement: Double
         var referenceAccuracy: Double
         var stages: [RunPipeline.Stage]

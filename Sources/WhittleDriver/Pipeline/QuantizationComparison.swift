@@ -18,9 +18,8 @@ struct QuantizationComparison {
     struct Row {
         var method: String
         var accuracy: Double
-        /// Top-1 agreement of the C int8 model with the float logits it was compared against.
+        /// Top-1 agreement of the C int8 model with the float model given (QAT's too).
         var agreement: Double?
-        var agreementWith: String = ""
         var maxLogitError: Double?
         var bitExact: Bool?
         /// Per-layer SQNR of the lowered model against float (static methods).
@@ -58,10 +57,11 @@ struct QuantizationComparison {
         rows.append(Row(method: "dynamic int8 (Swift)", accuracy: Evaluator.evaluate(try DynamicQuantization.model(float), on: test).accuracy))
 
         let backend = CBackend(sanitize: false)
-        func lowered(_ name: String, _ settings: QuantizeSpec, agreementWith: String) throws -> Row {
+        func lowered(_ name: String, _ settings: QuantizeSpec) throws -> Row {
             progress.update("compare: \(name)", force: true)
-            let graph = try workbench.graph(loading: model) // QAT trains its graph in place
-            let result = try QuantizeStage(settings).run(graph, source: workbench.source, spec: workbench.spec, progress: progress)
+            let (graph, masks) = try workbench.masked(loading: model) // QAT trains its graph in place
+            let result = try QuantizeStage(settings).run(graph, source: workbench.source, spec: workbench.spec, masks: masks,
+                                                         progress: progress)
             progress.update("compare: \(name): emit, build and run the C on \(result.graph.validation?.count ?? 0) vectors", force: true)
             let c = try backend.emitAndVerify(result.graph, modelName: name, to: folder.appendingPathComponent(String(rows.count)))
             let a = c.verify.accuracy
@@ -69,10 +69,10 @@ struct QuantizationComparison {
                 try QuantizationErrorProfile.measure(graph, result.graph, validation: $0, data: test)
             } ?? []
             return Row(method: name + " (C)", accuracy: a?.cAccuracy ?? 0, agreement: a?.top1AgreementWithFloat,
-                       agreementWith: agreementWith, maxLogitError: a?.maxAbsLogitError, bitExact: c.verify.comparison.bitExact,
+                       maxLogitError: a?.maxAbsLogitError, bitExact: c.verify.comparison.bitExact,
                        profile: profile)
         }
-        for (name, settings) in staticMethods() { rows.append(try lowered(name, settings, agreementWith: "float")) }
+        for (name, settings) in staticMethods() { rows.append(try lowered(name, settings)) }
 
         guard qatEpochs > 0 else { return rows }
         var qat = workbench.spec.quantize
@@ -81,12 +81,13 @@ struct QuantizationComparison {
         q.train.epochs = qatEpochs
         q.train.optimizer.lr = qatLearningRate
         qat.qat = q
-        rows.append(try lowered("QAT \(qatEpochs) epochs, lr \(qatLearningRate)", qat, agreementWith: "its fake-quant model"))
+        rows.append(try lowered("QAT \(qatEpochs) epochs, lr \(qatLearningRate)", qat))
 
         // The honest baseline: the float model trained the same extra epochs at the same rate.
         progress.update("compare: float control, \(qatEpochs) more epochs", force: true)
-        let control = try workbench.graph(loading: model)
+        let (control, masks) = try workbench.masked(loading: model)
         let trainer = Trainer(graph: control, recipe: q.train)
+        if !masks.isEmpty { try Pruner(graph: control, masks: masks).attach(to: trainer) } // as QAT does
         trainer.label = "control"
         trainer.progress = progress
         _ = try trainer.fit(train: try workbench.data(.train), test: nil)

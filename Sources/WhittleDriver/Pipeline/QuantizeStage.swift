@@ -6,7 +6,9 @@ import WhittleNN
 import WhittleTensor
 
 /// Float graph → QGraph with a validation set: calibrate on the start of the training split,
-/// lower, and attach the test split (quantized inputs, labels, float logits).
+/// lower, and attach the test split (quantized inputs, labels, float logits). The logits are
+/// always the given float model's, the one the user saved, so `verify`'s agreement means the same
+/// for every method.
 struct QuantizeStage {
     var settings: QuantizeSpec
     /// Test samples carried as validation vectors (nil: the whole test split).
@@ -17,17 +19,19 @@ struct QuantizeStage {
     struct Result {
         var graph: QGraph
         var calibrationSamples: Int
-        /// Accuracy of the float model (after QAT, of its float weights).
+        /// Accuracy of the float model given (before any QAT).
         var floatTestAccuracy: Double
-        /// With QAT: accuracy of the fake-quantized forward pass, whose logits the validation set carries.
+        /// With QAT: accuracy of the fake-quantized forward pass.
         var fakeQuantTestAccuracy: Double?
+        /// With QAT: the given graph, its weights now the quantization-aware trained ones (QAT
+        /// trains in place); saved as a checkpoint so the model behind the C can be evaluated again.
+        var qatModel: Graph?
         /// Quantization that runs but loses accuracy (`QuantizationWarnings`), one line each.
         var warnings: [String] = []
     }
 
-    /// Calibrates (and with `qat` in the settings, trains quantization-aware), then lowers.
-    /// For QAT the validation logits are the fake-quantized model's, so verify reports how
-    /// closely the C follows the model that was trained.
+    /// Calibrates (and with `qat` in the settings, trains quantization-aware, changing `graph`'s
+    /// weights in place), then lowers.
     func run(_ graph: Graph, source: DataSource, spec: Spec, masks: [String: Tensor] = [:],
              progress: ProgressLine? = nil) throws -> Result {
         guard settings.calibration > 0 else { throw CalibrationError("calibration set is empty (give --calibration N with N ≥ 1)") }
@@ -35,19 +39,18 @@ struct QuantizeStage {
         var test = try source.load(.test, spec: spec)
         if let v = vectors { test = test.prefix(v) }
         let calibration: CalibrationResult
-        var reference = graph
+        let (float, floatLogits) = Evaluator.evaluateKeepingLogits(graph, on: test) // before QAT changes the weights
         var fakeQuantAccuracy: Double?
         if let qat = settings.qat {
             let model = try QuantizationAwareTraining.run(graph, settings: settings, qat: qat, train: train,
                                                                  masks: masks, progress: progress)
             calibration = model.ranges
-            reference = model.graph
             fakeQuantAccuracy = Evaluator.evaluate(model.graph, on: test).accuracy
         } else {
             calibration = try Calibration.run(graph, on: settings.calibrationSet(from: train), makeObserver: settings.makeObserver)
         }
         let inputQuant = ActivationQuantization.params(for: calibration.input, float32Scale: settings.float32Scales)
-        var validation = ValidationSetBuilder.make(reference, data: test, inputQuant: inputQuant)
+        var validation = ValidationSetBuilder.make(graph, data: test, inputQuant: inputQuant, floatLogits: floatLogits)
         if spec.train.target == .input {
             // The int8 input is channels-last; a flat output would pair its values in another order.
             guard spec.input.count == 1 || spec.input[0] == 1 || graph.outputShape.count == spec.input.count else {
@@ -55,7 +58,6 @@ struct QuantizeStage {
             }
             validation.reconstruction = ReconstructionTask(normalClasses: spec.data.normalClasses?.map(Int32.init))
         }
-        let floatAccuracy = Evaluator.evaluate(graph, on: test).accuracy
         var q = try PostTrainingQuantization.lower(graph, calibration: calibration,
                                                    scheme: QuantizationScheme(perChannelWeights: settings.perChannel, float32Scales: settings.float32Scales),
                                                    inputDescription: Self.describeInput(test), validation: validation)
@@ -63,8 +65,8 @@ struct QuantizeStage {
             q.rawInputTable = RawInputTable.make(normalization: test.normalization, inputQuant: inputQuant)
         }
         let warnings = try QuantizationWarnings.check(graph, calibration: calibration, test: test, perChannelWeights: settings.perChannel)
-        return Result(graph: q, calibrationSamples: min(settings.calibration, train.count), floatTestAccuracy: floatAccuracy,
-                      fakeQuantTestAccuracy: fakeQuantAccuracy, warnings: warnings)
+        return Result(graph: q, calibrationSamples: min(settings.calibration, train.count), floatTestAccuracy: float.accuracy,
+                      fakeQuantTestAccuracy: fakeQuantAccuracy, qatModel: settings.qat == nil ? nil : graph, warnings: warnings)
     }
 
     /// What firmware needs to turn a sensor reading into the model's int8 input.

@@ -1,6 +1,8 @@
 import Foundation
+import WhittleCodegen
 import WhittleCompress
 import WhittleIR
+import WhittleLower
 import WhittleNN
 import WhittleTensor
 import WhittleVerify
@@ -19,20 +21,30 @@ struct RunPipeline {
     /// Also measure host ns and instructions per inference (callgrind).
     var measureCost = false
 
-    /// One row of the stage table (and of `run --json`'s `stages`, the name under `stage`).
+    /// One row of the stage table (and of `run --json`'s `stages`, the name under `stage`). The
+    /// figures mean the same in every command and report: RAM is arena + kernel scratch (+ the
+    /// stack measured on a bare-metal target); executed MACs are what the C's kernels run, with the
+    /// dense model's beside them.
     struct Stage: Encodable {
         var name: String
+        /// A distillation teacher: a model apart from the one being shipped, shown apart.
+        var isTeacher = false
         /// Test accuracy, where measured.
         var accuracy: Double?
         var parameters: Int
         var nonzeros: Int
         var flashBytes: Int
-        /// Static RAM of the C: arena + kernel scratch (nil for float stages).
+        /// Static RAM of the C (nil for float stages).
         var ramBytes: Int?
-        var macs: Int
+        /// Multiply-accumulates per inference the C executes (nil for float stages: Swift runs them dense).
+        var executedMacs: Int?
+        var denseMacs: Int
+        /// Instructions per inference, where counted (a bare-metal target, or the host with callgrind).
+        var instructions: Int?
 
         private enum CodingKeys: String, CodingKey {
-            case name = "stage", accuracy, parameters, nonzeros, flashBytes, ramBytes, macs
+            case name = "stage", isTeacher = "teacher", accuracy, parameters, nonzeros, flashBytes, ramBytes, executedMacs, denseMacs,
+                 instructions
         }
     }
 
@@ -40,6 +52,14 @@ struct RunPipeline {
         var stages: [Stage]
         var verify: VerifyReport
         var folder: URL
+        /// The emitted C's per-layer figures (kernels, formats, MACs, constants).
+        var manifest: EmitManifest
+        /// Per layer, how far the int8 output is from the float model's.
+        var quantizationError: [QuantizationErrorProfile.Layer]
+        /// Where the final float model's nonzero weights are, per layer.
+        var densityMaps: [WeightDensityMap]
+        /// Files written to `folder`, for the closing line.
+        var artifacts: [String]
     }
 
     func run() throws -> Report {
@@ -56,7 +76,9 @@ struct RunPipeline {
             stages.append(Self.floatStage("float32 (loaded)", graph, test))
         } else if let distill = spec.distill {
             let teacher = try teacherGraph(distill, progress: progress)
-            stages.append(Self.floatStage("teacher float32", teacher, test))
+            var teacherStage = Self.floatStage("teacher float32", teacher, test)
+            teacherStage.isTeacher = true
+            stages.append(teacherStage)
             (graph, masks) = (try workbench.graph(), [:])
             _ = try Distillation.train(student: graph, teacher: teacher, settings: distill, recipe: spec.train,
                                        train: train, test: nil, progress: progress)
@@ -78,31 +100,43 @@ struct RunPipeline {
             stages.append(Self.floatStage("pruned + fine-tuned", graph, test))
         }
         try Checkpoint.save(graph, to: checkpoint, masks: masks)
+        let densityMaps = WeightDensityMap.all(in: graph)
+        var artifacts = ["model.safetensors", "model.q", "c/"]
 
         progress.update("quantize: calibrating on \(spec.quantize.calibration) images", force: true)
         let quantized = try QuantizeStage(spec.quantize).run(graph, source: workbench.source, spec: spec, masks: masks, progress: progress)
         try QGraphFile.write(quantized.graph, to: output.appendingPathComponent("model.q"))
         quantized.warnings.forEach(Console.warning)
-        if let fakeQuant = quantized.fakeQuantTestAccuracy {
-            var s = Self.floatStage("QAT fake-quant (Swift)", graph, test)
+        if let fakeQuant = quantized.fakeQuantTestAccuracy, let qatModel = quantized.qatModel {
+            var s = Self.floatStage("QAT fake-quant (Swift)", qatModel, test)
             s.accuracy = fakeQuant
             stages.append(s)
+            try Checkpoint.save(qatModel, to: output.appendingPathComponent("model-qat.safetensors").path, masks: masks)
+            artifacts.insert("model-qat.safetensors", at: 1)
         }
+        progress.update("quantize: error per layer against the float model", force: true)
+        // Against the float weights the int8 ones came from (after QAT, the QAT-trained ones).
+        let quantizationError = try quantized.graph.validation.map {
+            try QuantizationErrorProfile.measure(graph, quantized.graph, validation: $0, data: test)
+        } ?? []
 
         progress.update("emit and verify: C for target \(target)", force: true)
         let backend = try CBackend(target: target, measureCost: measureCost)
             .emitAndVerify(quantized.graph, modelName: "model.q", to: output.appendingPathComponent("c"))
         let (manifest, verify) = (backend.manifest, backend.verify)
-        progress.finish("verify: \(verify.comparison.bitExact ? "bit-exact" : "MISMATCH") on \(verify.comparison.vectors) vectors")
+        progress.finish("verify: \(verify.comparison.bitExact ? "bit-exact" : "MISMATCH") on \(verify.comparison.vectors.grouped) vectors")
 
         let int8Weights = quantized.graph.weightCounts
         stages.append(Stage(name: "int8 C (\(target))", accuracy: verify.accuracy?.cAccuracy, parameters: int8Weights.total,
-                            nonzeros: int8Weights.nonzero, flashBytes: manifest.constantBytes,
-                            ramBytes: manifest.memory.ramBytes, macs: manifest.macs))
+                            nonzeros: int8Weights.nonzero, flashBytes: verify.measurement?.flashBytes ?? manifest.constantBytes,
+                            ramBytes: verify.measurement?.ramBytes ?? manifest.memory.ramBytes, executedMacs: manifest.executedMacs,
+                            denseMacs: manifest.macs,
+                            instructions: verify.measurement?.instructions?.perInference ?? verify.cost?.instructionsPerInference))
         if spec.train.target == .input { // an autoencoder has no classes: its error is in verify's reconstruction
             for i in stages.indices { stages[i].accuracy = nil }
         }
-        return Report(stages: stages, verify: verify, folder: output)
+        return Report(stages: stages, verify: verify, folder: output, manifest: manifest, quantizationError: quantizationError,
+                      densityMaps: densityMaps, artifacts: artifacts)
     }
 
     /// The teacher: `teacherModel` when given, else the spec's checkpoint when it exists, else
@@ -127,12 +161,11 @@ struct RunPipeline {
         return try Distillation.loadTeacher(of: workbench.spec, model: saved) // same checks as a loaded one
     }
 
-    /// A float stage: flash as dense float32, MACs counting only nonzero weights.
+    /// A float stage: flash as dense float32, the dense model's MACs.
     static func floatStage(_ name: String, _ graph: Graph, _ test: Dataset) -> Stage {
         let summary = ModelSummary(graph)
         return Stage(name: name, accuracy: Evaluator.evaluate(graph, on: test).accuracy, parameters: summary.totalParameters,
-                     nonzeros: summary.totalNonzeros, flashBytes: 4 * summary.totalParameters, ramBytes: nil,
-                     macs: LayerSparsity.measure(graph).reduce(0) { $0 + $1.sparseMACs })
+                     nonzeros: summary.totalNonzeros, flashBytes: 4 * summary.totalParameters, denseMacs: summary.totalMACs)
     }
 }
 

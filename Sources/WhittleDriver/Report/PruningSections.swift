@@ -23,12 +23,24 @@ extension HTMLReport {
 
     /// Bars of the fraction of each layer's original weights that are still nonzero.
     mutating func densityBars(before: [LayerSparsity], after: [LayerSparsity]) {
-        let rows = after.map { a -> (String, Double, String) in
+        let rows = after.map { a -> (String, [Double], String) in
             let total = before.first { $0.name == a.name }?.weights ?? a.weights
             let d = Double(a.nonzeroWeights) / Double(max(total, 1))
-            return (a.name, d, "\(percent(d)) of \(grouped(total))")
+            return (a.name, [100 * d], "\(percent(d)) of \(grouped(total))")
         }
-        figures([SVGChart.bars(rows, maximum: 1, title: "density: nonzero weights / original weights")])
+        figures([SVGChart.bars(rows, range: 0...100, title: "Density: nonzero weights / original weights", axisLabel: "%")])
+    }
+
+    /// Per layer, where the nonzero weights are, as an image (`WeightDensityMap`).
+    mutating func densityImages(_ maps: [WeightDensityMap]) {
+        heading("Where the nonzero weights are")
+        paragraph("Each layer's weights as a matrix: one row per output channel, one column per input weight (a conv's "
+                  + "taps side by side), large layers binned. Dark: kept; white: pruned. Whole white rows are removed "
+                  + "filters, white column bands removed input channels.")
+        captionedFigures(maps.map { m in
+            (SVGChart.densityImage(m, title: "\(m.layer): \(percent(m.density)) nonzero"),
+             "\(m.outputs) × \(m.fanIn) weights" + (m.rows < m.outputs || m.columns < m.fanIn ? ", shown as \(m.rows) × \(m.columns) cells" : ""))
+        })
     }
 
     /// Per layer: the weights before pruning and the nonzero weights after.

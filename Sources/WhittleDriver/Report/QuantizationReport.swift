@@ -7,11 +7,11 @@ struct QuantizationReport {
     func write(to path: String) throws {
         var html = HTMLReport(title: "Whittle quantization report: \(model)")
         html.heading("Accuracy per method")
-        let best = rows.map(\.accuracy).max() ?? 1
-        html.figures([SVGChart.bars(rows.map { ($0.method, $0.accuracy, percent($0.accuracy)) }, maximum: best,
-                                    title: "test accuracy (C int8 where marked (C))", width: 720)])
+        html.figures([SVGChart.bars(rows.map { ($0.method, [100 * $0.accuracy], percent($0.accuracy)) },
+                                    range: SVGChart.differenceRange(rows.map { 100 * $0.accuracy }),
+                                    title: "Test accuracy (C int8 where marked (C))", axisLabel: "test accuracy (%)", width: 720)])
         html.table(["method", "accuracy", "top-1 agreement", "max |logit error|", "C vs reference"], rows.map { r in
-            [r.method, percent(r.accuracy), r.agreement.map { percent($0) + (r.agreementWith == "float" ? "" : " vs \(r.agreementWith)") } ?? "",
+            [r.method, percent(r.accuracy), r.agreement.map(percent) ?? "",
              r.maxLogitError.map { String(format: "%.4f", $0) } ?? "", r.bitExact.map { $0 ? "bit-exact" : "MISMATCH" } ?? ""]
         })
         let profiled = rows.filter { !$0.profile.isEmpty }

@@ -59,18 +59,91 @@ struct SVGChart {
         return chart.rendered
     }
 
-    /// Horizontal bars, one per row, on a 0…`maximum` scale, each labelled with `note`.
-    static func bars(_ rows: [(label: String, value: Double, note: String)], maximum: Double, title: String,
-                     width: Double = 420) -> String {
-        let rowHeight = 22.0
-        var chart = SVGChart(width: width, height: 40 + rowHeight * Double(max(rows.count, 1)) + 10, title: title)
-        let left = 70.0, right = width - 110, scale = (right - left) / max(maximum, 1e-12)
+    /// Horizontal bars, one row per label and one bar per series in each row, on the scale
+    /// `range` (a value axis with ticks below), each row ending in its `note`. The label column
+    /// is as wide as the longest label, so none is cut off; start `range` above 0 where the
+    /// differences between rows are small against the values (accuracies).
+    static func bars(_ rows: [(label: String, values: [Double], note: String)], series: [String] = [],
+                     range: ClosedRange<Double>, title: String, axisLabel: String = "", width: Double = 560) -> String {
+        let barHeight = 14.0, bars = Double(max(rows.map(\.values.count).max() ?? 1, 1))
+        let rowHeight = bars * barHeight + 8
+        let legendHeight = series.count > 1 ? 18.0 : 0
+        let height = 34 + legendHeight + rowHeight * Double(max(rows.count, 1)) + 38
+        var chart = SVGChart(width: width, height: height, title: title)
+        let left = 12 + textWidth(rows.map(\.label)), noteWidth = textWidth(rows.map(\.note))
+        let right = width - 10 - noteWidth, top = 30 + legendHeight
+        let span = max(range.upperBound - range.lowerBound, 1e-12)
+        func position(_ v: Double) -> Double { left + (min(max(v, range.lowerBound), range.upperBound) - range.lowerBound) / span * (right - left) }
+        if series.count > 1 {
+            var x = left
+            for (i, name) in series.enumerated() {
+                chart.parts.append("<rect x=\"\(f(x))\" y=\"\(f(top - 16))\" width=\"10\" height=\"10\" fill=\"\(palette[i % palette.count])\"/>")
+                chart.parts.append(chart.text(x + 14, top - 7, name))
+                x += 24 + textWidth([name])
+            }
+        }
+        let bottom = top + rowHeight * Double(rows.count)
+        for t in ticks(range) {
+            let px = position(t)
+            chart.parts.append("<line x1=\"\(f(px))\" x2=\"\(f(px))\" y1=\"\(f(top))\" y2=\"\(f(bottom + 4))\" stroke=\"#e4e4e4\"/>")
+            chart.parts.append(chart.text(px, bottom + 16, label(t), anchor: "middle"))
+        }
+        if !axisLabel.isEmpty { chart.parts.append(chart.text((left + right) / 2, bottom + 32, axisLabel, anchor: "middle")) }
         for (i, row) in rows.enumerated() {
-            let y = 32 + Double(i) * rowHeight
-            chart.parts.append(chart.text(left - 6, y + 14, row.label, anchor: "end"))
-            chart.parts.append("<rect x=\"\(f(left))\" y=\"\(f(y + 3))\" width=\"\(f(right - left))\" height=\"15\" fill=\"#eee\"/>")
-            chart.parts.append("<rect x=\"\(f(left))\" y=\"\(f(y + 3))\" width=\"\(f(max(0, min(row.value, maximum)) * scale))\" height=\"15\" fill=\"\(palette[0])\"/>")
-            chart.parts.append(chart.text(right + 6, y + 14, row.note))
+            let y = top + Double(i) * rowHeight + 4
+            chart.parts.append(chart.text(left - 6, y + rowHeight / 2, row.label, anchor: "end"))
+            for (b, v) in row.values.enumerated() {
+                let by = y + Double(b) * barHeight
+                chart.parts.append("<rect x=\"\(f(left))\" y=\"\(f(by))\" width=\"\(f(position(v) - left))\" height=\"\(f(barHeight - 2))\" "
+                                   + "fill=\"\(palette[b % palette.count])\"/>")
+            }
+            chart.parts.append(chart.text(right + 6, y + rowHeight / 2, row.note))
+        }
+        chart.parts.append("<line x1=\"\(f(left))\" x2=\"\(f(left))\" y1=\"\(f(top))\" y2=\"\(f(bottom))\" stroke=\"#999\"/>")
+        return chart.rendered
+    }
+
+    /// A range for bars whose differences matter more than their size (accuracies): from a
+    /// round value below the smallest to one above the largest, so that 87.55 and 88.36 differ
+    /// visibly; from 0 when the values spread over more than half of the largest.
+    static func differenceRange(_ values: [Double]) -> ClosedRange<Double> {
+        guard let lo = values.min(), let hi = values.max(), hi > 0 else { return 0...1 }
+        if lo < hi / 2 { return 0...hi * 1.02 }
+        let pad = max((hi - lo) * 0.25, hi * 0.002)
+        let step = ticks((lo - pad)...(hi + pad)).dropFirst().first.map { $0 - (ticks((lo - pad)...(hi + pad)).first ?? 0) } ?? pad
+        return ((lo - pad) / step).rounded(.down) * step...((hi + pad) / step).rounded(.up) * step
+    }
+
+    /// About how wide `labels`' longest is at the charts' 11 px font (wide glyphs included).
+    static func textWidth(_ labels: [String]) -> Double { 6.6 * Double(labels.map(\.count).max() ?? 0) }
+
+    /// A density map as an image: one square per cell, darker where more weights are nonzero
+    /// (white: all pruned). Cells are shaded in five steps and equal neighbours in a row merged,
+    /// so a large layer stays a small figure.
+    static func densityImage(_ map: WeightDensityMap, title: String, width: Double = 300) -> String {
+        let cell = max(2, min(10, (width - 20) / Double(max(map.columns, 1))))
+        let height = 30 + cell * Double(map.rows) + 10
+        var chart = SVGChart(width: max(width, cell * Double(map.columns) + 20), height: height, title: title)
+        let x0 = 10.0, y0 = 28.0
+        chart.parts.append("<rect x=\"\(f(x0))\" y=\"\(f(y0))\" width=\"\(f(cell * Double(map.columns)))\" height=\"\(f(cell * Double(map.rows)))\" fill=\"#fff\" stroke=\"#999\"/>")
+        let shades = ["", "#c6d3f3", "#93abe6", "#5f82d9", "#2c58c8", "#0d2f86"]
+        /// 0 all pruned, 1…4 by quarters, 5 all kept.
+        func level(_ r: Int, _ c: Int) -> Int {
+            let d = map.cells[r * map.columns + c]
+            return d == 0 ? 0 : d >= 1 ? 5 : 1 + Int(d * 4)
+        }
+        for r in 0..<map.rows {
+            var c = 0
+            while c < map.columns {
+                let shade = level(r, c)
+                var run = 1
+                while c + run < map.columns && level(r, c + run) == shade { run += 1 }
+                if shade > 0 {
+                    chart.parts.append("<rect x=\"\(f(x0 + cell * Double(c)))\" y=\"\(f(y0 + cell * Double(r)))\" width=\"\(f(cell * Double(run)))\" "
+                                       + "height=\"\(f(cell))\" fill=\"\(shades[shade])\"/>")
+                }
+                c += run
+            }
         }
         return chart.rendered
     }
@@ -158,7 +231,7 @@ struct SVGChart {
     }
 
     static func label(_ v: Double) -> String {
-        if v == v.rounded() && abs(v) < 1e6 { return String(Int(v)) }
+        if v == v.rounded() && abs(v) < 1e9 { return grouped(Int(v)) }
         return String(format: abs(v) >= 0.01 ? "%.3g" : "%.1e", v)
     }
 }

@@ -36,9 +36,15 @@ public enum Evaluator {
 
     /// All outputs [count, classes] of the model on `data` (probabilities if it ends in softmax).
     public static func logits(_ graph: Graph, on data: Dataset, batchSize: Int = 500) -> Tensor {
+        evaluateKeepingLogits(graph, on: data, batchSize: batchSize).logits
+    }
+
+    /// `evaluate` and `logits` in one pass over the data.
+    public static func evaluateKeepingLogits(_ graph: Graph, on data: Dataset,
+                                             batchSize: Int = 500) -> (evaluation: Evaluation, logits: Tensor) {
         var all: [Float] = []
         var classes = 0
-        _ = evaluate(graph, on: data, batchSize: batchSize) { y in all += y.storage; classes = y.shape[1] }
-        return Tensor(shape: [data.count, classes], storage: all)
+        let evaluation = evaluate(graph, on: data, batchSize: batchSize) { y in all += y.storage; classes = y.shape[1] }
+        return (evaluation, Tensor(shape: [data.count, classes], storage: all))
     }
 }
