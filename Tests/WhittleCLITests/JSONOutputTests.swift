@@ -109,7 +109,15 @@ final class JSONOutputTests: XCTestCase {
         XCTAssertNotNil(try json(["verify", "--toolchains"])["available"])
         XCTAssertEqual(try json(["run", spec, "-o", path("run")])["bit_exact"] as? Bool, true)
         XCTAssertEqual(try json(["distill", path("student.json"), "-o", path("student.safetensors")])["kinds"] as? [String], ["response"])
-        let bench = try json(["bench", "--data", try tinyIDXFolder(in: dir).path, "--epochs", "1", "--seeds", "2"])
+    }
+
+    /// `bench --json` on a tiny IDX set: its own test, the longest of these, so that a parallel run spreads the two.
+    func testBenchJSONIsSnakeCase() throws {
+        let dir = CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["bench", "--data", try tinyIDXFolder(in: dir).path, "--epochs", "1", "--seeds", "2", "--json"])
+        XCTAssertEqual(r.stderr, "", "bench --json keeps stderr quiet")
+        let bench = try CLI.json(r)
         let training = try XCTUnwrap(bench["training"] as? [[String: Any]])
         XCTAssertEqual(training.map { $0["model"] as! String }, ["lenet", "resnet8", "ds-cnn"])
         for row in training {
