@@ -4,7 +4,8 @@ CONFIG  ?= release
 BIN     := .build/$(CONFIG)/whittle
 # The tests import the modules as users do (no @testable), so `swift test` compiles them with
 # the flags of `swift build` and reuses its objects: one build serves demo, test and bench.
-TEST    := $(SWIFT) test -c $(CONFIG) --disable-testable-imports
+# --parallel runs one test per process on every core and prints a line as each one ends.
+TEST    := $(SWIFT) test -c $(CONFIG) --disable-testable-imports --parallel
 
 .PHONY: all build demo test bench fuzz clean soak
 
