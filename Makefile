@@ -5,6 +5,11 @@ BIN     := .build/$(CONFIG)/whittle
 # The tests import the modules as users do (no @testable), so `swift test` compiles them with
 # the flags of `swift build` and reuses its objects: one build serves demo, test and bench.
 TEST    := $(SWIFT) test -c $(CONFIG) --disable-testable-imports
+# `make test` runs the test bundle itself, which prints a line as each suite and test starts and
+# ends: `swift test` holds all of it back until the last test ends when its stdout is not a
+# terminal (a CI log, `make test | tee`). `swift build --build-tests` compiles the tests with the
+# same flags as `$(TEST)` (no testability in release), so the objects are shared.
+TESTS   := .build/$(CONFIG)/WhittlePackageTests.xctest
 
 .PHONY: all build demo test bench fuzz clean soak
 
@@ -17,7 +22,8 @@ demo: build
 	$(BIN) demo
 
 test:
-	$(TEST)
+	$(SWIFT) build -c $(CONFIG) --build-tests
+	$(TESTS)
 
 bench: build
 	$(BIN) bench

@@ -87,9 +87,9 @@ public enum PostTrainingQuantization {
 /// (channels-last), their labels, and the float model's logits on the same float inputs.
 /// 8-bit data is quantized through `RawInputTable`, the function firmware gets.
 public enum ValidationSetBuilder {
-    public static func make(_ graph: Graph, data: Dataset, inputQuant: QuantParams) -> ValidationSet {
+    public static func make(_ graph: Graph, data: Dataset, inputQuant: QuantParams, progress: ProgressLine? = nil) -> ValidationSet {
         let shape = PostTrainingQuantization.irShape(data.sampleShape)
-        let logits = Evaluator.logits(graph, on: data)
+        let logits = Evaluator.logits(graph, on: data, progress: progress)
         if case .bytes(let raw) = data.values {
             let table = RawInputTable.make(normalization: data.normalization, inputQuant: inputQuant)
             var inputs: [Int8] = []

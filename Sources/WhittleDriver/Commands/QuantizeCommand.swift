@@ -92,7 +92,9 @@ enum QuantizeCommand: Command {
         guard let output else { throw UsageError(name, "missing -o MODEL.q") }
 
         let graph = try bench.graph(loading: model)
-        let result = try stage.run(graph, source: bench.source, spec: bench.spec, progress: ProgressLine(quiet: json))
+        let progress = ProgressLine(quiet: json)
+        let result = try stage.run(graph, source: bench.source, spec: bench.spec, progress: progress)
+        progress.clear()
         try QGraphFile.write(result.graph, to: URL(fileURLWithPath: output))
         result.warnings.forEach(Console.warning)
         if json {

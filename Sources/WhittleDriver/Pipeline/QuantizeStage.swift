@@ -42,12 +42,13 @@ struct QuantizeStage {
                                                                  masks: masks, progress: progress)
             calibration = model.ranges
             reference = model.graph
-            fakeQuantAccuracy = Evaluator.evaluate(model.graph, on: test).accuracy
+            fakeQuantAccuracy = Evaluator.evaluate(model.graph, on: test, progress: progress).accuracy
         } else {
+            progress?.update("quantize: calibrating on \(min(settings.calibration, train.count)) images", force: true)
             calibration = try Calibration.run(graph, on: settings.calibrationSet(from: train), makeObserver: settings.makeObserver)
         }
         let inputQuant = ActivationQuantization.params(for: calibration.input, float32Scale: settings.float32Scales)
-        var validation = ValidationSetBuilder.make(reference, data: test, inputQuant: inputQuant)
+        var validation = ValidationSetBuilder.make(reference, data: test, inputQuant: inputQuant, progress: progress)
         if spec.train.target == .input {
             // The int8 input is channels-last; a flat output would pair its values in another order.
             guard spec.input.count == 1 || spec.input[0] == 1 || graph.outputShape.count == spec.input.count else {
@@ -55,7 +56,7 @@ struct QuantizeStage {
             }
             validation.reconstruction = ReconstructionTask(normalClasses: spec.data.normalClasses?.map(Int32.init))
         }
-        let floatAccuracy = Evaluator.evaluate(graph, on: test).accuracy
+        let floatAccuracy = Evaluator.evaluate(graph, on: test, progress: progress).accuracy
         var q = try PostTrainingQuantization.lower(graph, calibration: calibration,
                                                    scheme: QuantizationScheme(perChannelWeights: settings.perChannel, float32Scales: settings.float32Scales),
                                                    inputDescription: Self.describeInput(test), validation: validation)

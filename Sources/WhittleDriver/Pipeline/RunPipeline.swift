@@ -53,21 +53,21 @@ struct RunPipeline {
         var (graph, masks): (Graph, [String: Tensor])
         if let model {
             (graph, masks) = try workbench.masked(loading: model)
-            stages.append(Self.floatStage("float32 (loaded)", graph, test))
+            stages.append(Self.floatStage("float32 (loaded)", graph, test, progress: progress))
         } else if let distill = spec.distill {
             let teacher = try teacherGraph(distill, progress: progress)
-            stages.append(Self.floatStage("teacher float32", teacher, test))
+            stages.append(Self.floatStage("teacher float32", teacher, test, progress: progress))
             (graph, masks) = (try workbench.graph(), [:])
             _ = try Distillation.train(student: graph, teacher: teacher, settings: distill, recipe: spec.train,
                                        train: train, test: nil, progress: progress)
-            stages.append(Self.floatStage("student distilled", graph, test))
+            stages.append(Self.floatStage("student distilled", graph, test, progress: progress))
         } else {
             (graph, masks) = (try workbench.graph(), [:])
             let trainer = Trainer(graph: graph, recipe: spec.train)
             trainer.progress = progress
             trainer.label = "train"
             _ = try trainer.fit(train: train, test: nil)
-            stages.append(Self.floatStage("float32 trained", graph, test))
+            stages.append(Self.floatStage("float32 trained", graph, test, progress: progress))
         }
 
         if let prune = spec.prune {
@@ -75,22 +75,20 @@ struct RunPipeline {
             run.progress = progress
             let outcome = try run.run(graph, masks: masks, train: train, test: test)
             (graph, masks) = (outcome.graph, outcome.masks)
-            stages.append(Self.floatStage("pruned + fine-tuned", graph, test))
+            stages.append(Self.floatStage("pruned + fine-tuned", graph, test, progress: progress))
         }
         try Checkpoint.save(graph, to: checkpoint, masks: masks)
 
-        progress.update("quantize: calibrating on \(spec.quantize.calibration) images", force: true)
         let quantized = try QuantizeStage(spec.quantize).run(graph, source: workbench.source, spec: spec, masks: masks, progress: progress)
         try QGraphFile.write(quantized.graph, to: output.appendingPathComponent("model.q"))
         quantized.warnings.forEach(Console.warning)
         if let fakeQuant = quantized.fakeQuantTestAccuracy {
-            var s = Self.floatStage("QAT fake-quant (Swift)", graph, test)
+            var s = Self.floatStage("QAT fake-quant (Swift)", graph, test, progress: progress)
             s.accuracy = fakeQuant
             stages.append(s)
         }
 
-        progress.update("emit and verify: C for target \(target)", force: true)
-        let backend = try CBackend(target: target, measureCost: measureCost)
+        let backend = try CBackend(target: target, measureCost: measureCost, progress: progress)
             .emitAndVerify(quantized.graph, modelName: "model.q", to: output.appendingPathComponent("c"))
         let (manifest, verify) = (backend.manifest, backend.verify)
         progress.finish("verify: \(verify.comparison.bitExact ? "bit-exact" : "MISMATCH") on \(verify.comparison.vectors) vectors")
@@ -128,9 +126,9 @@ struct RunPipeline {
     }
 
     /// A float stage: flash as dense float32, MACs counting only nonzero weights.
-    static func floatStage(_ name: String, _ graph: Graph, _ test: Dataset) -> Stage {
+    static func floatStage(_ name: String, _ graph: Graph, _ test: Dataset, progress: ProgressLine) -> Stage {
         let summary = ModelSummary(graph)
-        return Stage(name: name, accuracy: Evaluator.evaluate(graph, on: test).accuracy, parameters: summary.totalParameters,
+        return Stage(name: name, accuracy: Evaluator.evaluate(graph, on: test, progress: progress).accuracy, parameters: summary.totalParameters,
                      nonzeros: summary.totalNonzeros, flashBytes: 4 * summary.totalParameters, ramBytes: nil,
                      macs: LayerSparsity.measure(graph).reduce(0) { $0 + $1.sparseMACs })
     }
