@@ -4,8 +4,11 @@ CONFIG  ?= release
 BIN     := .build/$(CONFIG)/whittle
 # The tests import the modules as users do (no @testable), so `swift test` compiles them with
 # the flags of `swift build` and reuses its objects: one build serves demo, test and bench.
-# --parallel runs one test per process on every core and prints a line as each one ends.
-TEST    := $(SWIFT) test -c $(CONFIG) --disable-testable-imports --parallel
+# --parallel runs one test per process on every core and prints a line as each test ends, also
+# into a pipe or a CI log (run serially, `swift test` holds XCTest's lines back until the end
+# when its output is not a terminal).
+SERIAL  := $(SWIFT) test -c $(CONFIG) --disable-testable-imports
+TEST    := $(SERIAL) --parallel
 
 .PHONY: all build demo test bench fuzz clean soak
 
@@ -33,7 +36,7 @@ fuzz:
 # (default 5000 each), progress on stderr.
 WHITTLE_DIFF_GRAPHS ?= 5000
 soak:
-	WHITTLE_DIFF_GRAPHS=$(WHITTLE_DIFF_GRAPHS) $(TEST) \
+	WHITTLE_DIFF_GRAPHS=$(WHITTLE_DIFF_GRAPHS) $(SERIAL) \
 		--filter "DifferentialTests.testRandomGraphsAreBitExact|ResidualGraphTests.testRandomResidualGraphsAreBitExactOnTheHost"
 
 clean:

@@ -20,9 +20,11 @@ public struct VerifyOptions: Sendable {
     /// Bare-metal targets with a timing table: also count each layer's instructions by class and
     /// estimate its cycles (`CycleProfile`); any other target is bad input.
     public var profile: Bool
+    /// Told before each step that can take seconds (nil: nothing is told).
+    public var progress: VerifyProgress?
 
     public init(sanitize: Bool = true, sanitizerVectors: Int = 64, measureCost: Bool = false, vectorLimit: Int? = nil,
-                timeout: TimeInterval = 600, allowModified: Bool = false, profile: Bool = false) {
+                timeout: TimeInterval = 600, allowModified: Bool = false, profile: Bool = false, progress: VerifyProgress? = nil) {
         self.sanitize = sanitize
         self.sanitizerVectors = sanitizerVectors
         self.measureCost = measureCost
@@ -30,6 +32,7 @@ public struct VerifyOptions: Sendable {
         self.timeout = timeout
         self.allowModified = allowModified
         self.profile = profile
+        self.progress = progress
     }
 }
 
@@ -112,7 +115,7 @@ public enum FolderVerifier {
         if let missing = Toolchain.missing(for: target).first {
             throw VerifyInputError("\(missing.description) for target '\(target.name)' not found on PATH; install the Debian package '\(missing.package)'")
         }
-        let expected = try ReferenceOutputs.compute(graph, inputs: vectors.inputs, count: count, folder: folder)
+        let expected = try ReferenceOutputs.compute(graph, inputs: vectors.inputs, count: count, folder: folder, progress: options.progress)
         var modified = integrity
         if vectors.expected.map({ Array($0.prefix(count * outputSize)) }) != expected,
            !modified.missing.contains(manifest.vectors.expected) {
@@ -126,7 +129,7 @@ public enum FolderVerifier {
         let build = try makeBuildDirectory("verify")
         defer { Temporaries.remove(build) }
         let harness = try Harness(folder: folder, target: target, resources: resources, buildDirectory: build,
-                                  inputs: Array(vectors.inputs.prefix(count * manifest.input.size)))
+                                  inputs: Array(vectors.inputs.prefix(count * manifest.input.size)), progress: options.progress)
 
         let outputs: [Int8]
         var printed: String?
@@ -204,7 +207,8 @@ public enum FolderVerifier {
     static func runVectors(_ harness: Harness, program: URL, limit: Int?, count: Int, outputSize: Int,
                            timeout: TimeInterval = 600) throws -> (outputs: [Int8], printed: String) {
         let outputFile = harness.buildDirectory.appendingPathComponent("\(program.lastPathComponent).outputs.bin")
-        let result = try harness.run(program, ["vectors/inputs.bin", outputFile.path] + (limit.map { [String($0)] } ?? []), timeout: timeout)
+        let result = try harness.run(program, ["vectors/inputs.bin", outputFile.path] + (limit.map { [String($0)] } ?? []), timeout: timeout,
+                                     outputs: .init(file: outputFile, vectorBytes: outputSize, vectors: limit ?? count))
         guard !result.timedOut else {
             throw VerifyCheckFailure("\(harness.folder.path): \(program.lastPathComponent) timed out")
         }

@@ -5,11 +5,12 @@ INPUTS.bin and EXPECTED.bin are an emitted folder's vectors/inputs.bin and vecto
 int8 inputs (NHWC) and the reference interpreter's int8 outputs for them, which `whittle verify`
 requires the C to equal. Prints the differing bytes and vectors; exits 1 when any byte differs.
 
-    python3 -m venv v && v/bin/pip install ai-edge-litert numpy
-    whittle quantize examples/lenet.json lenet.safetensors -o lenet.q --float32-scales
-    whittle export lenet.q -o lenet.tflite
-    whittle emit lenet.q -o c --vectors 10000
-    v/bin/python templates/tests/litert_check.py lenet.tflite c/vectors/inputs.bin c/vectors/expected.bin
+    python3 -m venv ~/litert-venv && ~/litert-venv/bin/pip install ai-edge-litert numpy
+    whittle quantize examples/lenet.json whittle-out/lenet.safetensors -o whittle-out/lenet.q --float32-scales
+    whittle export whittle-out/lenet.q -o whittle-out/lenet.tflite
+    whittle emit whittle-out/lenet.q -o whittle-out/c --vectors 10000
+    ~/litert-venv/bin/python templates/tests/litert_check.py whittle-out/lenet.tflite \
+        whittle-out/c/vectors/inputs.bin whittle-out/c/vectors/expected.bin
 """
 import sys
 

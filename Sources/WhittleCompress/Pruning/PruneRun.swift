@@ -82,7 +82,7 @@ public struct PruneRun {
         if spec.granularity.isStructured && spec.surgery {
             try StructuredSurgery.check(graph, layers: names, granularity: spec.granularity)
         }
-        let accuracyBefore = Evaluator.evaluate(graph, on: test).accuracy
+        let accuracyBefore = Evaluator.evaluate(graph, on: test, progress: progress).accuracy
         var epochs = 0
 
         // Network slimming: sparsity training with an L1 penalty on the BatchNorm scales.
@@ -97,7 +97,7 @@ public struct PruneRun {
             let reports = try trainer.fit(train: train, test: test)
             epochs += s.train.epochs
             slimming = SlimmingOutcome(gammasBefore: before, gammasAfter: NetworkSlimming.gammas(graph),
-                                       accuracy: Evaluator.evaluate(graph, on: test).accuracy, epochs: reports)
+                                       accuracy: Evaluator.evaluate(graph, on: test, progress: progress).accuracy, epochs: reports)
         }
 
         let before = ModelSummary(graph), layersBefore = LayerSparsity.measure(graph)
@@ -154,7 +154,7 @@ public struct PruneRun {
         switch spec.schedule {
         case .oneShot:
             try pruner.prune(amount { $0 }, granularity: spec.granularity, scores: initialScores, rootMean: rootMean)
-            accuracyPruned = Evaluator.evaluate(graph, on: test).accuracy
+            accuracyPruned = Evaluator.evaluate(graph, on: test, progress: progress).accuracy
             if let recipe = spec.fineTune {
                 let trainer = Trainer(graph: graph, recipe: recipe)
                 trainer.progress = progress
@@ -168,7 +168,7 @@ public struct PruneRun {
             let spanBatches = span * ((train.count + recipe.batchSize - 1) / recipe.batchSize)
             try pruner.prune(amount { schedule.sparsity(event: 1, final: $0) }, granularity: spec.granularity,
                              scores: initialScores, rootMean: rootMean)
-            accuracyPruned = Evaluator.evaluate(graph, on: test).accuracy
+            accuracyPruned = Evaluator.evaluate(graph, on: test, progress: progress).accuracy
             let trainer = Trainer(graph: graph, recipe: recipe)
             trainer.progress = progress
             trainer.label = "fine-tune"
@@ -207,7 +207,7 @@ public struct PruneRun {
         let nominal = names.map { ($0, ratios[$0] ?? 0) }
         return PruneOutcome(graph: result, masks: finalMasks, ratios: nominal, before: before, layersBefore: layersBefore, weightsBefore: weightsBefore,
                             accuracyBefore: accuracyBefore, accuracyPruned: accuracyPruned,
-                            accuracyAfter: Evaluator.evaluate(result, on: test).accuracy, fineTuning: reports,
+                            accuracyAfter: Evaluator.evaluate(result, on: test, progress: progress).accuracy, fineTuning: reports,
                             slimming: slimming, sensitivity: curves, keptOutputs: kept, epochs: epochs)
     }
 
@@ -231,6 +231,6 @@ public struct PruneRun {
             trainer.label = "dense control"
             _ = try trainer.fit(train: train, test: test)
         }
-        return Evaluator.evaluate(graph, on: test).accuracy
+        return Evaluator.evaluate(graph, on: test, progress: progress).accuracy
     }
 }

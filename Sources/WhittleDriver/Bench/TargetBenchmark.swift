@@ -2,6 +2,7 @@ import Foundation
 import WhittleSupport
 import WhittleCodegen
 import WhittleIR
+import WhittleNN
 import WhittleVerify
 
 /// Flash, RAM and instructions per inference of the example LeNets (`SampleGraphs.exampleLeNets`
@@ -20,7 +21,7 @@ struct TargetBenchmark {
     }
 
     /// The rows, and the line naming targets skipped for a missing toolchain (nil when none).
-    static func run(dense: QGraph, resources: WhittleResources) throws -> (rows: [Row], skipped: String?) {
+    static func run(dense: QGraph, resources: WhittleResources, progress: ProgressLine) throws -> (rows: [Row], skipped: String?) {
         let targets = try TargetDescriptor.knownTargets(in: resources).filter { $0 != "host" }
             .map { try TargetDescriptor.load(named: $0, from: resources) }
         let (available, skipped) = Toolchain.availability(of: targets)
@@ -33,9 +34,11 @@ struct TargetBenchmark {
             + SparseFormatChoice.Objective.allCases.map { ("pruned, --optimize \($0.rawValue)", examples[1].graph, PassOptions(objective: $0)) }
         for (index, (name, graph, passes)) in runs.enumerated() {
             let folder = scratch.appendingPathComponent("model\(index)")
+            let step = "bench: \(name) (model \(index + 1) of \(runs.count)), "
+            progress.update(step + "emitting", force: true)
             try Emitter.emit(graph, options: EmitOptions(target: host, modelName: name, vectorCount: 4, passes: passes), resources: resources, to: folder)
             let sweep = try TargetSweep.verify(folder, on: targets.filter { available.contains($0.name) }, resources: resources,
-                                               options: VerifyOptions(sanitize: false))
+                                               options: VerifyOptions(sanitize: false, progress: { progress.update(step + $0, force: true) }))
             for (target, outcome) in sweep {
                 guard case .verified(let report) = outcome, let m = report.measurement else {
                     throw CheckFailed(description: "bench: \(name) on \(target): \(outcome)")
@@ -44,6 +47,7 @@ struct TargetBenchmark {
                                 instructions: m.instructions?.perInference, bitExact: report.passed))
             }
         }
+        progress.clear()
         return (rows, Toolchain.skippedLine(skipped))
     }
 }

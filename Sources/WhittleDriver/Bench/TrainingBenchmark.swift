@@ -80,12 +80,15 @@ struct TrainingBenchmark {
         if let trainLimit { train = train.prefix(trainLimit) }
         let graph = try spec.buildGraph()
         let trainer = Trainer(graph: graph, recipe: spec.train)
-        trainer.progress = ProgressLine(quiet: quiet)
+        let progress = ProgressLine(quiet: quiet)
+        trainer.progress = progress
         trainer.label = "whittle \(model.key) seed \(seed)"
         let reports = try trainer.fit(train: train, test: nil)
         let rates = reports.map(\.samplesPerSecond)
+        let accuracy = Evaluator.evaluate(graph, on: test, progress: progress).accuracy
+        progress.clear()
         return Result(name: "whittle", graph: graph, medianSamplesPerSecond: Result.median(rates), epochRates: rates,
-                      seedAccuracies: [Evaluator.evaluate(graph, on: test).accuracy])
+                      seedAccuracies: [accuracy])
     }
 
     /// Whether the peer's Python imports torch (asked once per benchmark run).

@@ -4,13 +4,16 @@ import Foundation
 /// stdout stays one clean object).
 enum Console {
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data(("whittle: error: " + message + "\n").utf8))
+        FileHandle.standardError.write(Data((clearedLine + "whittle: error: " + message + "\n").utf8))
     }
 
     /// Something that works but probably not as the user wants: always shown, even with --json.
     static func warning(_ message: String) {
-        FileHandle.standardError.write(Data(("whittle: warning: " + message + "\n").utf8))
+        FileHandle.standardError.write(Data((clearedLine + "whittle: warning: " + message + "\n").utf8))
     }
+
+    /// On a terminal, erases a progress line the message would otherwise be appended to.
+    private static var clearedLine: String { isatty(STDERR_FILENO) != 0 ? "\r\u{1B}[K" : "" }
 
     static func note(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))

@@ -93,7 +93,8 @@ enum BenchCommand: Command {
         let trainingOnly = args.flag("--training-only") || !models.contains { $0.key == "lenet" }
         try args.finish()
         if targetsOnly {
-            return try reportTargets(TargetBenchmark.run(dense: SampleGraphs.leNet(seed: 1), resources: try WhittleResources.locate()),
+            return try reportTargets(TargetBenchmark.run(dense: SampleGraphs.leNet(seed: 1), resources: try WhittleResources.locate(),
+                                                         progress: ProgressLine(quiet: json)),
                                      json: json ? Output() : nil)
         }
 
@@ -127,10 +128,12 @@ enum BenchCommand: Command {
             if json { try Console.json(Output(training: rows)) }
             return 0
         }
-        let inference = try InferenceBenchmark(dataDirectory: training.dataDirectory).run(leNet!, quiet: true)
+        let inference = try InferenceBenchmark(dataDirectory: training.dataDirectory).run(leNet!, quiet: json)
+        let targetProgress = ProgressLine(quiet: json)
         if json {
             let output = Output(training: rows, hostInference: .init(inference))
-            return try reportTargets(TargetBenchmark.run(dense: inference.quantized, resources: try WhittleResources.locate()), json: output)
+            return try reportTargets(TargetBenchmark.run(dense: inference.quantized, resources: try WhittleResources.locate(),
+                                                         progress: targetProgress), json: output)
         }
         let c = inference.cost
         var host = TextTable("LeNet int8 C on the host (gcc -O2)", "ns / inference", "instructions / inference", "C int8 accuracy")
@@ -138,7 +141,8 @@ enum BenchCommand: Command {
                   inference.report.verify.accuracy?.cAccuracy.map(percent) ?? ""])
         print(host.rendered)
         print("")
-        return try reportTargets(TargetBenchmark.run(dense: inference.quantized, resources: try WhittleResources.locate()), json: nil)
+        return try reportTargets(TargetBenchmark.run(dense: inference.quantized, resources: try WhittleResources.locate(),
+                                                     progress: targetProgress), json: nil)
     }
 
     /// The per-target table, or (given the JSON output so far) the output with the target rows.

@@ -40,22 +40,24 @@ enum DistillCommand: Command {
             throw SpecError("\(bench.specPath): distill: missing section (add \"distill\": {\"teacher\": {\"spec\": …, \"model\": …}, \"response\": {\"temperature\": 2, \"alpha\": 0.5}})")
         }
 
+        let progress = ProgressLine(quiet: json)
         let (distiller, teacherAccuracy, train, test) = try inFile {
             let teacher = try Distillation.loadTeacher(of: bench.spec, model: teacherModel)
             let student = try bench.graph()
             let distiller = try Distiller(student: student, teacher: teacher, settings: settings, seed: bench.spec.train.seed)
             let train = try bench.data(.train), test = try bench.data(.test)
-            return (distiller, Evaluator.evaluate(teacher, on: test).accuracy, train, test)
+            return (distiller, Evaluator.evaluate(teacher, on: test, progress: progress).accuracy, train, test)
         }
+        progress.clear()
         if !json {
             Console.note("distilling \(bench.spec.name) (\(grouped(distiller.student.parameterCount)) parameters) from a teacher of "
                          + "\(grouped(distiller.teacher.parameterCount)) parameters (test \(percent(teacherAccuracy))) on \(bench.source.summary); "
                          + describe(settings))
         }
-        let progress = ProgressLine(quiet: json)
         let reports = try distiller.fit(recipe: bench.spec.train, train: train, test: test, progress: progress)
         try Checkpoint.save(distiller.student, to: output)
-        let final = Evaluator.evaluate(distiller.student, on: test)
+        let final = Evaluator.evaluate(distiller.student, on: test, progress: progress)
+        progress.clear()
         if json {
             try Console.json(Output(
                 checkpoint: output, testAccuracy: final.accuracy, testLoss: final.loss, teacherTestAccuracy: teacherAccuracy,

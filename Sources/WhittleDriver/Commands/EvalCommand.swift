@@ -30,7 +30,9 @@ enum EvalCommand: Command {
             if json { try Console.json(r) } else { print(r.text) }
             return 0
         }
-        let result = Evaluator.evaluate(graph, on: test)
+        let progress = ProgressLine(quiet: json)
+        let result = Evaluator.evaluate(graph, on: test, progress: progress)
+        progress.clear()
         if json {
             try Console.json(Output(accuracy: result.accuracy, loss: result.loss, samples: test.count, data: test.name))
         } else {

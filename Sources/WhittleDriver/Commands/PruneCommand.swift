@@ -53,6 +53,7 @@ enum PruneCommand: Command {
         if !json { Console.note("pruning \(bench.spec.name): \(describe(spec)), on \(bench.source.summary)") }
         let outcome = try run.run(graph, masks: masks, train: train, test: test)
         let controlAccuracy = try control ? run.trainControl(try bench.graph(loading: model), train: train, test: test) : nil
+        run.progress?.clear()
 
         let after = LayerSparsity.measure(outcome.graph)
         let summaryAfter = ModelSummary(outcome.graph)

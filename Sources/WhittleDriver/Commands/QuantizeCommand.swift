@@ -95,7 +95,9 @@ enum QuantizeCommand: Command {
         guard let output else { throw UsageError(name, "missing -o MODEL.q") }
 
         let (graph, masks) = try bench.masked(loading: model) // QAT keeps a pruned model's zeros
-        let result = try stage.run(graph, source: bench.source, spec: bench.spec, masks: masks, progress: ProgressLine(quiet: json))
+        let progress = ProgressLine(quiet: json)
+        let result = try stage.run(graph, source: bench.source, spec: bench.spec, masks: masks, progress: progress)
+        progress.clear()
         try QGraphFile.write(result.graph, to: URL(fileURLWithPath: output))
         if let saveQAT, let qatModel = result.qatModel { try Checkpoint.save(qatModel, to: saveQAT, masks: masks) }
         result.warnings.forEach(Console.warning)

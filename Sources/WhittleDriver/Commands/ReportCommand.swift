@@ -39,8 +39,10 @@ enum ReportCommand: Command {
         let (graph, masks) = try bench.masked(loading: model)
         let before = try beforePath.map { try bench.graph(loading: $0) }
         let test = try bench.data(.test)
-        let accuracy = Evaluator.evaluate(graph, on: test).accuracy
-        let accuracyBefore = before.map { Evaluator.evaluate($0, on: test).accuracy }
+        let progress = ProgressLine(quiet: json)
+        let accuracy = Evaluator.evaluate(graph, on: test, progress: progress).accuracy
+        let accuracyBefore = before.map { Evaluator.evaluate($0, on: test, progress: progress).accuracy }
+        progress.clear()
         let layers = LayerSparsity.measure(graph), layersBefore = before.map(LayerSparsity.measure) ?? layers
         let weights = Dictionary(uniqueKeysWithValues: PrunableLayer.all(in: graph).map { ($0.name, $0.weight.value.storage) })
         let weightsBefore = before.map { b in Dictionary(uniqueKeysWithValues: PrunableLayer.all(in: b).map { ($0.name, $0.weight.value.storage) }) }
@@ -56,7 +58,6 @@ enum ReportCommand: Command {
             let criterion: PruneCriterion = bench.spec.prune?.criterion == .l2 ? .l2 : .l1
             let train = try bench.data(.train)
             let held = train.subset(Array(max(0, train.count - 2000)..<train.count))
-            let progress = ProgressLine(quiet: json)
             let names = PrunableLayer.all(in: graph).map(\.name)
             curves = try SensitivityScan.run(graph, layers: names, sparsities: SensitivitySpec.defaultSparsities, granularity: granularity,
                                              rootMean: PruneScores.groupsUseRootMean(criterion), masks: masks,

@@ -1,5 +1,6 @@
 import Foundation
 import WhittleIR
+import WhittleNN
 
 /// `run MODEL.tflite`: import → emit → verify in one go, into one folder (model.q and c/).
 enum TFLiteRun {
@@ -24,7 +25,10 @@ enum TFLiteRun {
         let imported = try stage.run()
         try QGraphFile.write(imported.graph, to: folder.appendingPathComponent("model.q"))
         let name = URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
-        let result = try CBackend(target: target).emitAndVerify(imported.graph, modelName: name, to: folder.appendingPathComponent("c"))
+        let progress = ProgressLine(quiet: json)
+        let result = try CBackend(target: target, progress: progress)
+            .emitAndVerify(imported.graph, modelName: name, to: folder.appendingPathComponent("c"))
+        progress.clear()
         let report = result.verify
         if json {
             try Console.json(Output(model: model, folder: folder.path, nodes: imported.graph.nodes.count, notes: imported.notes,

@@ -54,9 +54,10 @@ enum TrainCommand: Command {
             result.reconstruction = ReconstructionOutput(Reconstruction.evaluate(graph, on: test, normalClasses: bench.spec.data.normalClasses),
                                                          spec: bench.spec, test: test)
         } else {
-            let final = Evaluator.evaluate(graph, on: test)
+            let final = Evaluator.evaluate(graph, on: test, progress: trainer.progress)
             (result.testAccuracy, result.testLoss) = (final.accuracy, final.loss)
         }
+        trainer.progress?.clear()
         if json {
             try Console.json(result)
         } else {

@@ -1,5 +1,6 @@
 import Foundation
 import WhittleCodegen
+import WhittleNN
 import WhittleVerify
 
 /// `whittle verify DIR [--target T|all]`: build an emitted folder, run it (natively or under an
@@ -82,8 +83,10 @@ enum VerifyCommand: Command {
         let resources = try WhittleResources.locate()
         guard let folderPath else { return try printToolchains(resources, json: json) }
         let folder = URL(fileURLWithPath: folderPath)
+        let progress = ProgressLine(quiet: json)
         let options = VerifyOptions(sanitize: !noSanitize, sanitizerVectors: sanitizerVectors, measureCost: bench,
-                                    vectorLimit: vectors, timeout: timeout, allowModified: allowModified, profile: profile)
+                                    vectorLimit: vectors, timeout: timeout, allowModified: allowModified, profile: profile,
+                                    progress: { progress.update("verify: " + $0, force: true) })
         guard let targetName else {
             let report: VerifyReport
             do {
@@ -91,6 +94,7 @@ enum VerifyCommand: Command {
             } catch let failure as VerifyCheckFailure {
                 throw CheckFailed(description: failure.description)
             }
+            progress.clear()
             if json { try Console.json(ReportOutput(report)) } else { print(text(report)) }
             if let failure = report.failure { throw CheckFailed(description: "\(folderPath): \(failure)") }
             return 0
@@ -106,6 +110,7 @@ enum VerifyCommand: Command {
         } catch let failure as VerifyCheckFailure {
             throw CheckFailed(description: failure.description)
         }
+        progress.clear()
         if json {
             try Console.json(SweepOutput(folder: folder.path, targets: results.map { .init(target: $0.target, outcome: $0.outcome) }))
         } else {

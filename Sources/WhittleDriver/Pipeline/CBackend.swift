@@ -1,6 +1,7 @@
 import Foundation
 import WhittleCodegen
 import WhittleIR
+import WhittleNN
 import WhittleVerify
 
 /// The integer half of every pipeline: emit a QGraph as C for a target, then build, run and
@@ -9,6 +10,10 @@ struct CBackend {
     var target = "host"
     var measureCost = false
     var sanitize = true
+    /// Shows each step of emission and verification (nil: nothing is shown).
+    var progress: ProgressLine?
+    /// Put before each step shown ("compare: per-channel MSE: "), for a run that emits several models.
+    var label = ""
 
     struct Result {
         var manifest: EmitManifest
@@ -18,10 +23,14 @@ struct CBackend {
     func emitAndVerify(_ graph: QGraph, modelName: String, to folder: URL) throws -> Result {
         let resources = try WhittleResources.locate()
         let descriptor = try TargetDescriptor.load(named: target, from: resources)
-        let manifest = try Emitter.emit(graph, options: EmitOptions(target: descriptor, modelName: modelName),
-                                        resources: resources, to: folder).manifest
-        let verify = try FolderVerifier.verify(folder: folder, resources: resources,
-                                               options: VerifyOptions(sanitize: sanitize, measureCost: measureCost))
+        var emitOptions = EmitOptions(target: descriptor, modelName: modelName)
+        let label = label
+        emitOptions.progress = progress.map { line in { @Sendable step in line.update(label + "emit: " + step) } }
+        let manifest = try Emitter.emit(graph, options: emitOptions, resources: resources, to: folder).manifest
+        // Verification's steps are few and each may take seconds: every one is drawn.
+        var verifyOptions = VerifyOptions(sanitize: sanitize, measureCost: measureCost)
+        verifyOptions.progress = progress.map { line in { @Sendable step in line.update(label + "verify: " + step, force: true) } }
+        let verify = try FolderVerifier.verify(folder: folder, resources: resources, options: verifyOptions)
         return Result(manifest: manifest, verify: verify)
     }
 }

@@ -53,16 +53,16 @@ struct QuantizationComparison {
         var rows: [Row] = []
 
         let float = try workbench.graph(loading: model)
-        rows.append(Row(method: "float32 (Swift)", accuracy: Evaluator.evaluate(float, on: test).accuracy))
-        rows.append(Row(method: "dynamic int8 (Swift)", accuracy: Evaluator.evaluate(try DynamicQuantization.model(float), on: test).accuracy))
+        rows.append(Row(method: "float32 (Swift)", accuracy: Evaluator.evaluate(float, on: test, progress: progress).accuracy))
+        rows.append(Row(method: "dynamic int8 (Swift)",
+                        accuracy: Evaluator.evaluate(try DynamicQuantization.model(float), on: test, progress: progress).accuracy))
 
-        let backend = CBackend(sanitize: false)
         func lowered(_ name: String, _ settings: QuantizeSpec) throws -> Row {
             progress.update("compare: \(name)", force: true)
             let (graph, masks) = try workbench.masked(loading: model) // QAT trains its graph in place
             let result = try QuantizeStage(settings).run(graph, source: workbench.source, spec: workbench.spec, masks: masks,
                                                          progress: progress)
-            progress.update("compare: \(name): emit, build and run the C on \(result.graph.validation?.count ?? 0) vectors", force: true)
+            let backend = CBackend(sanitize: false, progress: progress, label: "compare: \(name): ")
             let c = try backend.emitAndVerify(result.graph, modelName: name, to: folder.appendingPathComponent(String(rows.count)))
             let a = c.verify.accuracy
             let profile = try result.graph.validation.map {
@@ -74,7 +74,10 @@ struct QuantizationComparison {
         }
         for (name, settings) in staticMethods() { rows.append(try lowered(name, settings)) }
 
-        guard qatEpochs > 0 else { return rows }
+        guard qatEpochs > 0 else {
+            progress.clear()
+            return rows
+        }
         var qat = workbench.spec.quantize
         qat.observer = .minmax
         var q = qat.qat ?? QATSpec(epochs: qatEpochs, learningRate: qatLearningRate)
@@ -91,7 +94,8 @@ struct QuantizationComparison {
         trainer.label = "control"
         trainer.progress = progress
         _ = try trainer.fit(train: try workbench.data(.train), test: nil)
-        rows.append(Row(method: "float32 control, +\(qatEpochs) epochs (Swift)", accuracy: Evaluator.evaluate(control, on: test).accuracy))
+        rows.append(Row(method: "float32 control, +\(qatEpochs) epochs (Swift)",
+                        accuracy: Evaluator.evaluate(control, on: test, progress: progress).accuracy))
         progress.finish("compare: done")
         return rows
     }

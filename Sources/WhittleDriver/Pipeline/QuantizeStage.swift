@@ -39,14 +39,15 @@ struct QuantizeStage {
         var test = try source.load(.test, spec: spec)
         if let v = vectors { test = test.prefix(v) }
         let calibration: CalibrationResult
-        let (float, floatLogits) = Evaluator.evaluateKeepingLogits(graph, on: test) // before QAT changes the weights
+        let (float, floatLogits) = Evaluator.evaluateKeepingLogits(graph, on: test, progress: progress) // before QAT changes the weights
         var fakeQuantAccuracy: Double?
         if let qat = settings.qat {
             let model = try QuantizationAwareTraining.run(graph, settings: settings, qat: qat, train: train,
                                                                  masks: masks, progress: progress)
             calibration = model.ranges
-            fakeQuantAccuracy = Evaluator.evaluate(model.graph, on: test).accuracy
+            fakeQuantAccuracy = Evaluator.evaluate(model.graph, on: test, progress: progress).accuracy
         } else {
+            progress?.update("quantize: calibrating on \(min(settings.calibration, train.count)) images", force: true)
             calibration = try Calibration.run(graph, on: settings.calibrationSet(from: train), makeObserver: settings.makeObserver)
         }
         let inputQuant = ActivationQuantization.params(for: calibration.input, float32Scale: settings.float32Scales)

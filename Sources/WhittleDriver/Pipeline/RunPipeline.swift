@@ -73,23 +73,23 @@ struct RunPipeline {
         var (graph, masks): (Graph, [String: Tensor])
         if let model {
             (graph, masks) = try workbench.masked(loading: model)
-            stages.append(Self.floatStage("float32 (loaded)", graph, test))
+            stages.append(Self.floatStage("float32 (loaded)", graph, test, progress: progress))
         } else if let distill = spec.distill {
             let teacher = try teacherGraph(distill, progress: progress)
-            var teacherStage = Self.floatStage("teacher float32", teacher, test)
+            var teacherStage = Self.floatStage("teacher float32", teacher, test, progress: progress)
             teacherStage.isTeacher = true
             stages.append(teacherStage)
             (graph, masks) = (try workbench.graph(), [:])
             _ = try Distillation.train(student: graph, teacher: teacher, settings: distill, recipe: spec.train,
                                        train: train, test: nil, progress: progress)
-            stages.append(Self.floatStage("student distilled", graph, test))
+            stages.append(Self.floatStage("student distilled", graph, test, progress: progress))
         } else {
             (graph, masks) = (try workbench.graph(), [:])
             let trainer = Trainer(graph: graph, recipe: spec.train)
             trainer.progress = progress
             trainer.label = "train"
             _ = try trainer.fit(train: train, test: nil)
-            stages.append(Self.floatStage("float32 trained", graph, test))
+            stages.append(Self.floatStage("float32 trained", graph, test, progress: progress))
         }
 
         if let prune = spec.prune {
@@ -97,20 +97,17 @@ struct RunPipeline {
             run.progress = progress
             let outcome = try run.run(graph, masks: masks, train: train, test: test)
             (graph, masks) = (outcome.graph, outcome.masks)
-            stages.append(Self.floatStage("pruned + fine-tuned", graph, test))
+            stages.append(Self.floatStage("pruned + fine-tuned", graph, test, progress: progress))
         }
         try Checkpoint.save(graph, to: checkpoint, masks: masks)
         let densityMaps = WeightDensityMap.all(in: graph)
         var artifacts = ["model.safetensors", "model.q", "c/"]
 
-        progress.update("quantize: calibrating on \(spec.quantize.calibration) images", force: true)
         let quantized = try QuantizeStage(spec.quantize).run(graph, source: workbench.source, spec: spec, masks: masks, progress: progress)
         try QGraphFile.write(quantized.graph, to: output.appendingPathComponent("model.q"))
         quantized.warnings.forEach(Console.warning)
         if let fakeQuant = quantized.fakeQuantTestAccuracy, let qatModel = quantized.qatModel {
-            var s = Self.floatStage("QAT fake-quant (Swift)", qatModel, test)
-            s.accuracy = fakeQuant
-            stages.append(s)
+            stages.append(Self.floatStage("QAT fake-quant (Swift)", qatModel, test, progress: progress, accuracy: fakeQuant))
             try Checkpoint.save(qatModel, to: output.appendingPathComponent("model-qat.safetensors").path, masks: masks)
             artifacts.insert("model-qat.safetensors", at: 1)
         }
@@ -120,8 +117,7 @@ struct RunPipeline {
             try QuantizationErrorProfile.measure(graph, quantized.graph, validation: $0, data: test)
         } ?? []
 
-        progress.update("emit and verify: C for target \(target)", force: true)
-        let backend = try CBackend(target: target, measureCost: measureCost)
+        let backend = try CBackend(target: target, measureCost: measureCost, progress: progress)
             .emitAndVerify(quantized.graph, modelName: "model.q", to: output.appendingPathComponent("c"))
         let (manifest, verify) = (backend.manifest, backend.verify)
         progress.finish("verify: \(verify.comparison.bitExact ? "bit-exact" : "MISMATCH") on \(verify.comparison.vectors.grouped) vectors")
@@ -161,11 +157,13 @@ struct RunPipeline {
         return try Distillation.loadTeacher(of: workbench.spec, model: saved) // same checks as a loaded one
     }
 
-    /// A float stage: flash as dense float32, the dense model's MACs.
-    static func floatStage(_ name: String, _ graph: Graph, _ test: Dataset) -> Stage {
+    /// A float stage: flash as dense float32, the dense model's MACs; its test accuracy measured
+    /// unless given.
+    static func floatStage(_ name: String, _ graph: Graph, _ test: Dataset, progress: ProgressLine, accuracy: Double? = nil) -> Stage {
         let summary = ModelSummary(graph)
-        return Stage(name: name, accuracy: Evaluator.evaluate(graph, on: test).accuracy, parameters: summary.totalParameters,
-                     nonzeros: summary.totalNonzeros, flashBytes: 4 * summary.totalParameters, denseMacs: summary.totalMACs)
+        return Stage(name: name, accuracy: accuracy ?? Evaluator.evaluate(graph, on: test, progress: progress).accuracy,
+                     parameters: summary.totalParameters, nonzeros: summary.totalNonzeros, flashBytes: 4 * summary.totalParameters,
+                     denseMacs: summary.totalMACs)
     }
 }
 

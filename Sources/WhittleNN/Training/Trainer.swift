@@ -87,7 +87,7 @@ public final class Trainer {
                                         seen, train.count, lossSum / Double(seen), accuracy, rate))
             }
             let seconds = Date().timeIntervalSince(start)
-            let testAccuracy = classifies ? test.map { Evaluator.evaluate(graph, on: $0).accuracy } : nil
+            let testAccuracy = classifies ? test.map { Evaluator.evaluate(graph, on: $0, progress: progress).accuracy } : nil
             let report = EpochReport(epoch: epoch + 1, learningRate: lr, loss: lossSum / Double(max(seen, 1)),
                                      trainAccuracy: Double(correct) / Double(max(seen, 1)), testAccuracy: testAccuracy,
                                      seconds: seconds, samplesPerSecond: Double(seen) / max(seconds, 1e-9))

@@ -43,6 +43,7 @@ public enum HostBenchmark {
     /// Instructions per inference under callgrind, or nil without valgrind.
     static func instructions(_ harness: Harness, _ program: URL) throws -> Int? {
         guard ProcessRunner.which("valgrind") != nil else { return nil }
+        harness.progress?("counting \(program.lastPathComponent)'s instructions under callgrind")
         let out = harness.buildDirectory.appendingPathComponent("callgrind.out")
         let result = try ProcessRunner.run(["valgrind", "--tool=callgrind", "--toggle-collect=model_invoke",
                                             "--callgrind-out-file=\(out.path)", program.path,

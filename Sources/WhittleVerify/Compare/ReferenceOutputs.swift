@@ -37,7 +37,7 @@ enum ReferenceOutputs {
     }
 
     /// The reference interpreter's outputs for the first `count` vectors of `inputs`.
-    static func compute(_ graph: QGraph, inputs: [Int8], count: Int, folder: URL) throws -> [Int8] {
+    static func compute(_ graph: QGraph, inputs: [Int8], count: Int, folder: URL, progress: VerifyProgress? = nil) throws -> [Int8] {
         let interpreter: ReferenceInterpreter
         do {
             interpreter = try ReferenceInterpreter(graph: graph)
@@ -45,6 +45,9 @@ enum ReferenceOutputs {
             throw VerifyInputError("\(folder.appendingPathComponent(EmitManifest.modelFileName).path): \(error)")
         }
         let size = graph.inputTensor.byteCount
-        return interpreter.run(batch: Array(inputs.prefix(count * size)), count: count)
+        progress?("reference outputs 0/\(count)")
+        return interpreter.run(batch: Array(inputs.prefix(count * size)), count: count) { done in
+            progress?("reference outputs \(done)/\(count)")
+        }
     }
 }

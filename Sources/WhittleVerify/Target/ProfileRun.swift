@@ -28,7 +28,8 @@ enum ProfileRun {
     /// and runs it under the plugin (`arguments(mark, report, map)` gives the runner's counting
     /// arguments).
     static func run(_ harness: Harness, manifest: EmitManifest, plain: URL, unprofiled: InstructionCount?, inputs: [String],
-                    timeout: TimeInterval, arguments: (_ mark: UInt32, _ report: URL, _ map: URL) -> [String]) throws -> CycleProfile {
+                    outputs: Harness.OutputsWritten, timeout: TimeInterval,
+                    arguments: (_ mark: UInt32, _ report: URL, _ map: URL) -> [String]) throws -> CycleProfile {
         let target = harness.target
         guard let timing = target.timing else { throw VerifyInputError("target '\(target.name)' has no timing table") }
         let program = try harness.build("test_model_profile")
@@ -50,7 +51,7 @@ enum ProfileRun {
             throw VerifyCheckFailure("\(program.path): no whittle_mark symbol to count instructions between")
         }
         let report = harness.buildDirectory.appendingPathComponent("profile.txt")
-        let result = try harness.run(program, inputs, runnerArguments: arguments(mark, report, map), timeout: timeout)
+        let result = try harness.run(program, inputs, runnerArguments: arguments(mark, report, map), timeout: timeout, outputs: outputs)
         guard !result.timedOut, result.status == 0 else {
             throw VerifyCheckFailure("\(harness.folder.path): test_model_profile \(result.timedOut ? "timed out" : "exited with status \(result.status)") under \(target.runner.first ?? "the emulator") (target '\(target.name)'): \(result.firstMessageLine)")
         }

@@ -59,7 +59,9 @@ enum BareMetalRun {
         }
         let outputFile = harness.buildDirectory.appendingPathComponent("outputs.bin")
         let inputs = ["vectors/inputs.bin", outputFile.path] + (limit.map { [String($0)] } ?? [])
-        let result = try harness.run(program, inputs, runnerArguments: runnerArguments, timeout: timeout)
+        let vectors = limit.map { min($0, manifest.vectors.count) } ?? manifest.vectors.count
+        let result = try harness.run(program, inputs, runnerArguments: runnerArguments, timeout: timeout,
+                                     outputs: .init(file: outputFile, vectorBytes: manifest.output.size, vectors: vectors))
         let emulator = target.runner.first ?? "the emulator"
         guard !result.timedOut else {
             throw VerifyCheckFailure("\(harness.folder.path): test_model timed out after \(Int(timeout)) s under \(emulator) (target '\(target.name)')")
@@ -72,7 +74,7 @@ enum BareMetalRun {
         guard result.status == 0 else {
             throw VerifyCheckFailure("\(harness.folder.path): test_model exited with status \(result.status) under \(emulator) (target '\(target.name)'): \(result.firstMessageLine)")
         }
-        let expected = (limit.map { min($0, manifest.vectors.count) } ?? manifest.vectors.count) * manifest.output.size
+        let expected = vectors * manifest.output.size
         let bytes = (try? Data(contentsOf: outputFile)) ?? Data()
         guard bytes.count == expected else {
             throw VerifyCheckFailure("\(harness.folder.path): test_model wrote \(bytes.count) output bytes under \(emulator), expected \(expected)")
@@ -95,7 +97,9 @@ enum BareMetalRun {
             }
             let profileOutputs = harness.buildDirectory.appendingPathComponent("profile-outputs.bin").path
             cycleProfile = try ProfileRun.run(harness, manifest: manifest, plain: program, unprofiled: instructions,
-                                              inputs: [inputs[0], profileOutputs] + inputs.dropFirst(2), timeout: timeout) { mark, report, map in
+                                              inputs: [inputs[0], profileOutputs] + inputs.dropFirst(2),
+                                              outputs: .init(file: URL(fileURLWithPath: profileOutputs), vectorBytes: manifest.output.size, vectors: vectors),
+                                              timeout: timeout) { mark, report, map in
                 countingArguments(target, plugin: plugin, mark: mark, report: report, profileMap: map)
             }
             guard (try? Data(contentsOf: URL(fileURLWithPath: profileOutputs))) == bytes else {

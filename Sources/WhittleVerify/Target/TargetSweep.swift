@@ -8,7 +8,8 @@ import WhittleIR
 /// same vectors (validation inputs, or random ones from the recorded seed) and verified there.
 public enum TargetSweep {
     /// Emits the model of `folder` for `target` into `destination`, with the folder's vectors.
-    public static func reemit(_ folder: URL, for target: TargetDescriptor, resources: WhittleResources, into destination: URL) throws {
+    public static func reemit(_ folder: URL, for target: TargetDescriptor, resources: WhittleResources, into destination: URL,
+                              progress: VerifyProgress? = nil) throws {
         let manifest: EmitManifest
         do {
             manifest = try EmitManifest.read(from: folder)
@@ -22,8 +23,9 @@ public enum TargetSweep {
                                              floatLogits: vectors.floatLogits, expectedOutputs: vectors.givenExpected,
                                              reconstruction: graph.validation?.reconstruction)
         }
-        let options = EmitOptions(target: target, modelName: manifest.model, vectorCount: manifest.vectors.count,
+        var options = EmitOptions(target: target, modelName: manifest.model, vectorCount: manifest.vectors.count,
                                   seed: manifest.vectors.seed ?? 1, passes: manifest.passOptions)
+        options.progress = progress.map { tell in { @Sendable step in tell("emitting the model: " + step) } }
         do {
             try Emitter.emit(graph, options: options, resources: resources, to: destination)
         } catch let error as CodegenError {
@@ -48,7 +50,7 @@ public enum TargetSweep {
                               options: VerifyOptions) throws -> [(target: String, outcome: Outcome)] {
         let (manifest, integrity) = try FolderVerifier.checkedManifest(folder: folder, allowModified: options.allowModified)
         var results: [(target: String, outcome: Outcome)] = []
-        for target in targets {
+        for (index, target) in targets.enumerated() {
             let missing = Toolchain.missing(for: target)
             guard missing.isEmpty else {
                 results.append((target.name, .skipped(packages: missing.map(\.package))))
@@ -56,15 +58,18 @@ public enum TargetSweep {
             }
             let scratch = Temporaries.path(in: FileManager.default.temporaryDirectory, label: "target")
             defer { Temporaries.remove(scratch) }
+            // Each step told with the target it is for: "cortex-m3 (2 of 6): building test_model".
+            let prefix = target.name + (targets.count == 1 ? ": " : " (\(index + 1) of \(targets.count)): ")
+            var targetOptions = options
+            targetOptions.progress = options.progress.map { tell in { @Sendable step in tell(prefix + step) } }
             do {
                 var emitted = folder
                 if target.name != manifest.target {
                     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
                     emitted = scratch.appendingPathComponent(target.name)
-                    try reemit(folder, for: target, resources: resources, into: emitted)
+                    try reemit(folder, for: target, resources: resources, into: emitted, progress: targetOptions.progress)
                 }
                 // --profile over several targets profiles those with a timing table, and verifies the rest.
-                var targetOptions = options
                 targetOptions.profile = options.profile && (targets.count == 1 || target.timing != nil)
                 var report = try FolderVerifier.verify(folder: emitted, resources: resources, options: targetOptions)
                 if !integrity.isIntact { report.modifiedFiles = integrity }

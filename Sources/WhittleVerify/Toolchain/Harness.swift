@@ -16,6 +16,8 @@ public struct Harness: Sendable {
     public let buildDirectory: URL
     /// The staged sources (model C + whittle's harness + `vectors/inputs.bin`); programs run here.
     public let sourceDirectory: URL
+    /// Told before each build and run (nil: nothing is told).
+    public var progress: VerifyProgress?
 
     /// The model's own files copied from the folder; everything else comes from whittle.
     public static let modelSources = ["model.h", "model.c", "model_weights.c"]
@@ -24,13 +26,15 @@ public struct Harness: Sendable {
     /// Checks that `make`, the target's compiler and its emulator are installed, then stages the
     /// model's C from `folder`, whittle's harness for `target` from `resources`, and `inputs`
     /// (test vectors back to back) as `vectors/inputs.bin` under `buildDirectory`.
-    public init(folder: URL, target: TargetDescriptor, resources: WhittleResources, buildDirectory: URL, inputs: [Int8]) throws {
+    public init(folder: URL, target: TargetDescriptor, resources: WhittleResources, buildDirectory: URL, inputs: [Int8],
+                progress: VerifyProgress? = nil) throws {
         if let missing = Toolchain.missing(for: target).first {
             throw VerifyInputError("\(missing.description) for target '\(target.name)' not found on PATH; install the Debian package '\(missing.package)'")
         }
         self.folder = folder
         self.target = target
         self.buildDirectory = buildDirectory
+        self.progress = progress
         sourceDirectory = buildDirectory.appendingPathComponent("src")
         let harness: [(path: String, bytes: [UInt8])]
         do {
@@ -84,6 +88,7 @@ public struct Harness: Sendable {
     /// Builds one program of whittle's Makefile (`test_model`, `test_model_sanitized`, `bench_model`,
     /// `footprint_model`, `footprint_empty`) in the staging folder.
     public func build(_ program: String) throws -> URL {
+        progress?("building \(program)")
         let result = try ProcessRunner.run(["make", "-s", "-C", sourceDirectory.path, "BUILD=\(buildDirectory.path)", program], timeout: 600)
         guard result.status == 0, !result.timedOut else {
             let lines = result.standardError.split(whereSeparator: \.isNewline)
@@ -99,10 +104,16 @@ public struct Harness: Sendable {
     }
 
     /// Runs a built program from inside the staging folder, through the target's runner if it has
-    /// one (`runnerArguments` are added to the runner's, e.g. to count instructions).
+    /// one (`runnerArguments` are added to the runner's, e.g. to count instructions). With
+    /// `outputs`, progress tells how many vectors the program has written so far.
     public func run(_ program: URL, _ arguments: [String], runnerArguments: [String] = [], environment: [String: String] = [:],
-                    timeout: TimeInterval = 600) throws -> ProcessResult {
-        try ProcessRunner.run(command(program, arguments) + runnerArguments, in: sourceDirectory, environment: environment, timeout: timeout)
+                    timeout: TimeInterval = 600, outputs: OutputsWritten? = nil) throws -> ProcessResult {
+        let step = "running \(program.lastPathComponent)" + (target.runner.first.map { " under \($0)" } ?? "")
+        progress?(step)
+        var whileRunning: (() -> Void)?
+        if let progress, let outputs { whileRunning = { progress(step + ": " + outputs.count) } }
+        return try ProcessRunner.run(command(program, arguments) + runnerArguments, in: sourceDirectory, environment: environment,
+                                     timeout: timeout, whileRunning: whileRunning)
     }
 
     /// The command line that runs `program`: the program itself, or the target's runner with

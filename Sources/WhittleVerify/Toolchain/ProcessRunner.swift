@@ -35,8 +35,9 @@ public enum ProcessRunner {
         return nil
     }
 
+    /// `whileRunning` is called about twice a second until the process ends (to show progress).
     public static func run(_ command: [String], in directory: URL? = nil, environment: [String: String] = [:],
-                           timeout: TimeInterval = 600) throws -> ProcessResult {
+                           timeout: TimeInterval = 600, whileRunning: (() -> Void)? = nil) throws -> ProcessResult {
         guard let name = command.first, let executable = which(name) else {
             throw VerifyInputError("'\(command.first ?? "")' not found on PATH")
         }
@@ -63,10 +64,15 @@ public enum ProcessRunner {
         process.terminationHandler = { _ in finished.signal() }
         try process.run()
         var timedOut = false
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            timedOut = true
-            kill(process.processIdentifier, SIGKILL)
-            finished.wait()
+        let deadline = DispatchTime.now() + timeout
+        while finished.wait(timeout: min(deadline, .now() + (whileRunning == nil ? timeout : 0.5))) == .timedOut {
+            guard DispatchTime.now() < deadline else {
+                timedOut = true
+                kill(process.processIdentifier, SIGKILL)
+                finished.wait()
+                break
+            }
+            whileRunning?()
         }
         func text(_ url: URL) -> String {
             String(decoding: (try? Data(contentsOf: url)) ?? Data(), as: UTF8.self)
