@@ -82,6 +82,28 @@ final class TrainingFusionTests: XCTestCase {
         XCTAssertEqual(fused.buffers, separate.buffers)
     }
 
+    /// BatchNorm1d after a linear layer fuses the same way (planes of one value).
+    func testBatchNorm1dFusesBitForBit() throws {
+        func step(keeping kept: Set<Int>) throws -> (Tensor, [Tensor]) {
+            var rng = RNG(seed: 12)
+            let g = Graph(inputShape: [6])
+            try g.append("fc", .layer(Linear(inFeatures: 6, outFeatures: 5, rng: &rng)))
+            try g.append("bn", .layer(BatchNorm(channels: 5, spatial: false)))
+            try g.append("relu", .layer(ClampActivation.relu()))
+            try g.append("out", .layer(Linear(inFeatures: 5, outFeatures: 3, rng: &rng)))
+            g.keptActivations = kept
+            let x = Tensor(shape: [7, 6], storage: (0..<42).map { _ in rng.uniform(-1, 1) })
+            g.zeroGrad()
+            let y = g.forward(x, mode: .train)
+            g.backward(Tensor(shape: [7, 3], storage: (0..<21).map { _ in rng.uniform(-1, 1) }))
+            XCTAssertEqual(g.activations[1].count, kept.isEmpty ? 0 : 35)
+            return (y, g.namedParameters.map(\.parameter.grad))
+        }
+        let fused = try step(keeping: []), separate = try step(keeping: [1])
+        XCTAssertEqual(fused.0, separate.0)
+        XCTAssertEqual(fused.1, separate.1)
+    }
+
     /// Evaluation keeps every node's output (calibration observes them all).
     func testEvaluationKeepsEveryActivation() throws {
         let g = try residualBlock()

@@ -138,8 +138,8 @@ public final class Conv2d: LayerBase, Layer {
         let inPlace = g.columnsAreImage, wantInput = needsInputGradient
         // Stride 1: the input gradient as a convolution of dy, written whole (ConvInputGradient).
         let flipped = wantInput && !inPlace ? ConvInputGradient(self, g) : nil
-        var dx = !wantInput || inPlace || flipped != nil ? Tensor(uninitializedShape: wantInput ? inputShape : [0])
-                                                         : Tensor(shape: inputShape)
+        // Folds add onto zeros written image by image just before (in cache, not a batch-wide fill).
+        var dx = Tensor(uninitializedShape: wantInput ? inputShape : [0])
         let hasBias = bias != nil, wide = WideColumns(g)
         // dy padded for the input gradient, read in place by the weight gradient too (no widen).
         let sharedDy = wide.flatMap { flipped?.widenedGradient(matching: $0) }
@@ -196,7 +196,10 @@ public final class Conv2d: LayerBase, Layer {
                                               b: dy + grp * groupOut * pixels, ldb: pixels,
                                               beta: 0, c: dcols + grp * groupPatch * pixels, ldc: pixels)
                             }
-                            if !inPlace { Im2col.fold(g, columns: dcols, image: dxp + i * imageSize) }
+                            if !inPlace {
+                                (dxp + i * imageSize).update(repeating: 0, count: imageSize)
+                                Im2col.fold(g, columns: dcols, image: dxp + i * imageSize)
+                            }
                         }
                     }
                 }}
