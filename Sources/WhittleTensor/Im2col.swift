@@ -158,6 +158,8 @@ private struct TapSpan {
         let out = dst + lower, n = upper &- lower
         if stride == 1 {
             copyRun(from: line, to: out, count: n)
+        } else if stride == 2 {
+            copyEvenElements(from: line, to: out, count: n)
         } else {
             for i in 0..<n { out[i] = line[i &* stride] }
         }
@@ -170,6 +172,8 @@ private struct TapSpan {
         let from = col + lower, n = upper &- lower
         if stride == 1 {
             addRun(from, to: line, count: n)
+        } else if stride == 2 {
+            addToEvenElements(from, to: line, count: n)
         } else {
             for i in 0..<n { line[i &* stride] += from[i] }
         }

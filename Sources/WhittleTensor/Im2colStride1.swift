@@ -28,23 +28,10 @@ extension Im2col {
                             while i < ow - 8 { zero.store(to: line + i); i &+= 8 }
                             continue
                         }
-                        copy(from: plane + iy * g.width + lower + shift, to: line + lower, count: upper - lower)
+                        copyFloats(from: plane + iy * g.width + lower + shift, to: line + lower, count: upper - lower)
                     }
                     row += oh * ow
                 }
             }
         }
-    }
-
-    /// dst[0..<count] = src[0..<count], count ≥ 8 (else plain), with the last vector overlapping.
-    @inline(__always)
-    private static func copy(from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
-        guard count >= 8 else {
-            for i in 0..<max(count, 0) { dst[i] = src[i] }
-            return
-        }
-        var i = 0
-        while i &+ 8 <= count { SIMD8(unalignedAt: src + i).store(to: dst + i); i &+= 8 }
-        if i < count { SIMD8(unalignedAt: src + count - 8).store(to: dst + count - 8) }
-    }
-}
+    }}

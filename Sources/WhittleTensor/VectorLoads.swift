@@ -11,3 +11,16 @@ extension SIMD8 where Scalar == Float {
         UnsafeMutableRawPointer(p).storeBytes(of: self, as: SIMD8<Float>.self)
     }
 }
+
+/// 16-float loads and stores, for the stride-2 runs of `Im2col` (Im2colStride2.swift).
+extension SIMD16 where Scalar == Float {
+    @inline(__always)
+    init(unalignedAt p: UnsafePointer<Float>) {
+        self = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    @inline(__always)
+    func store(to p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: self, as: SIMD16<Float>.self)
+    }
+}

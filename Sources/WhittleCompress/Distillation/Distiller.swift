@@ -52,6 +52,8 @@ public final class Distiller {
             (try Distiller.embedding(r.student, in: student, "distill.relation.student", "student"),
              try Distiller.embedding(r.teacher, in: teacher, "distill.relation.teacher", "teacher"))
         }
+        // The losses read these outputs of the student's training passes.
+        student.keptActivations.formUnion(hints.map(\.student) + [relation?.student].compactMap { $0 })
     }
 
     /// The adapters' parameters, trained with the student's.

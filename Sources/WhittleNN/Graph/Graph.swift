@@ -29,6 +29,11 @@ public final class Graph {
     public private(set) var nodes: [Node] = []
     /// Every node's output from the most recent forward pass (for backward and feature taps).
     public private(set) var activations: [Tensor] = []
+    /// Nodes whose outputs training must keep in `activations` even where it could fuse them
+    /// away (feature-distillation hints read them).
+    public var keptActivations: Set<Int> = []
+    /// The fusion of the last training forward pass, which backward follows.
+    private var trainingFusion: TrainingFusion?
 
     public init(inputShape: [Int]) {
         self.inputShape = inputShape
@@ -66,12 +71,20 @@ public final class Graph {
 
     public func index(of name: String) -> Int? { nodes.firstIndex { $0.name == name } }
 
-    /// Runs the graph on a batch [N, …inputShape] and returns the last node's output.
+    /// Runs the graph on a batch [N, …inputShape] and returns the last node's output. Training
+    /// runs some pairs of nodes as one (TrainingFusion).
     @discardableResult
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
         activations = []
         activations.reserveCapacity(nodes.count)
-        for node in nodes {
+        let fusion = mode == .train ? TrainingFusion(self) : nil
+        trainingFusion = fusion
+        for (k, node) in nodes.enumerated() {
+            if fusion?.fusedInto[k] != nil { activations.append(Tensor(shape: [0])); continue }
+            if let p = fusion?.fusedProducer[k] {
+                activations.append(forwardFused(p, into: k, inputs: nodes[p].inputs.map { $0 == Graph.input ? x : activations[$0] }))
+                continue
+            }
             let ins = node.inputs.map { $0 == Graph.input ? x : activations[$0] }
             switch node.op {
             case .layer(let layer): activations.append(layer.forward(ins[0], mode: mode))
@@ -101,6 +114,11 @@ public final class Graph {
             guard let g = grads[i] else { continue }
             grads[i] = nil
             let node = nodes[i]
+            // A BatchNorm fused with this clamp, with no gradient of its own: both backward in one.
+            if let p = trainingFusion?.fusedProducer[i], grads[p] == nil, let dx = backwardFused(p, from: i, g) {
+                if nodes[p].inputs[0] != Graph.input { Graph.accumulate(&grads[nodes[p].inputs[0]], dx) }
+                continue
+            }
             switch node.op {
             case .layer(let layer):
                 let dx = layer.backward(g)

@@ -5,8 +5,9 @@ import WhittleTensor
 public final class ClampActivation: LayerBase, Layer {
     public let upper: Float   // .infinity for ReLU, 6 for ReLU6
     /// The training output: 0 < y < upper exactly where 0 < x < upper, so backward reads the
-    /// tensor the layer returned instead of keeping its input.
-    private var output = Tensor(shape: [0])
+    /// tensor the layer returned instead of keeping its input. Set by the graph too when it runs
+    /// this layer fused with the one before it (TrainingFusion).
+    var output = Tensor(shape: [0])
 
     public init(upper: Float) { self.upper = upper }
     public static func relu() -> ClampActivation { ClampActivation(upper: .infinity) }

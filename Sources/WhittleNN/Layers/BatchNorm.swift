@@ -100,7 +100,11 @@ public final class BatchNorm: LayerBase, Layer {
 
     /// Training normalises with the batch statistics (mean, then the mean squared deviation
     /// from it: two passes, each summing 8-wide within a plane and in double across planes).
-    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor { forward(x, mode: mode, then: Unchanged()) }
+
+    /// `forward` and then `map` on each value in the same pass (a ReLU after the BatchNorm: one
+    /// read and one write of the activation instead of two).
+    func forward<Map: ElementMap>(_ x: Tensor, mode: Mode, then map: Map) -> Tensor {
         let n = x.shape[0], size = x.count / (n * channels)
         var y = Tensor(uninitializedShape: x.shape)
         var scale = [Float](repeating: 0, count: channels), shift = scale
@@ -135,7 +139,7 @@ public final class BatchNorm: LayerBase, Layer {
         }
         x.withUnsafePointer { xp in y.withUnsafeMutablePointer { yp in
             forEachPlane(n, size: size) { off, c in
-                BatchNormKernels.affine(xp + off, yp + off, count: size, scale: scale[c], shift: shift[c])
+                BatchNormKernels.affine(xp + off, yp + off, count: size, scale: scale[c], shift: shift[c], then: map)
             }
         }}
         return y
@@ -144,83 +148,38 @@ public final class BatchNorm: LayerBase, Layer {
     /// dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), with x̂ = (x − μ)/σ recomputed from the
     /// saved input.
     public func backward(_ gradOutput: Tensor) -> Tensor {
-        let n = gradOutput.shape[0], size = gradOutput.count / (n * channels)
+        gradOutput.withUnsafePointer { backward(DirectGradient(dy: $0), shape: gradOutput.shape) }
+    }
+
+    /// `backward` of this layer and the clamp after it, whose output was `clampOutput`, in the
+    /// same passes (dy through the clamp is read where it is used, never stored).
+    func backward(_ gradOutput: Tensor, throughClampWithOutput clampOutput: Tensor, upper: Float) -> Tensor {
+        gradOutput.withUnsafePointer { dy in clampOutput.withUnsafePointer { y in
+            backward(ClampedGradient(dy: dy, y: y, upper: upper), shape: gradOutput.shape)
+        }}
+    }
+
+    private func backward<Gradient: GradientSource>(_ gp: Gradient, shape: [Int]) -> Tensor {
+        let n = shape[0], size = shape.reduce(1, *) / (n * channels)
         let count = Float(n * size)
-        var dx = Tensor(uninitializedShape: gradOutput.shape)
+        var dx = Tensor(uninitializedShape: shape)
         var sumDy = [Float](repeating: 0, count: channels), sumDyH = sumDy
-        gradOutput.withUnsafePointer { gp in input.withUnsafePointer { xp in dx.withUnsafeMutablePointer { dxp in
+        input.withUnsafePointer { xp in dx.withUnsafeMutablePointer { dxp in
             let mean = batchMean, inv = inverseStd, gamma = weight.value.storage
             let sums = channelSums(n, size: size) { off, c in
-                let (a, b) = BatchNormKernels.gradientSums(gp + off, xp + off, count: size, mean: mean[c], inverseStd: inv[c])
+                let (a, b) = BatchNormKernels.gradientSums(gp.advanced(by: off), xp + off, count: size, mean: mean[c], inverseStd: inv[c])
                 return (Double(a), Double(b))
             }
             for c in 0..<channels { sumDy[c] = Float(sums[c].0); sumDyH[c] = Float(sums[c].1) }
             forEachPlane(n, size: size) { off, c in
-                BatchNormKernels.inputGradient(gp + off, xp + off, dxp + off, count: size, mean: mean[c], inverseStd: inv[c],
+                BatchNormKernels.inputGradient(gp.advanced(by: off), xp + off, dxp + off, count: size, mean: mean[c], inverseStd: inv[c],
                                                k: gamma[c] * inv[c], meanDy: sumDy[c] / count, meanDyH: sumDyH[c] / count)
             }
-        }}}
+        }}
         for c in 0..<channels {
             bias.grad.storage[c] += sumDy[c]
             weight.grad.storage[c] += sumDyH[c]
         }
         return dx
-    }
-}
-
-/// The per-plane loops of `BatchNorm`, 8 floats at a time (a fixed order: the same bits on any
-/// machine with the same vector width of the source, SIMD8).
-enum BatchNormKernels {
-    /// Σ (x − mean)² over one plane; in double when the float sum overflows (a diverging run
-    /// then still sees a finite variance, as with double accumulation throughout).
-    @inline(__always)
-    static func squaredDeviations(_ x: UnsafePointer<Float>, count: Int, from mean: Float) -> Double {
-        var acc = SIMD8<Float>(), i = 0
-        let m = SIMD8(repeating: mean)
-        while i &+ 8 <= count { let d = SIMD8(unalignedAt: x + i) - m; acc.addProduct(d, d); i &+= 8 }
-        var s = acc.sum()
-        while i < count { let d = x[i] - mean; s.addProduct(d, d); i &+= 1 }
-        if s.isFinite { return Double(s) }
-        var wide = 0.0
-        for j in 0..<count { let d = Double(x[j]) - Double(mean); wide += d * d }
-        return wide
-    }
-
-    @inline(__always)
-    static func affine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, scale: Float, shift: Float) {
-        var i = 0
-        let a = SIMD8(repeating: scale), b = SIMD8(repeating: shift)
-        while i &+ 8 <= count { (SIMD8(unalignedAt: x + i) * a + b).store(to: y + i); i &+= 8 }
-        while i < count { y[i] = x[i] * scale + shift; i &+= 1 }
-    }
-
-    /// (Σ dy, Σ dy · x̂) over one plane.
-    @inline(__always)
-    static func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, mean: Float, inverseStd: Float) -> (Float, Float) {
-        var a = SIMD8<Float>(), b = SIMD8<Float>(), i = 0
-        let m = SIMD8(repeating: mean), inv = SIMD8(repeating: inverseStd)
-        while i &+ 8 <= count {
-            let g = SIMD8(unalignedAt: dy + i)
-            a += g
-            b.addProduct(g, (SIMD8(unalignedAt: x + i) - m) * inv)
-            i &+= 8
-        }
-        var sa = a.sum(), sb = b.sum()
-        while i < count { sa += dy[i]; sb.addProduct(dy[i], (x[i] - mean) * inverseStd); i &+= 1 }
-        return (sa, sb)
-    }
-
-    @inline(__always)
-    static func inputGradient(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int,
-                              mean: Float, inverseStd: Float, k: Float, meanDy: Float, meanDyH: Float) {
-        var i = 0
-        let m = SIMD8(repeating: mean), inv = SIMD8(repeating: inverseStd), kv = SIMD8(repeating: k)
-        let mdy = SIMD8(repeating: meanDy), mdh = SIMD8(repeating: meanDyH)
-        while i &+ 8 <= count {
-            let h = (SIMD8(unalignedAt: x + i) - m) * inv
-            (kv * (SIMD8(unalignedAt: dy + i) - mdy - h * mdh)).store(to: dx + i)
-            i &+= 8
-        }
-        while i < count { dx[i] = k * (dy[i] - meanDy - (x[i] - mean) * inverseStd * meanDyH); i &+= 1 }
     }
 }

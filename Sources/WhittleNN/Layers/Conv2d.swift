@@ -138,9 +138,11 @@ public final class Conv2d: LayerBase, Layer {
         let inPlace = g.columnsAreImage, wantInput = needsInputGradient
         // Stride 1: the input gradient as a convolution of dy, written whole (ConvInputGradient).
         let flipped = wantInput && !inPlace ? ConvInputGradient(self, g) : nil
-        var dx = !wantInput || inPlace || flipped != nil ? Tensor(uninitializedShape: wantInput ? inputShape : [0])
-                                                         : Tensor(shape: inputShape)
+        // Folds add onto zeros written image by image just before (in cache, not a batch-wide fill).
+        var dx = Tensor(uninitializedShape: wantInput ? inputShape : [0])
         let hasBias = bias != nil, wide = WideColumns(g)
+        // dy padded for the input gradient, read in place by the weight gradient too (no widen).
+        let sharedDy = wide.flatMap { flipped?.widenedGradient(matching: $0) }
         gradOutput.withUnsafePointer { gp in weight.value.withUnsafePointer { wp in
             input.withUnsafePointer { xp in dx.withUnsafeMutablePointer { dxp in
                 partialW.withUnsafeMutableBufferPointer { pw in partialB.withUnsafeMutableBufferPointer { pb in
@@ -156,11 +158,16 @@ public final class Conv2d: LayerBase, Layer {
                             if hasBias { for c in 0..<outChannels { dB[c] += Elementwise.sum(dy + c * pixels, count: pixels) } }
                             // dW += dy · columnsᵀ; stride 1 reads the columns in the padded image.
                             if let wide, let colScratch {
-                                let wideGrad = colScratch + wide.paddedCount
                                 wide.pad(xp + i * imageSize, into: colScratch)
-                                wide.widen(dy, rows: outChannels, into: wideGrad)
+                                var wideGrad = UnsafePointer(colScratch + wide.paddedCount), rowStride = wide.pixels
+                                if let sharedDy, let flipped, let scratch, let dyWide = flipped.wide {
+                                    dyWide.pad(dy, into: scratch)
+                                    (wideGrad, rowStride) = (UnsafePointer(scratch + sharedDy.offset), sharedDy.channelStride)
+                                } else {
+                                    wide.widen(dy, rows: outChannels, into: colScratch + wide.paddedCount)
+                                }
                                 for grp in 0..<groups {
-                                    wide.weightGradient(wideGrad + grp * groupOut * wide.pixels, rows: groupOut,
+                                    wide.weightGradient(wideGrad + grp * groupOut * rowStride, rowStride: rowStride, rows: groupOut,
                                                         taps: grp * groupPatch..<(grp + 1) * groupPatch, padded: colScratch,
                                                         into: dW + grp * groupOut * groupPatch)
                                 }
@@ -175,7 +182,11 @@ public final class Conv2d: LayerBase, Layer {
                             }
                             guard wantInput else { continue }
                             if let flipped, let scratch {
-                                flipped.inputGradient(dy, scratch: scratch, into: dxp + i * imageSize)
+                                if sharedDy != nil, let dyWide = flipped.wide {
+                                    flipped.inputGradient(paddedAt: scratch, dyWide, into: dxp + i * imageSize)
+                                } else {
+                                    flipped.inputGradient(dy, scratch: scratch, into: dxp + i * imageSize)
+                                }
                                 continue
                             }
                             let dcols = scratch ?? dxp + i * imageSize
@@ -185,7 +196,10 @@ public final class Conv2d: LayerBase, Layer {
                                               b: dy + grp * groupOut * pixels, ldb: pixels,
                                               beta: 0, c: dcols + grp * groupPatch * pixels, ldc: pixels)
                             }
-                            if !inPlace { Im2col.fold(g, columns: dcols, image: dxp + i * imageSize) }
+                            if !inPlace {
+                                (dxp + i * imageSize).update(repeating: 0, count: imageSize)
+                                Im2col.fold(g, columns: dcols, image: dxp + i * imageSize)
+                            }
                         }
                     }
                 }}

@@ -44,17 +44,34 @@ struct ConvInputGradient {
 
     /// One image: dx (in × height × width) = flipped · unfold(dy), overwriting dx.
     func inputGradient(_ dy: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
-        flippedWeights.withUnsafeBufferPointer { w in
-            guard let wide else {
+        guard let wide else {
+            flippedWeights.withUnsafeBufferPointer { w in
                 Im2col.unfold(geometry, image: dy, columns: scratch)
                 Gemm.multiply(m: inChannels, n: geometry.outPixels, k: geometry.patchSize, a: w.baseAddress!, lda: geometry.patchSize,
                               b: scratch, ldb: geometry.outPixels, beta: 0, c: dx, ldc: geometry.outPixels)
-                return
             }
+            return
+        }
+        wide.pad(dy, into: scratch)
+        inputGradient(paddedAt: scratch, wide, into: dx)
+    }
+
+    /// The padded-width case after `WideColumns.pad` has put dy into `scratch`.
+    func inputGradient(paddedAt scratch: UnsafeMutablePointer<Float>, _ wide: WideColumns, into dx: UnsafeMutablePointer<Float>) {
+        flippedWeights.withUnsafeBufferPointer { w in
             let wideOut = scratch + wide.paddedCount
-            wide.pad(dy, into: scratch)
             wide.product(w.baseAddress!, rows: inChannels, taps: 0..<geometry.patchSize, padded: scratch, beta: 0, into: wideOut)
             wide.extract(wideOut, rows: inChannels, into: dx)
         }
+    }
+
+    /// Where dy, as padded here, already is in the forward convolution's padded-width layout
+    /// (`forward.widen`'s rows of paddedWidth, zeros past outWidth), so the weight gradient can
+    /// read it in place: when both pad to the same width (left + right = kw − 1, "same"
+    /// padding), output row y of channel o starts at `offset` + o · `channelStride` + y · paddedWidth,
+    /// and what follows it up to the next row is the zero padding around dy.
+    func widenedGradient(matching forward: WideColumns) -> (offset: Int, channelStride: Int)? {
+        guard let wide, wide.paddedWidth == forward.paddedWidth, wide.g.height == forward.g.outHeight else { return nil }
+        return (geometry.padding.top * wide.paddedWidth + geometry.padding.left, wide.paddedHeight * wide.paddedWidth)
     }
 }

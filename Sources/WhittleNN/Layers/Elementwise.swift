@@ -25,29 +25,28 @@ enum Elementwise {
 
     /// out = a + b.
     static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+        add(a, b, into: out, count: count, then: Unchanged())
+    }
+
+    /// out = map(a + b): an add and the activation after it in one pass.
+    static func add<Map: ElementMap>(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                                     count: Int, then map: Map) {
         split(count) { o, n in
             let a = a + o, b = b + o, out = out + o
             var i = 0
-            while i &+ 8 <= n { (SIMD8(unalignedAt: a + i) + SIMD8(unalignedAt: b + i)).store(to: out + i); i &+= 8 }
-            while i < n { out[i] = a[i] + b[i]; i &+= 1 }
+            while i &+ 8 <= n { map(SIMD8(unalignedAt: a + i) + SIMD8(unalignedAt: b + i)).store(to: out + i); i &+= 8 }
+            while i < n { out[i] = map(a[i] + b[i]); i &+= 1 }
         }
     }
 
     /// out = min(max(x, 0), upper).
     static func clamp(_ x: UnsafePointer<Float>, upper: Float, into out: UnsafeMutablePointer<Float>, count: Int) {
+        let clamp = Clamp(upper: upper)
         split(count) { o, n in
             let x = x + o, out = out + o
-            let zero = SIMD8<Float>(), hi = SIMD8(repeating: upper)
             var i = 0
-            while i &+ 8 <= n {
-                // Selects, not SIMD's clamped(…), whose generic pointwise min/max stay calls.
-                var v = SIMD8(unalignedAt: x + i)
-                v.replace(with: zero, where: .!(v .> zero))
-                v.replace(with: hi, where: v .> hi)
-                v.store(to: out + i)
-                i &+= 8
-            }
-            while i < n { out[i] = min(max(x[i], 0), upper); i &+= 1 }
+            while i &+ 8 <= n { clamp(SIMD8(unalignedAt: x + i)).store(to: out + i); i &+= 8 }
+            while i < n { out[i] = clamp(x[i]); i &+= 1 }
         }
     }
 
@@ -55,15 +54,10 @@ enum Elementwise {
     static func clampGradient(_ dy: UnsafePointer<Float>, output y: UnsafePointer<Float>, upper: Float,
                               into out: UnsafeMutablePointer<Float>, count: Int) {
         split(count) { o, n in
-            let dy = dy + o, y = y + o, out = out + o
-            let zero = SIMD8<Float>(), hi = SIMD8(repeating: upper)
+            let g = ClampedGradient(dy: dy + o, y: y + o, upper: upper), out = out + o
             var i = 0
-            while i &+ 8 <= n {
-                let v = SIMD8(unalignedAt: y + i)
-                zero.replacing(with: SIMD8(unalignedAt: dy + i), where: v .> zero .& v .< hi).store(to: out + i)
-                i &+= 8
-            }
-            while i < n { out[i] = y[i] > 0 && y[i] < upper ? dy[i] : 0; i &+= 1 }
+            while i &+ 8 <= n { g.vector(at: i).store(to: out + i); i &+= 8 }
+            while i < n { out[i] = g.scalar(at: i); i &+= 1 }
         }
     }
 }

@@ -46,13 +46,28 @@ struct WideColumns {
     /// row's whole length, a tile's width for `Gemm.multiplyGathered`'s reads.
     var paddedCount: Int { g.channels * paddedHeight * paddedWidth + g.kernelW + Gemm.gatheredReadSlack }
 
-    /// image → padded (scratch of `paddedCount`), zeros around and in the slack.
+    /// image → padded (scratch of `paddedCount`), zeros around and in the slack. Writes each
+    /// float once: the padding around each row, then the row.
     func pad(_ image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
-        padded.update(repeating: 0, count: paddedCount)
+        let (top, left, bottom) = (g.padding.top, g.padding.left, g.padding.bottom), right = paddedWidth - left - g.width
+        let gapStore = right + left <= 8 && paddedWidth >= 8
+        var out = padded
         for c in 0..<g.channels {
-            let plane = padded + c * paddedHeight * paddedWidth + g.padding.top * paddedWidth + g.padding.left
-            for y in 0..<g.height { (plane + y * paddedWidth).update(from: image + (c * g.height + y) * g.width, count: g.width) }
+            out.update(repeating: 0, count: top * paddedWidth + left)
+            out += top * paddedWidth + left
+            for y in 0..<g.height {
+                copyFloats(from: image + (c * g.height + y) * g.width, to: out, count: g.width)
+                guard y + 1 < g.height else { (out + g.width).update(repeating: 0, count: right); out += g.width + right; break }
+                // The right padding of this row and the left of the next are adjacent: one
+                // 8-float store of zeros when they fit in it (what it writes of the next row,
+                // that row's copy overwrites).
+                if gapStore { SIMD8<Float>().store(to: out + g.width) } else { (out + g.width).update(repeating: 0, count: right + left) }
+                out += paddedWidth
+            }
+            out.update(repeating: 0, count: bottom * paddedWidth)
+            out += bottom * paddedWidth
         }
+        out.update(repeating: 0, count: padded + paddedCount - out)
     }
 
     /// out (rows × pixels, this layout) = weights (rows × taps.count) · rows `taps` of the
@@ -65,12 +80,12 @@ struct WideColumns {
         }
     }
 
-    /// grad (rows × taps.count) += dy (rows × pixels, this layout) · rows `taps` of the column
-    /// matrix, read in place: the weight gradient of a group's taps, or of all of them.
-    func weightGradient(_ dy: UnsafePointer<Float>, rows: Int, taps: Range<Int>, padded: UnsafePointer<Float>,
+    /// grad (rows × taps.count) += dy (rows × pixels, this layout, rows `rowStride` apart) · rows
+    /// `taps` of the column matrix, read in place: the weight gradient of a group's taps, or of all of them.
+    func weightGradient(_ dy: UnsafePointer<Float>, rowStride: Int, rows: Int, taps: Range<Int>, padded: UnsafePointer<Float>,
                         into grad: UnsafeMutablePointer<Float>) {
         tapOffsets.withUnsafeBufferPointer { offsets in
-            Gemm.multiplyGatheredTransposed(m: rows, n: taps.count, k: pixels, a: dy, lda: pixels, b: padded,
+            Gemm.multiplyGatheredTransposed(m: rows, n: taps.count, k: pixels, a: dy, lda: rowStride, b: padded,
                                             bRows: offsets.baseAddress! + taps.lowerBound, beta: 1, c: grad, ldc: taps.count)
         }
     }
@@ -79,7 +94,7 @@ struct WideColumns {
     func extract(_ wide: UnsafePointer<Float>, rows: Int, into out: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             for y in 0..<g.outHeight {
-                (out + (r * g.outHeight + y) * g.outWidth).update(from: wide + r * pixels + y * paddedWidth, count: g.outWidth)
+                copyFloats(from: wide + r * pixels + y * paddedWidth, to: out + (r * g.outHeight + y) * g.outWidth, count: g.outWidth)
             }
         }
     }
@@ -89,7 +104,7 @@ struct WideColumns {
         for r in 0..<rows {
             for y in 0..<g.outHeight {
                 let line = wide + r * pixels + y * paddedWidth
-                line.update(from: planes + (r * g.outHeight + y) * g.outWidth, count: g.outWidth)
+                copyFloats(from: planes + (r * g.outHeight + y) * g.outWidth, to: line, count: g.outWidth)
                 (line + g.outWidth).update(repeating: 0, count: paddedWidth - g.outWidth)
             }
         }
