@@ -10,8 +10,8 @@ import XCTest
 /// and, where the toolchains are installed, on Cortex-M4 (DSP kernels) and Cortex-M0 (split
 /// multiplies).
 final class ResidualGraphTests: XCTestCase {
-    static let hostGraphs = ProcessInfo.processInfo.environment["WHITTLE_DIFF_GRAPHS"].flatMap { Int($0) }.map { max($0, 1) } ?? 120
-    static let targetGraphs = 16
+    static let hostGraphs = ProcessInfo.processInfo.environment["WHITTLE_DIFF_GRAPHS"].flatMap { Int($0) }.map { max($0, 1) } ?? 80
+    static let targetGraphs = 10
     static let vectors = 6
 
     private static func graphs(_ count: Int) -> [QGraph] {
