@@ -89,10 +89,9 @@ public enum PostTrainingQuantization {
 public enum ValidationSetBuilder {
     /// `floatLogits`: the float model's logits on `data` when already computed (QAT computes them
     /// before training changes the weights); else `graph`'s.
-    public static func make(_ graph: Graph, data: Dataset, inputQuant: QuantParams, floatLogits: Tensor? = nil,
-                            progress: ProgressLine? = nil) -> ValidationSet {
+    public static func make(_ graph: Graph, data: Dataset, inputQuant: QuantParams, floatLogits: Tensor? = nil) -> ValidationSet {
         let shape = PostTrainingQuantization.irShape(data.sampleShape)
-        let logits = floatLogits ?? Evaluator.logits(graph, on: data, progress: progress)
+        let logits = floatLogits ?? Evaluator.logits(graph, on: data)
         if case .bytes(let raw) = data.values {
             let table = RawInputTable.make(normalization: data.normalization, inputQuant: inputQuant)
             var inputs: [Int8] = []

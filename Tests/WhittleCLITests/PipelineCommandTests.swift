@@ -131,7 +131,8 @@ final class PipelineCommandTests: XCTestCase {
          "quantize": {"calibration": 200, "qat": {"train": {"epochs": 1, "batch_size": 32}}}}
         """#.write(to: student, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out")
-        let r = try CLI.run(["run", student.path, "-o", out.path, "--json"])
+        let html = dir.appendingPathComponent("slim.html")
+        let r = try CLI.run(["run", student.path, "-o", out.path, "--report", html.path, "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let json = try CLI.json(r)
         XCTAssertEqual(json["bit_exact"] as? Bool, true)
@@ -143,6 +144,10 @@ final class PipelineCommandTests: XCTestCase {
         XCTAssertEqual(qat["nonzeros"] as? Int, pruned["nonzeros"] as? Int, "QAT keeps the pruned zeros")
         XCTAssertLessThanOrEqual(c["executed_macs"] as! Int, c["dense_macs"] as! Int, "a sparse kernel only where it is faster")
         XCTAssertEqual(stages.map { $0["teacher"] as? Bool }, [true, false, false, false, false])
+        let page = try String(contentsOf: html, encoding: .utf8)
+        for section in ["The teacher (trained apart, not shipped)", "Where the nonzero weights are", "conv1: ", "fc1: "] {
+            XCTAssertTrue(page.contains(section), section)
+        }
         let teacher = out.appendingPathComponent("teacher.safetensors")
         XCTAssertTrue(FileManager.default.fileExists(atPath: teacher.path))
         // The agreement is with the float model saved (before QAT); the QAT model is saved beside it.

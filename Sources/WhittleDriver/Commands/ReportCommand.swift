@@ -74,8 +74,7 @@ enum ReportCommand: Command {
         r.heading("Layers")
         r.layerTable(before: layersBefore, after: layers)
         r.densityBars(before: layersBefore, after: layers)
-        let maps = WeightDensityMap.all(in: graph)
-        if maps.contains(where: { $0.density < 1 }) { r.densityImages(maps) }
+        r.densityImages(WeightDensityMap.all(in: graph))
         r.heading("Weights")
         r.weightHistograms(layers.map(\.name), before: weightsBefore ?? [:], after: weights)
         let gammas = NetworkSlimming.gammas(graph)

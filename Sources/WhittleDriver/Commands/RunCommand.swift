@@ -69,6 +69,7 @@ enum RunCommand: Command {
         var pipeline = RunPipeline(workbench: bench, output: URL(fileURLWithPath: output), model: model)
         pipeline.target = target
         pipeline.teacherModel = teacherModel
+        pipeline.measureLayers = reportPath != nil
         pipeline.quiet = json
         let report = try pipeline.run()
         if let reportPath { try RunReport(report: report, model: bench.spec.name).write(to: reportPath) }

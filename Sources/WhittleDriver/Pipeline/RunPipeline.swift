@@ -20,6 +20,9 @@ struct RunPipeline {
     var quiet = false
     /// Also measure host ns and instructions per inference (callgrind).
     var measureCost = false
+    /// Also measure what only the HTML report shows: the masks' density maps and the
+    /// quantization error per layer (seconds on a ResNet).
+    var measureLayers = false
 
     /// One row of the stage table (and of `run --json`'s `stages`, the name under `stage`). The
     /// figures mean the same in every command and report: RAM is arena + kernel scratch (+ the
@@ -54,9 +57,9 @@ struct RunPipeline {
         var folder: URL
         /// The emitted C's per-layer figures (kernels, formats, MACs, constants).
         var manifest: EmitManifest
-        /// Per layer, how far the int8 output is from the float model's.
+        /// Per layer, how far the int8 output is from the float model's (`measureLayers`).
         var quantizationError: [QuantizationErrorProfile.Layer]
-        /// Where the final float model's nonzero weights are, per layer.
+        /// Where the final float model's nonzero weights are, per layer (`measureLayers`).
         var densityMaps: [WeightDensityMap]
         /// Files written to `folder`, for the closing line.
         var artifacts: [String]
@@ -100,7 +103,7 @@ struct RunPipeline {
             stages.append(Self.floatStage("pruned + fine-tuned", graph, test, progress: progress))
         }
         try Checkpoint.save(graph, to: checkpoint, masks: masks)
-        let densityMaps = WeightDensityMap.all(in: graph)
+        let densityMaps = measureLayers ? WeightDensityMap.all(in: graph) : []
         var artifacts = ["model.safetensors", "model.q", "c/"]
 
         let quantized = try QuantizeStage(spec.quantize).run(graph, source: workbench.source, spec: spec, masks: masks, progress: progress)
@@ -111,11 +114,12 @@ struct RunPipeline {
             try Checkpoint.save(qatModel, to: output.appendingPathComponent("model-qat.safetensors").path, masks: masks)
             artifacts.insert("model-qat.safetensors", at: 1)
         }
-        progress.update("quantize: error per layer against the float model", force: true)
         // Against the float weights the int8 ones came from (after QAT, the QAT-trained ones).
-        let quantizationError = try quantized.graph.validation.map {
-            try QuantizationErrorProfile.measure(graph, quantized.graph, validation: $0, data: test)
-        } ?? []
+        var quantizationError: [QuantizationErrorProfile.Layer] = []
+        if measureLayers, let validation = quantized.graph.validation {
+            progress.update("quantize: error per layer against the float model", force: true)
+            quantizationError = try QuantizationErrorProfile.measure(graph, quantized.graph, validation: validation, data: test)
+        }
 
         let backend = try CBackend(target: target, measureCost: measureCost, progress: progress)
             .emitAndVerify(quantized.graph, modelName: "model.q", to: output.appendingPathComponent("c"))

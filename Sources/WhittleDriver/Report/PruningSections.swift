@@ -31,8 +31,10 @@ extension HTMLReport {
         figures([SVGChart.bars(rows, range: 0...100, title: "Density: nonzero weights / original weights", axisLabel: "%")])
     }
 
-    /// Per layer, where the nonzero weights are, as an image (`WeightDensityMap`).
+    /// Per layer, where the nonzero weights are, as an image (`WeightDensityMap`); nothing when
+    /// no weight is zero.
     mutating func densityImages(_ maps: [WeightDensityMap]) {
+        guard maps.contains(where: { $0.density < 1 }) else { return }
         heading("Where the nonzero weights are")
         paragraph("Each layer's weights as a matrix: one row per output channel, one column per input weight (a conv's "
                   + "taps side by side), large layers binned. Dark: kept; white: pruned. Whole white rows are removed "

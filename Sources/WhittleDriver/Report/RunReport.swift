@@ -14,7 +14,7 @@ struct RunReport {
         stages(&html)
         teacher(&html)
         layers(&html)
-        masks(&html)
+        html.densityImages(report.densityMaps)
         quantizationError(&html)
         try html.write(to: path)
     }
@@ -109,10 +109,6 @@ struct RunReport {
                            series: ["dense", "as emitted"], range: 0...Double(weighted.map(\.denseConstantBytes).max() ?? 1),
                            title: "Flash per layer", axisLabel: "bytes"), nil),
         ])
-    }
-
-    private func masks(_ html: inout HTMLReport) {
-        if report.densityMaps.contains(where: { $0.density < 1 }) { html.densityImages(report.densityMaps) }
     }
 
     private func quantizationError(_ html: inout HTMLReport) {

@@ -110,7 +110,8 @@ struct SVGChart {
         guard let lo = values.min(), let hi = values.max(), hi > 0 else { return 0...1 }
         if lo < hi / 2 { return 0...hi * 1.02 }
         let pad = max((hi - lo) * 0.25, hi * 0.002)
-        let step = ticks((lo - pad)...(hi + pad)).dropFirst().first.map { $0 - (ticks((lo - pad)...(hi + pad)).first ?? 0) } ?? pad
+        let marks = ticks((lo - pad)...(hi + pad))
+        let step = marks.count > 1 ? marks[1] - marks[0] : pad
         return ((lo - pad) / step).rounded(.down) * step...((hi + pad) / step).rounded(.up) * step
     }
 

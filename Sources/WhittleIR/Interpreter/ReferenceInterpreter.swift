@@ -42,9 +42,9 @@ public struct ReferenceInterpreter: Sendable {
         return values
     }
 
-    /// Runs `count` inputs stored back to back, in parallel; outputs back to back in the same order.
     /// Runs `count` inputs laid end to end, in parallel, in slices of `sliceSize` so that
-    /// `progress` (if given) hears how many are done after each slice.
+    /// `progress` (if given) hears how many are done after each slice; outputs end to end in the
+    /// same order.
     public func run(batch inputs: [Int8], count: Int, progress: ((_ done: Int) -> Void)? = nil) -> [Int8] {
         let inSize = graph.inputTensor.byteCount, outSize = graph.outputTensor.byteCount
         precondition(inputs.count == count * inSize, "batch has \(inputs.count) values for \(count) inputs of \(inSize)")

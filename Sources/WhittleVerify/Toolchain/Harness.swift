@@ -111,7 +111,7 @@ public struct Harness: Sendable {
         let step = "running \(program.lastPathComponent)" + (target.runner.first.map { " under \($0)" } ?? "")
         progress?(step)
         var whileRunning: (() -> Void)?
-        if let progress, let outputs { whileRunning = { progress(step + ": " + outputs.count) } }
+        if let progress, let outputs { whileRunning = { progress(step + ": " + outputs.writtenSoFar) } }
         return try ProcessRunner.run(command(program, arguments) + runnerArguments, in: sourceDirectory, environment: environment,
                                      timeout: timeout, whileRunning: whileRunning)
     }

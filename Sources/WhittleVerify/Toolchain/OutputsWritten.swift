@@ -15,7 +15,7 @@ extension Harness {
         }
 
         /// "1200/10000 vectors", by the file's size now.
-        var count: String {
+        var writtenSoFar: String {
             let bytes = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue ?? 0
             return "\(bytes / max(vectorBytes, 1))/\(vectors) vectors"
         }
